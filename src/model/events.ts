@@ -1,0 +1,138 @@
+/**
+ * The event envelope and the closed, versioned catalogue of event types.
+ *
+ * Market events (book, trade, BBO, funding, mark) live in the Parquet tick store (market tier) and
+ * are listed here so the merged "every tick, decision, order and fill" stream has one vocabulary;
+ * the run tier (event store) holds the engine events and never duplicates ticks.
+ */
+import { HftError } from '../core/errors.ts';
+import type { MarketEvent } from './market.ts';
+
+/** Stored event: what every store returns. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  /** Deterministic id `<runId>-<seq>` (idempotency key for stores that support one). */
+  readonly id: string;
+  readonly type: T;
+  readonly version: number;
+  readonly streamId: string;
+  /** 0-based revision within the stream. */
+  readonly revision: number;
+  /** 0-based global position in the store. */
+  readonly position: number;
+  /** Exchange time (or simulated venue time) in µs. */
+  readonly tsEvent: number;
+  /** Local receive / decision time in µs. */
+  readonly tsRecv: number;
+  readonly runId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly data: EventData<T>;
+}
+
+/** Event to append: the store assigns revision and position. */
+export type NewEvent<T extends EventType = EventType> = Omit<EventEnvelope<T>, 'streamId' | 'revision' | 'position'>;
+
+export type Liquidity = 'maker' | 'taker';
+export type OrderSide = 'buy' | 'sell';
+export type OrderType = 'limit' | 'market';
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'POST_ONLY';
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+export interface DatasetRef { readonly path: string; readonly sha256: string; readonly rowFrom: number; readonly rowTo: number }
+
+export interface OrderIntentData {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly priceTicks: number;
+  readonly sizeLots: number;
+  readonly reduceOnly: boolean;
+}
+
+/** Data shape of each event type, current version. */
+export interface EventDataMap {
+  // market (tick store)
+  'market.book': MarketEvent & { kind: 'book' };
+  'market.trade': MarketEvent & { kind: 'trade' };
+  'market.bbo': MarketEvent & { kind: 'bbo' };
+  'market.funding': MarketEvent & { kind: 'funding' };
+  'market.mark': MarketEvent & { kind: 'mark' };
+  'market.gap': MarketEvent & { kind: 'gap' };
+  // run lifecycle
+  'run.started': {
+    mode: 'backtest' | 'replay' | 'paper' | 'live';
+    scenario: string; configHash: string; seed: number; codeVersion: string;
+    datasets: readonly DatasetRef[]; config: unknown;
+  };
+  'run.completed': { summary: Record<string, unknown> };
+  // engine
+  'timer': { timerId: string; strategyId: string };
+  'decision': { strategyId: string; trigger: string; inputs: Record<string, number | string | boolean>; intents: readonly Record<string, unknown>[] };
+  'order.requested': OrderIntentData;
+  'order.denied': { clientOrderId: string; rule: string; reason: string; values: Record<string, number | string> };
+  'order.submitted': { clientOrderId: string };
+  'order.accepted': { clientOrderId: string; venueOrderId: string };
+  'order.rejected': { clientOrderId: string; reason: string };
+  'order.update-requested': { clientOrderId: string; priceTicks: number; sizeLots: number };
+  'order.updated': { clientOrderId: string; priceTicks: number; sizeLots: number };
+  'order.update-rejected': { clientOrderId: string; reason: string };
+  'order.cancel-requested': { clientOrderId: string; reason: string };
+  'order.cancel-rejected': { clientOrderId: string; reason: string };
+  'order.canceled': { clientOrderId: string; reason: string };
+  'order.expired': { clientOrderId: string };
+  'order.filled': {
+    clientOrderId: string; instrument: string; side: OrderSide; venueTradeId: string;
+    priceTicks: number; sizeLots: number; leavesLots: number; liquidity: Liquidity;
+    /** Exact decimal strings. */
+    price: string; size: string; fee: string; feeCurrency: string;
+  };
+  'order.invalid-transition': { clientOrderId: string; from: string; event: string };
+  'position.changed': { instrument: string; strategyId: string; quantity: string; avgEntryPrice: string; realizedPnl: string; currency: string };
+  'funding.settled': { instrument: string; rate: string; position: string; markPrice: string; amount: string; currency: string };
+  'balance.settled': { currency: string; balance: string; change: string; reason: string };
+  'risk.state-changed': { from: TradingState; to: TradingState; reason: string; values: Record<string, number | string> };
+}
+
+export type EventType = keyof EventDataMap;
+export type EventData<T extends EventType> = EventDataMap[T];
+
+/** The closed catalogue: every type and its current schema version. */
+export const EVENT_CATALOGUE: Readonly<Record<EventType, number>> = Object.freeze({
+  'market.book': 1, 'market.trade': 1, 'market.bbo': 1, 'market.funding': 1, 'market.mark': 1, 'market.gap': 1,
+  'run.started': 1, 'run.completed': 1,
+  'timer': 1, 'decision': 1,
+  'order.requested': 1, 'order.denied': 1, 'order.submitted': 1, 'order.accepted': 1, 'order.rejected': 1,
+  'order.update-requested': 1, 'order.updated': 1, 'order.update-rejected': 1,
+  'order.cancel-requested': 1, 'order.cancel-rejected': 1, 'order.canceled': 1, 'order.expired': 1,
+  'order.filled': 1, 'order.invalid-transition': 1,
+  'position.changed': 1, 'funding.settled': 1, 'balance.settled': 1, 'risk.state-changed': 1,
+});
+
+export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, t);
+
+/** Upcaster: turns the data of `type` at `fromVersion` into `fromVersion + 1`. */
+export type Upcaster = (data: unknown) => unknown;
+const upcasters = new Map<string, Upcaster>();
+
+/** Registers the step from `fromVersion` to `fromVersion + 1` of `type`. Stored events are never edited. */
+export function registerUpcaster(type: EventType, fromVersion: number, up: Upcaster): void {
+  upcasters.set(`${type}@${fromVersion}`, up);
+}
+
+/** Brings a stored event to the current version of its type (identity when already current). */
+export function upcast<E extends { type: string; version: number; data: unknown }>(event: E): E {
+  if (!isEventType(event.type)) throw new HftError('HFT_ERR_UNKNOWN_EVENT', `unknown event type '${event.type}'`, { type: event.type });
+  const current = EVENT_CATALOGUE[event.type];
+  if (event.version === current) return event;
+  if (event.version > current) throw new HftError('HFT_ERR_UNKNOWN_EVENT', `event '${event.type}' version ${event.version} is newer than this build (${current})`, { type: event.type, version: event.version });
+  let data = event.data;
+  for (let v = event.version; v < current; v++) {
+    const up = upcasters.get(`${event.type}@${v}`);
+    if (!up) throw new HftError('HFT_ERR_UNKNOWN_EVENT', `no upcaster for '${event.type}' v${v} -> v${v + 1}`, { type: event.type, version: v });
+    data = up(data);
+  }
+  return { ...event, version: current, data };
+}
