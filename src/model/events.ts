@@ -50,6 +50,8 @@ export interface OrderIntentData {
   readonly priceTicks: number;
   readonly sizeLots: number;
   readonly reduceOnly: boolean;
+  /** Strategy's own label for the order (may be empty). */
+  readonly tag: string;
 }
 
 /** Data shape of each event type, current version. */
@@ -84,14 +86,17 @@ export interface EventDataMap {
   'order.canceled': { clientOrderId: string; reason: string };
   'order.expired': { clientOrderId: string };
   'order.filled': {
-    clientOrderId: string; instrument: string; side: OrderSide; venueTradeId: string;
+    clientOrderId: string; strategyId: string; instrument: string; side: OrderSide; venueTradeId: string;
     priceTicks: number; sizeLots: number; leavesLots: number; liquidity: Liquidity;
     /** Exact decimal strings. */
     price: string; size: string; fee: string; feeCurrency: string;
   };
-  'order.invalid-transition': { clientOrderId: string; from: string; event: string };
-  'position.changed': { instrument: string; strategyId: string; quantity: string; avgEntryPrice: string; realizedPnl: string; currency: string };
-  'funding.settled': { instrument: string; rate: string; position: string; markPrice: string; amount: string; currency: string };
+  /** `from` is the order status ('none' for an unknown order); `reason` says why it was refused. */
+  'order.invalid-transition': { clientOrderId: string; from: string; event: string; reason: string };
+  /** Per strategy and instrument (netting); money fields cumulative, in `currency` (the settle currency). */
+  'position.changed': { instrument: string; strategyId: string; quantity: string; avgEntryPrice: string; realizedPnl: string; fees: string; funding: string; currency: string };
+  /** amount > 0 received, < 0 paid. */
+  'funding.settled': { instrument: string; strategyId: string; rate: string; position: string; markPrice: string; amount: string; currency: string };
   'balance.settled': { currency: string; balance: string; change: string; reason: string };
   'risk.state-changed': { from: TradingState; to: TradingState; reason: string; values: Record<string, number | string> };
 }

@@ -1,0 +1,98 @@
+/**
+ * Shared order vocabulary: what strategies emit (intents), what risk checks and what the OMS tracks.
+ * Strategy, risk and OMS are peers that never import each other, so the types they exchange live here.
+ *
+ * Prices are integer ticks and sizes integer lots (see model/instrument.ts); a market order carries
+ * priceTicks 0 (ignored).
+ */
+import type { EventData, EventType, OrderSide, OrderType, TimeInForce } from './events.ts';
+
+export type { OrderSide, OrderType, TimeInForce } from './events.ts';
+
+/** A new order. `tag` is free text the strategy uses to recognise its own orders (e.g. "bid-L1"). */
+export interface PlaceIntent {
+  readonly kind: 'place';
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly priceTicks: number;
+  readonly sizeLots: number;
+  readonly reduceOnly: boolean;
+  readonly tag?: string;
+}
+
+export interface CancelIntent {
+  readonly kind: 'cancel';
+  readonly strategyId: string;
+  readonly clientOrderId: string;
+}
+
+/** Amend price and/or total size (not leaves) of a working order. */
+export interface ModifyIntent {
+  readonly kind: 'modify';
+  readonly strategyId: string;
+  readonly clientOrderId: string;
+  readonly priceTicks: number;
+  readonly sizeLots: number;
+}
+
+/** Cancels every open order of the strategy, or of the strategy on one instrument. */
+export interface CancelAllIntent {
+  readonly kind: 'cancel-all';
+  readonly strategyId: string;
+  readonly instrument?: string;
+  readonly reason?: string;
+}
+
+export type Intent = PlaceIntent | CancelIntent | ModifyIntent | CancelAllIntent;
+
+/**
+ * Order lifecycle states. The allowed moves between them are the explicit table in
+ * src/oms/transitions.ts (ORDER_TRANSITIONS), also printed in README "OMS, risk and accounting".
+ */
+export const ORDER_STATUSES = [
+  'initialized', 'denied', 'submitted', 'accepted', 'rejected', 'pending-update', 'pending-cancel',
+  'partially-filled', 'filled', 'canceled', 'expired',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** States from which no transition leads anywhere else (the order is closed). */
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['denied', 'rejected', 'filled', 'canceled', 'expired']);
+/** States in which the order may rest at (or be in flight to) the venue: counted as open orders. */
+export const OPEN_STATUSES: ReadonlySet<OrderStatus> = new Set(['submitted', 'accepted', 'pending-update', 'pending-cancel', 'partially-filled']);
+
+/** The OMS's record of one order. Immutable: each transition makes a new record. */
+export interface Order {
+  readonly clientOrderId: string;
+  readonly strategyId: string;
+  readonly instrument: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly priceTicks: number;
+  /** Total size (after the last accepted modify). */
+  readonly sizeLots: number;
+  readonly reduceOnly: boolean;
+  readonly tag: string;
+  readonly status: OrderStatus;
+  /** The working status to return to when a pending update/cancel is answered "no". */
+  readonly previousStatus: OrderStatus | undefined;
+  readonly venueOrderId: string;
+  readonly filledLots: number;
+  /** sizeLots - filledLots. */
+  readonly leavesLots: number;
+  /** Sum of priceTicks × sizeLots over fills: exact integer (below 2^53), for the average fill price. */
+  readonly fillNotionalTicksLots: number;
+  /** Venue trade ids already applied: a repeated fill report is dropped (idempotency). */
+  readonly venueTradeIds: ReadonlySet<string>;
+  /** Requested change awaiting the venue's answer. */
+  readonly pendingPriceTicks: number;
+  readonly pendingSizeLots: number;
+}
+
+/** An event as a reducer emits it: the kernel wraps it in the envelope (ids, times, causation). */
+export type DomainEvent<T extends EventType = EventType> = { [K in T]: { readonly type: K; readonly data: EventData<K> } }[T];
+
+export const isPlace = (i: Intent): i is PlaceIntent => i.kind === 'place';
