@@ -58,13 +58,13 @@ describe('stepBatches', () => {
   });
   it('routes an error thrown by the flush', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      const src = cold('|');
+      const src = cold<number>('|');
       expectObservable(src.pipe(stepBatches((n: number) => [n], () => { throw new Error('bad flush'); }))).toBe('#', undefined, new Error('bad flush'));
     });
   });
   it('forwards a source error', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('#', undefined, new Error('src')).pipe(stepBatches((n: number) => [n]))).toBe('#', undefined, new Error('src'));
+      expectObservable(cold<number>('#', undefined, new Error('src')).pipe(stepBatches((n: number) => [n]))).toBe('#', undefined, new Error('src'));
     });
   });
   it('never emits on a never source, and unsubscribes upstream', () => {
