@@ -17,6 +17,7 @@ export const ErrorCodes = {
   HFT_ERR_PARITY: 'replay diverged from the recorded run',
   HFT_ERR_NOT_FOUND: 'not found',
   HFT_ERR_USAGE: 'bad command-line usage',
+  HFT_ERR_STORE_READ_ONLY: 'the store was opened read-only',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
