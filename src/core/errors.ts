@@ -18,6 +18,7 @@ export const ErrorCodes = {
   HFT_ERR_NOT_FOUND: 'not found',
   HFT_ERR_USAGE: 'bad command-line usage',
   HFT_ERR_STORE_READ_ONLY: 'the store was opened read-only',
+  HFT_ERR_IMMUTABLE: 'a tick-store partition already exists with different content',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
