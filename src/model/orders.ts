@@ -5,9 +5,9 @@
  * Prices are integer ticks and sizes integer lots (see model/instrument.ts); a market order carries
  * priceTicks 0 (ignored).
  */
-import type { EventData, EventType, OrderSide, OrderType, TimeInForce } from './events.ts';
+import type { EventData, EventType, Liquidity, OrderSide, OrderType, TimeInForce } from './events.ts';
 
-export type { OrderSide, OrderType, TimeInForce } from './events.ts';
+export type { Liquidity, OrderSide, OrderType, TimeInForce, TradingState } from './events.ts';
 
 /** A new order. `tag` is free text the strategy uses to recognise its own orders (e.g. "bid-L1"). */
 export interface PlaceIntent {
@@ -38,7 +38,10 @@ export interface ModifyIntent {
   readonly sizeLots: number;
 }
 
-/** Cancels every open order of the strategy, or of the strategy on one instrument. */
+/** strategyId of a cancel-all that covers every strategy (the risk kill switch). */
+export const ALL_STRATEGIES = '*';
+
+/** Cancels every open order of the strategy (or of all, ALL_STRATEGIES), optionally on one instrument. */
 export interface CancelAllIntent {
   readonly kind: 'cancel-all';
   readonly strategyId: string;
@@ -91,6 +94,25 @@ export interface Order {
   readonly pendingPriceTicks: number;
   readonly pendingSizeLots: number;
 }
+
+/**
+ * What a venue (simulated or real) reports about an order, before the OMS checks it against the
+ * order's state. A fill's `fee` is an exact decimal string in `feeCurrency` when the venue states it;
+ * without it the OMS charges the instrument's maker/taker rate.
+ */
+export type VenueReport =
+  | { readonly kind: 'accepted'; readonly clientOrderId: string; readonly venueOrderId: string }
+  | { readonly kind: 'rejected'; readonly clientOrderId: string; readonly reason: string }
+  | { readonly kind: 'updated'; readonly clientOrderId: string; readonly priceTicks: number; readonly sizeLots: number }
+  | { readonly kind: 'update-rejected'; readonly clientOrderId: string; readonly reason: string }
+  | { readonly kind: 'canceled'; readonly clientOrderId: string; readonly reason: string }
+  | { readonly kind: 'cancel-rejected'; readonly clientOrderId: string; readonly reason: string }
+  | { readonly kind: 'expired'; readonly clientOrderId: string }
+  | {
+    readonly kind: 'fill'; readonly clientOrderId: string; readonly venueTradeId: string;
+    readonly priceTicks: number; readonly sizeLots: number; readonly liquidity: Liquidity;
+    readonly fee?: string; readonly feeCurrency?: string;
+  };
 
 /** An event as a reducer emits it: the kernel wraps it in the envelope (ids, times, causation). */
 export type DomainEvent<T extends EventType = EventType> = { [K in T]: { readonly type: K; readonly data: EventData<K> } }[T];
