@@ -1,0 +1,182 @@
+/**
+ * Market making with inventory control.
+ *
+ * Two quoting models:
+ * - `simple`: quotes `levels` levels each side at `halfSpreadTicks + i·levelSpacingTicks` around a
+ *   reservation price skewed against inventory: r = mid − skewTicksAtMax · (position / maxPosition).
+ * - `avellaneda-stoikov` (Avellaneda & Stoikov 2008, infinite-horizon form over `horizonSec`):
+ *   r = mid − q·γ·σ²·T and half spread δ/2 = γσ²T/2 + (1/γ)·ln(1 + γ/κ), with σ (ticks/√s) estimated
+ *   online as an EWMA of squared mid changes per second, q in lots, γ in 1/(tick·lot), κ in 1/tick.
+ *
+ * Quotes are post-only, clamped one tick inside the touch so they never take. A quote is canceled and
+ * replaced only when its target moves by at least `requoteThresholdTicks` (queue position is worth
+ * keeping), and never while a request for it is in flight. No bids at +maxPosition, no asks at −max.
+ */
+import { HftError } from '../../core/errors.ts';
+import { ConfigReader } from '../../core/validate.ts';
+import type { Instrument } from '../../model/instrument.ts';
+import type { MarketKind } from '../../model/market.ts';
+import type { Intent, Order } from '../../model/orders.ts';
+import type { Decision, Strategy, StrategyContext, StrategyFactory } from '../Strategy.ts';
+
+export interface MarketMakerParams {
+  readonly model: 'simple' | 'avellaneda-stoikov';
+  /** Order size per level, in base units (decimal string), converted to lots. */
+  readonly orderSize: string;
+  /** Maximum absolute position, in base units. */
+  readonly maxPosition: string;
+  readonly levels: number;
+  readonly levelSpacingTicks: number;
+  readonly halfSpreadTicks: number;
+  readonly skewTicksAtMax: number;
+  readonly requoteThresholdTicks: number;
+  /** Timer refresh (µs); 0 = quote only on market events. */
+  readonly refreshIntervalUs: number;
+  readonly gamma: number;
+  readonly kappa: number;
+  readonly horizonSec: number;
+  /** EWMA half-life of the volatility estimate, seconds. */
+  readonly volHalfLifeSec: number;
+}
+
+export function parseMarketMakerParams(params: Readonly<Record<string, unknown>>, source: string): MarketMakerParams {
+  const r = new ConfigReader(source);
+  r.noUnknownKeys(params, '', ['model', 'orderSize', 'maxPosition', 'levels', 'levelSpacingTicks', 'halfSpreadTicks', 'skewTicksAtMax', 'requoteThresholdTicks', 'refreshIntervalUs', 'gamma', 'kappa', 'horizonSec', 'volHalfLifeSec']);
+  const p: MarketMakerParams = {
+    model: r.oneOf(params, 'model', ['simple', 'avellaneda-stoikov'] as const, 'simple'),
+    orderSize: r.decimal(params, 'orderSize'),
+    maxPosition: r.decimal(params, 'maxPosition'),
+    levels: r.number(params, 'levels', { fallback: 1, min: 1, max: 20, integer: true }),
+    levelSpacingTicks: r.number(params, 'levelSpacingTicks', { fallback: 1, min: 1, integer: true }),
+    halfSpreadTicks: r.number(params, 'halfSpreadTicks', { fallback: 1, min: 0 }),
+    skewTicksAtMax: r.number(params, 'skewTicksAtMax', { fallback: 0, min: 0 }),
+    requoteThresholdTicks: r.number(params, 'requoteThresholdTicks', { fallback: 1, min: 1, integer: true }),
+    refreshIntervalUs: r.number(params, 'refreshIntervalUs', { fallback: 0, min: 0, integer: true }),
+    gamma: r.number(params, 'gamma', { fallback: 0.01, min: 0 }),
+    kappa: r.number(params, 'kappa', { fallback: 1, min: 0 }),
+    horizonSec: r.number(params, 'horizonSec', { fallback: 60, min: 0 }),
+    volHalfLifeSec: r.number(params, 'volHalfLifeSec', { fallback: 30, min: 0.001 }),
+  };
+  r.done();
+  return p;
+}
+
+interface Target { readonly tag: string; readonly side: 'buy' | 'sell'; readonly priceTicks: number }
+
+export class MarketMaker implements Strategy {
+  readonly instruments: readonly string[];
+  readonly timerIntervalUs: number;
+  private readonly inst: Instrument;
+  private readonly sizeLots: number;
+  private readonly maxLots: number;
+  // volatility estimate state
+  private lastMid = Number.NaN;
+  private lastMidUs = 0;
+  private varPerSec = 0;
+
+  constructor(readonly id: string, instrument: Instrument, private readonly p: MarketMakerParams) {
+    this.inst = instrument;
+    this.instruments = [instrument.id];
+    this.timerIntervalUs = p.refreshIntervalUs;
+    this.sizeLots = instrument.lot.toUnits(p.orderSize);
+    this.maxLots = instrument.lot.toUnits(p.maxPosition);
+  }
+
+  onMarket(instrument: string, kind: MarketKind, ctx: StrategyContext): Decision | undefined {
+    if (instrument !== this.inst.id || (kind !== 'bbo' && kind !== 'book')) return undefined;
+    return this.quote(kind, ctx);
+  }
+
+  onTimer(ctx: StrategyContext): Decision | undefined { return this.quote('timer', ctx); }
+
+  onOrder(order: Order, ctx: StrategyContext): Decision | undefined {
+    // A fill changes inventory and so the reservation price; a closed order frees its level.
+    if (order.status === 'filled' || order.status === 'partially-filled' || order.status === 'canceled' || order.status === 'rejected') return this.quote('order', ctx);
+    return undefined;
+  }
+
+  private quote(trigger: string, ctx: StrategyContext): Decision | undefined {
+    const top = ctx.bbo(this.inst.id);
+    if (!Number.isFinite(top.bidTicks) || !Number.isFinite(top.askTicks) || top.bidTicks >= top.askTicks) return undefined;
+    const mid = (top.bidTicks + top.askTicks) / 2;
+    this.updateVol(mid, ctx.nowUs);
+    const q = ctx.positionLots(this.inst.id);
+    let reservation: number; let half: number;
+    if (this.p.model === 'simple') {
+      reservation = mid - this.p.skewTicksAtMax * (this.maxLots > 0 ? q / this.maxLots : 0);
+      half = this.p.halfSpreadTicks;
+    } else {
+      const g = this.p.gamma; const s2T = this.varPerSec * this.p.horizonSec;
+      reservation = mid - q * g * s2T;
+      half = Math.max(this.p.halfSpreadTicks, (g * s2T) / 2 + (g > 0 ? Math.log(1 + g / this.p.kappa) / g : 0));
+    }
+    const targets: Target[] = [];
+    const canBuy = q + this.sizeLots <= this.maxLots && ctx.tradingState === 'ACTIVE';
+    const canSell = q - this.sizeLots >= -this.maxLots && ctx.tradingState === 'ACTIVE';
+    for (let i = 0; i < this.p.levels; i++) {
+      const off = half + i * this.p.levelSpacingTicks;
+      if (canBuy) targets.push({ tag: `b${i}`, side: 'buy', priceTicks: Math.min(Math.floor(reservation - off), top.askTicks - 1) });
+      if (canSell) targets.push({ tag: `a${i}`, side: 'sell', priceTicks: Math.max(Math.ceil(reservation + off), top.bidTicks + 1) });
+    }
+    const intents = this.reconcile(targets, ctx.openOrders(this.inst.id));
+    if (intents.length === 0) return undefined;
+    return {
+      trigger,
+      inputs: { bidTicks: top.bidTicks, askTicks: top.askTicks, mid, positionLots: q, reservation: round6(reservation), halfSpreadTicks: round6(half), sigmaTicks: round6(Math.sqrt(this.varPerSec)) },
+      intents,
+    };
+  }
+
+  /** Cancel quotes whose target moved or vanished; place missing ones. In-flight orders are left alone. */
+  private reconcile(targets: readonly Target[], open: readonly Order[]): Intent[] {
+    const intents: Intent[] = [];
+    const byTag = new Map<string, Order[]>();
+    for (const o of open) {
+      const list = byTag.get(o.tag);
+      if (list) list.push(o); else byTag.set(o.tag, [o]);
+    }
+    const wanted = new Set<string>();
+    for (const t of targets) {
+      wanted.add(t.tag);
+      const working = (byTag.get(t.tag) ?? []).filter((o) => o.status !== 'pending-cancel');
+      if (working.length === 0) {
+        intents.push({ kind: 'place', strategyId: this.id, instrument: this.inst.id, side: t.side, type: 'limit', timeInForce: 'POST_ONLY', priceTicks: t.priceTicks, sizeLots: this.sizeLots, reduceOnly: false, tag: t.tag });
+        continue;
+      }
+      for (const o of working) {
+        if (o.status === 'submitted' || o.status === 'pending-update') continue; // one request in flight per order
+        if (Math.abs(o.priceTicks - t.priceTicks) >= this.p.requoteThresholdTicks) {
+          intents.push({ kind: 'cancel', strategyId: this.id, clientOrderId: o.clientOrderId });
+          intents.push({ kind: 'place', strategyId: this.id, instrument: this.inst.id, side: t.side, type: 'limit', timeInForce: 'POST_ONLY', priceTicks: t.priceTicks, sizeLots: this.sizeLots, reduceOnly: false, tag: t.tag });
+        }
+      }
+    }
+    for (const [tag, orders] of byTag) {
+      if (wanted.has(tag)) continue;
+      for (const o of orders) if (o.status !== 'pending-cancel' && o.status !== 'submitted') intents.push({ kind: 'cancel', strategyId: this.id, clientOrderId: o.clientOrderId });
+    }
+    return intents;
+  }
+
+  private updateVol(mid: number, nowUs: number): void {
+    if (Number.isNaN(this.lastMid)) { this.lastMid = mid; this.lastMidUs = nowUs; return; }
+    const dtSec = (nowUs - this.lastMidUs) / 1e6;
+    if (dtSec <= 0 || mid === this.lastMid) return;
+    const d = mid - this.lastMid;
+    const alpha = 1 - Math.pow(0.5, dtSec / this.p.volHalfLifeSec);
+    this.varPerSec += alpha * ((d * d) / Math.max(dtSec, 1e-3) - this.varPerSec);
+    this.lastMid = mid; this.lastMidUs = nowUs;
+  }
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+export const marketMakerFactory: StrategyFactory = {
+  type: 'market-maker',
+  summary: 'inventory-skewed quoting (simple or Avellaneda–Stoikov), post-only, requotes only when the target moves',
+  create(id, instruments, params, source) {
+    const p = parseMarketMakerParams(params, source);
+    if (instruments.length !== 1) throw new HftError('HFT_ERR_CONFIG', `${source}: market-maker trades exactly one instrument, got ${instruments.length}`);
+    return new MarketMaker(id, instruments[0]!, p);
+  },
+};
