@@ -19,6 +19,7 @@ export const ErrorCodes = {
   HFT_ERR_USAGE: 'bad command-line usage',
   HFT_ERR_STORE_READ_ONLY: 'the store was opened read-only',
   HFT_ERR_IMMUTABLE: 'a tick-store partition already exists with different content',
+  HFT_ERR_IN_FLIGHT: 'a request for this order is still in flight (one in-flight request per order)',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
