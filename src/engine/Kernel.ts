@@ -1,0 +1,447 @@
+/**
+ * The deterministic kernel: folds one time-ordered stream of market rows (plus the timers and venue
+ * responses they interleave with) through the execution venue, the strategies, risk and the OMS, and
+ * returns every run event it produced. Synchronous and free of RxJS: engine/runBacktest.ts wires it.
+ *
+ * Phase order for every market row (local time tL = tsRecv corrected, venue time tV = tsEvent):
+ *   1. due timers and due venue responses (local time < tL), each at its own time;
+ *   2. the venue runs its queue up to tV and matches the row (venue first);
+ *   3. responses now due at tL are delivered (fills caused by this very row, when latency allows);
+ *   4. the strategy-side book applies the row; at the end of a venue message the strategies see it;
+ *   5. their decisions settle: intents -> OMS -> risk -> venue requests at tL.
+ *
+ * Ids are `<runId>-<seq>`; nothing here reads a clock or a random source except the seeded one.
+ */
+import { HftError } from '../core/errors.ts';
+import { eventId } from '../core/ids.ts';
+import type { SeededRandom } from '../core/random.ts';
+import { L2Book } from '../model/book/L2Book.ts';
+import type { BookView } from '../model/book/BookView.ts';
+import type { EventData, EventType, NewEvent, OrderIntentData } from '../model/events.ts';
+import type { Instrument } from '../model/instrument.ts';
+import { BookFlag, KindCode, type MarketBatch, type MarketKind } from '../model/market.ts';
+import type { Intent, Order, VenueReport } from '../model/orders.ts';
+import { createOmsState, type OmsState } from '../oms/OmsState.ts';
+import { decideOms, type OmsCommand } from '../oms/decideOms.ts';
+import { evolveOms } from '../oms/evolveOms.ts';
+import { openOrders } from '../oms/openOrders.ts';
+import type { Decision, Strategy, StrategyContext } from '../strategy/Strategy.ts';
+import type { ExecutionVenue, Ledger, RiskGate, TimedFunding, TimedVenueReport } from './ports.ts';
+
+export interface KernelConfig {
+  readonly runId: string;
+  /** Instruments in the order of the batches' `instrument` column. */
+  readonly instruments: readonly Instrument[];
+  readonly strategies: readonly Strategy[];
+  readonly venue: ExecutionVenue;
+  readonly risk: RiskGate;
+  readonly ledger: Ledger;
+  readonly random: SeededRandom;
+  /** Added to every tsRecv (a recorder clock behind the venue, e.g. +1.3 s for the shipped captures). */
+  readonly localClockOffsetUs: number;
+  /** Local time is never earlier than tsEvent + this (the feed cannot beat the exchange). */
+  readonly minFeedLatencyUs: number;
+  readonly equityIntervalUs: number;
+  /** First event sequence number (after run.started). */
+  readonly firstSeq: number;
+}
+
+export interface KernelCounters {
+  marketRows: number;
+  decisions: number;
+  ordersRequested: number;
+  ordersDenied: number;
+  fills: number;
+  filledLots: number;
+  cancels: number;
+  rejects: number;
+  invalidTransitions: number;
+  /** Rows whose corrected local time had to be clamped up to tsEvent + minFeedLatency. */
+  clampedRows: number;
+  /** Responses delivered later than their local time because the loop had already passed it. */
+  lateResponses: number;
+  equitySamples: number;
+  maxDrawdown: string;
+}
+
+interface LastTrade { priceTicks: number; sizeLots: number; side: 1 | -1; tsUs: number }
+interface Bbo { bidTicks: number; bidLots: number; askTicks: number; askLots: number; tsUs: number }
+
+export class Kernel {
+  readonly counters: KernelCounters = {
+    marketRows: 0, decisions: 0, ordersRequested: 0, ordersDenied: 0, fills: 0, filledLots: 0, cancels: 0, rejects: 0,
+    invalidTransitions: 0, clampedRows: 0, lateResponses: 0, equitySamples: 0, maxDrawdown: '0',
+  };
+  readonly oms: OmsState;
+  /** Equity curve samples [tsUs, equity decimal string]. */
+  readonly equityCurve: [number, string][] = [];
+
+  private seq: number;
+  private out: NewEvent[] = [];
+  private nowUs = 0;
+  private readonly books: L2Book[];
+  private readonly bookById = new Map<string, L2Book>();
+  private readonly bboByIdx: Bbo[];
+  private readonly lastTradeByIdx: (LastTrade | undefined)[];
+  private readonly instById = new Map<string, Instrument>();
+  private readonly idxById = new Map<string, number>();
+  /** Strategies interested in each instrument index. */
+  private readonly listeners: Strategy[][];
+  private readonly strategyById = new Map<string, Strategy>();
+  private readonly positionLots = new Map<string, number>();
+  private readonly timerNext: number[];
+  private nextEquityUs = Number.NaN;
+  private peakEquity = Number.NaN;
+  private maxDrawdownNum = 0;
+  /** Per order: the decision event that created it (correlation) and its last request event (causation). */
+  private readonly correlation = new Map<string, string>();
+  private readonly lastRequest = new Map<string, string>();
+  private readonly ctx: StrategyContext;
+  private currentStrategy = '';
+
+  constructor(private readonly cfg: KernelConfig) {
+    this.seq = cfg.firstSeq;
+    this.oms = createOmsState({ runId: cfg.runId, instruments: cfg.instruments });
+    this.books = cfg.instruments.map((i) => new L2Book(i.id));
+    this.bboByIdx = cfg.instruments.map(() => ({ bidTicks: Number.NEGATIVE_INFINITY, bidLots: 0, askTicks: Number.POSITIVE_INFINITY, askLots: 0, tsUs: -1 }));
+    this.lastTradeByIdx = cfg.instruments.map(() => undefined);
+    cfg.instruments.forEach((inst, i) => {
+      this.bookById.set(inst.id, this.books[i]!);
+      this.instById.set(inst.id, inst);
+      this.idxById.set(inst.id, i);
+    });
+    this.listeners = cfg.instruments.map(() => []);
+    for (const s of cfg.strategies) {
+      if (this.strategyById.has(s.id)) throw new HftError('HFT_ERR_CONFIG', `strategy id '${s.id}' used twice`);
+      this.strategyById.set(s.id, s);
+      for (const id of s.instruments) {
+        const idx = this.idxById.get(id);
+        if (idx === undefined) throw new HftError('HFT_ERR_CONFIG', `strategy '${s.id}': instrument '${id}' has no market data (known: ${[...this.idxById.keys()].join(', ')})`);
+        this.listeners[idx]!.push(s);
+      }
+    }
+    this.timerNext = cfg.strategies.map(() => Number.NaN);
+    const kernel = this;
+    this.ctx = {
+      get nowUs() { return kernel.nowUs; },
+      book: (id: string): BookView => kernel.bookOf(id),
+      instrument: (id: string): Instrument => kernel.instrumentOf(id),
+      positionLots: (id: string): number => kernel.positionLots.get(`${kernel.currentStrategy}|${id}`) ?? 0,
+      openOrders: (id: string): readonly Order[] => openOrders(kernel.oms, { instrument: id, strategyId: kernel.currentStrategy }),
+      get tradingState() { return kernel.cfg.risk.state; },
+      random: cfg.random,
+      bbo: (id: string) => kernel.freshTop(id),
+      lastTrade: (id: string) => kernel.lastTradeByIdx[kernel.idxById.get(id) ?? -1],
+    };
+  }
+
+  /** Processes one merged batch; returns the run events it produced (the array is handed over). */
+  step(b: MarketBatch): NewEvent[] {
+    const cfg = this.cfg;
+    for (let i = 0; i < b.length; i++) {
+      const tV = b.tsEvent[i]!;
+      let tL = b.tsRecv[i]! + cfg.localClockOffsetUs;
+      if (tL < tV + cfg.minFeedLatencyUs) { tL = tV + cfg.minFeedLatencyUs; this.counters.clampedRows++; }
+      if (tL < this.nowUs) tL = this.nowUs; // the local clock never goes back
+      // 1. timers and responses due before this row
+      this.runDue(tL, false);
+      // 2. venue first
+      const idx = b.instrument[i]!;
+      const inst = cfg.instruments[idx];
+      if (!inst) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${i}: instrument index ${idx} not in the run's instrument table`);
+      cfg.venue.advanceTo(tV);
+      cfg.venue.onMarketRow(b, i, inst.id);
+      // 3. responses caused by this row that are already due
+      this.runDue(tL, true);
+      this.nowUs = tL;
+      this.counters.marketRows++;
+      // 4. strategy-side market state
+      const kind = b.kind[i]!;
+      let notify: MarketKind | undefined;
+      if (kind === KindCode.book) {
+        const book = this.books[idx]!;
+        book.applyRow(b.side[i]!, b.price[i]!, b.size[i]!, b.flags[i]!);
+        if ((b.flags[i]! & BookFlag.EndOfMessage) !== 0) notify = 'book';
+      } else if (kind === KindCode.bbo) {
+        const q = this.bboByIdx[idx]!;
+        q.bidTicks = b.price[i]!; q.bidLots = b.size[i]!; q.askTicks = b.price2[i]!; q.askLots = b.size2[i]!; q.tsUs = tL;
+        notify = 'bbo';
+      } else if (kind === KindCode.trade) {
+        const t = this.lastTradeByIdx[idx];
+        if (t) { t.priceTicks = b.price[i]!; t.sizeLots = b.size[i]!; t.side = b.side[i]! as 1 | -1; t.tsUs = tL; }
+        else this.lastTradeByIdx[idx] = { priceTicks: b.price[i]!, sizeLots: b.size[i]!, side: b.side[i]! as 1 | -1, tsUs: tL };
+        notify = 'trade';
+      } else if (kind === KindCode.gap) {
+        this.books[idx]!.clear();
+        notify = undefined;
+      }
+      if (notify !== undefined) {
+        const top = this.freshTop(inst.id);
+        if (Number.isFinite(top.bidTicks) && Number.isFinite(top.askTicks)) {
+          cfg.risk.onMarket(inst.id, top.bidTicks, top.askTicks, tL);
+          cfg.ledger.mark(inst.id, Math.round((top.bidTicks + top.askTicks) / 2));
+        }
+        // 5. strategies see it; their decisions settle now
+        const ls = this.listeners[idx]!;
+        for (let s = 0; s < ls.length; s++) {
+          const st = ls[s]!;
+          this.currentStrategy = st.id;
+          const d = st.onMarket(inst.id, notify, this.ctx);
+          if (d) this.settle(st, d, tL);
+        }
+      }
+      this.sampleEquity(tL);
+    }
+    return this.take();
+  }
+
+  /** Ends the run: delivers every response still in flight, runs due timers no further. */
+  finish(endUs: number): NewEvent[] {
+    this.runDue(Math.max(endUs, this.nowUs), true);
+    this.sampleEquity(this.nowUs, true);
+    return this.take();
+  }
+
+  /** Appends an event outside the market loop (run.started / run.completed). */
+  record<T extends EventType>(type: T, data: EventData<T>, tsEvent: number, tsRecv: number): NewEvent[] {
+    this.emit(type, data, tsEvent, tsRecv, '', '');
+    return this.take();
+  }
+
+  get nextSeq(): number { return this.seq; }
+  get localTimeUs(): number { return this.nowUs; }
+
+  positionOf(strategyId: string, instrument: string): number { return this.positionLots.get(`${strategyId}|${instrument}`) ?? 0; }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private take(): NewEvent[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private emit<T extends EventType>(type: T, data: EventData<T>, tsEvent: number, tsRecv: number, correlationId: string, causationId: string): string {
+    const id = eventId(this.cfg.runId, this.seq++);
+    this.out.push({ id, type, version: 1, tsEvent, tsRecv, runId: this.cfg.runId, correlationId: correlationId || id, causationId: causationId || id, data } as NewEvent);
+    return id;
+  }
+
+  /** Delivers responses and fires timers in local-time order up to `tL` (inclusive when `inclusive`). */
+  private runDue(tL: number, inclusive: boolean): void {
+    const venue = this.cfg.venue;
+    for (;;) {
+      const tResp = venue.nextResponseUs();
+      const tTimer = this.nextTimerUs();
+      const t = Math.min(tResp, tTimer);
+      if (!(inclusive ? t <= tL : t < tL)) return;
+      if (tResp <= tTimer) {
+        const at = Math.max(tResp, this.nowUs);
+        if (tResp < this.nowUs) this.counters.lateResponses++;
+        this.nowUs = at;
+        for (const r of venue.takeResponses(tResp)) this.onResponse(r, at);
+      } else {
+        this.nowUs = Math.max(tTimer, this.nowUs);
+        this.fireTimers(tTimer);
+      }
+    }
+  }
+
+  private nextTimerUs(): number {
+    let t = Number.POSITIVE_INFINITY;
+    const ss = this.cfg.strategies;
+    for (let s = 0; s < ss.length; s++) {
+      const iv = ss[s]!.timerIntervalUs;
+      if (iv <= 0) continue;
+      let n = this.timerNext[s]!;
+      if (Number.isNaN(n)) {
+        if (this.nowUs === 0) continue; // the first timer starts after the first market row
+        n = (Math.floor(this.nowUs / iv) + 1) * iv;
+        this.timerNext[s] = n;
+      }
+      if (n < t) t = n;
+    }
+    return t;
+  }
+
+  private fireTimers(t: number): void {
+    const ss = this.cfg.strategies;
+    for (let s = 0; s < ss.length; s++) {
+      if (this.timerNext[s] !== t) continue;
+      const st = ss[s]!;
+      this.timerNext[s] = t + st.timerIntervalUs;
+      this.currentStrategy = st.id;
+      const d = st.onTimer(this.ctx);
+      if (d) this.settle(st, d, t);
+    }
+  }
+
+  private onResponse(r: TimedVenueReport | TimedFunding, at: number): void {
+    if (!('report' in r)) { this.onFunding(r, at); return; }
+    const report = r.report;
+    const events = decideOms(this.oms, { kind: 'venue', report } as OmsCommand);
+    const cause = this.lastRequest.get(report.clientOrderId) ?? '';
+    const corr = this.correlation.get(report.clientOrderId) ?? '';
+    let changed: Order | undefined;
+    for (const e of events) {
+      this.emit(e.type, e.data as never, r.tsVenue, at, corr, cause);
+      evolveOms(this.oms, e);
+      if (e.type === 'order.invalid-transition') { this.counters.invalidTransitions++; continue; }
+      if (e.type === 'order.filled') this.onFilled(e.data, r.tsVenue, at, corr);
+      else if (e.type === 'order.canceled') this.counters.cancels++;
+      else if (e.type === 'order.rejected') this.counters.rejects++;
+      changed = this.oms.orders.get(report.clientOrderId);
+    }
+    if (changed) {
+      const st = this.strategyById.get(changed.strategyId);
+      if (st) {
+        this.currentStrategy = st.id;
+        const d = st.onOrder(changed, this.ctx);
+        if (d) this.settle(st, d, at);
+      }
+    }
+  }
+
+  private onFilled(f: EventData<'order.filled'>, tsVenue: number, at: number, corr: string): void {
+    this.counters.fills++;
+    this.counters.filledLots += f.sizeLots;
+    const signed = f.side === 'buy' ? f.sizeLots : -f.sizeLots;
+    const key = `${f.strategyId}|${f.instrument}`;
+    this.positionLots.set(key, (this.positionLots.get(key) ?? 0) + signed);
+    this.cfg.risk.onFill(f.instrument, f.strategyId, signed, f.priceTicks, at);
+    const pos = this.cfg.ledger.onFill(f);
+    this.emit('position.changed', pos, tsVenue, at, corr, '');
+    this.checkEquity(at);
+  }
+
+  private onFunding(f: TimedFunding, at: number): void {
+    for (const st of this.cfg.strategies) {
+      if (!st.instruments.includes(f.instrument)) continue;
+      const pos = this.cfg.ledger.onFunding({ ...f, strategyId: st.id });
+      if (!pos) continue;
+      this.emit('funding.settled', { instrument: f.instrument, strategyId: st.id, rate: f.rate, position: f.position, markPrice: f.markPrice, amount: f.amount, currency: f.currency }, f.tsVenue, at, '', '');
+      this.emit('position.changed', pos, f.tsVenue, at, '', '');
+    }
+    this.checkEquity(at);
+  }
+
+  private checkEquity(at: number): void {
+    const change = this.cfg.risk.onEquity(this.cfg.ledger.equity(), at);
+    if (!change) return;
+    const id = this.emit('risk.state-changed', { from: change.from, to: change.to, reason: change.reason, values: change.values }, at, at, '', '');
+    for (const intent of change.intents) this.applyIntent(intent, at, id);
+  }
+
+  /** Records the decision, then turns each intent into OMS events, risk verdicts and venue requests. */
+  private settle(st: Strategy, d: Decision, at: number): void {
+    this.counters.decisions++;
+    const decisionId = this.emit('decision', { strategyId: st.id, trigger: d.trigger, inputs: d.inputs as Record<string, number | string | boolean>, intents: d.intents as unknown as Record<string, unknown>[] }, at, at, '', '');
+    for (const intent of d.intents) this.applyIntent(intent, at, decisionId);
+  }
+
+  private applyIntent(intent: Intent, at: number, decisionId: string): void {
+    const events = decideOms(this.oms, intent);
+    for (const e of events) {
+      const clientId = e.data.clientOrderId;
+      if (e.type === 'order.requested') this.correlation.set(clientId, decisionId);
+      const corr = this.correlation.get(clientId) ?? decisionId;
+      const reqId = this.emit(e.type, e.data as never, at, at, corr, decisionId);
+      evolveOms(this.oms, e);
+      switch (e.type) {
+        case 'order.requested': {
+          this.counters.ordersRequested++;
+          this.gateAndSubmit(e.data, at, corr, reqId);
+          break;
+        }
+        case 'order.cancel-requested':
+          this.lastRequest.set(clientId, reqId);
+          this.cfg.venue.cancel(clientId, at);
+          break;
+        case 'order.update-requested': {
+          const o = this.oms.orders.get(clientId)!;
+          const denial = this.cfg.risk.checkOrder({ ...orderData(o), priceTicks: e.data.priceTicks, sizeLots: e.data.sizeLots }, at);
+          if (denial) {
+            this.counters.ordersDenied++;
+            const de = { type: 'order.denied' as const, data: { clientOrderId: clientId, rule: denial.rule, reason: denial.reason, values: denial.values } };
+            this.emit(de.type, de.data, at, at, corr, reqId);
+            evolveOms(this.oms, de);
+          } else {
+            this.lastRequest.set(clientId, reqId);
+            this.cfg.venue.modify(clientId, e.data.priceTicks, e.data.sizeLots, at);
+          }
+          break;
+        }
+        case 'order.invalid-transition':
+          this.counters.invalidTransitions++;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private gateAndSubmit(req: OrderIntentData, at: number, corr: string, reqId: string): void {
+    const denial = this.cfg.risk.checkOrder(req, at);
+    if (denial) {
+      this.counters.ordersDenied++;
+      const de = { type: 'order.denied' as const, data: { clientOrderId: req.clientOrderId, rule: denial.rule, reason: denial.reason, values: denial.values } };
+      this.emit(de.type, de.data, at, at, corr, reqId);
+      evolveOms(this.oms, de);
+      return;
+    }
+    const se = { type: 'order.submitted' as const, data: { clientOrderId: req.clientOrderId } };
+    const subId = this.emit(se.type, se.data, at, at, corr, reqId);
+    evolveOms(this.oms, se);
+    this.lastRequest.set(req.clientOrderId, subId);
+    this.cfg.venue.submit(req, at);
+  }
+
+  private sampleEquity(t: number, force = false): void {
+    const iv = this.cfg.equityIntervalUs;
+    if (Number.isNaN(this.nextEquityUs)) this.nextEquityUs = (Math.floor(t / iv) + 1) * iv;
+    if (!force && t < this.nextEquityUs) return;
+    const eq = this.cfg.ledger.equity();
+    this.equityCurve.push([force ? t : this.nextEquityUs, eq]);
+    this.counters.equitySamples++;
+    const v = Number(eq);
+    if (Number.isNaN(this.peakEquity) || v > this.peakEquity) this.peakEquity = v;
+    const dd = this.peakEquity - v;
+    if (dd > this.maxDrawdownNum) { this.maxDrawdownNum = dd; this.counters.maxDrawdown = String(dd); }
+    while (this.nextEquityUs <= t) this.nextEquityUs += iv;
+    this.checkEquity(t);
+  }
+
+  private bookOf(id: string): BookView {
+    const b = this.bookById.get(id);
+    if (!b) throw new HftError('HFT_ERR_NOT_FOUND', `no book for instrument '${id}'`);
+    return b;
+  }
+
+  private instrumentOf(id: string): Instrument {
+    const i = this.instById.get(id);
+    if (!i) throw new HftError('HFT_ERR_NOT_FOUND', `instrument '${id}' is not in this run`);
+    return i;
+  }
+
+  private readonly topScratch = { bidTicks: 0, bidLots: 0, askTicks: 0, askLots: 0 };
+  /** The BBO message when it is at least as fresh as the book, else the book's top. */
+  private freshTop(id: string): { bidTicks: number; bidLots: number; askTicks: number; askLots: number } {
+    const idx = this.idxById.get(id);
+    if (idx === undefined) throw new HftError('HFT_ERR_NOT_FOUND', `instrument '${id}' is not in this run`);
+    const q = this.bboByIdx[idx]!;
+    if (q.tsUs >= 0) return q;
+    const book = this.books[idx]!;
+    const s = this.topScratch;
+    s.bidTicks = book.bestBid(); s.bidLots = book.bestBidSize(); s.askTicks = book.bestAsk(); s.askLots = book.bestAskSize();
+    return s;
+  }
+}
+
+function orderData(o: Order): OrderIntentData {
+  return {
+    clientOrderId: o.clientOrderId, strategyId: o.strategyId, instrument: o.instrument, side: o.side, type: o.type,
+    timeInForce: o.timeInForce, priceTicks: o.priceTicks, sizeLots: o.sizeLots, reduceOnly: o.reduceOnly, tag: o.tag,
+  };
+}
+
+export type { VenueReport };

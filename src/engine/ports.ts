@@ -1,0 +1,78 @@
+/**
+ * What the kernel needs from the parts that change between modes (ARCHITECTURE "Only the sources, the
+ * venue and the clock change between modes"): an execution venue (simulated in backtest and paper,
+ * a real exchange in live), a risk gate and an accounting book. The kernel never knows which
+ * implementation it drives.
+ */
+import type { MarketBatch } from '../model/market.ts';
+import type { OrderIntentData, TradingState } from '../model/events.ts';
+import type { Intent } from '../model/orders.ts';
+
+/** A response from the venue, already in the OMS's VenueReport vocabulary, with its two times. */
+export interface TimedVenueReport {
+  readonly tsVenue: number;
+  readonly tsLocal: number;
+  readonly report: import('../model/orders.ts').VenueReport;
+}
+
+/** A funding settlement the venue applied to a position. */
+export interface TimedFunding {
+  readonly tsVenue: number;
+  readonly tsLocal: number;
+  readonly instrument: string;
+  readonly rate: string;
+  readonly position: string;
+  readonly markPrice: string;
+  readonly amount: string;
+  readonly currency: string;
+}
+
+export interface ExecutionVenue {
+  /** Venue-side view of a market row, at its exchange time `batch.tsEvent[row]`. */
+  onMarketRow(batch: MarketBatch, row: number, instrument: string): void;
+  /** Runs every venue action due at or before this venue time (request arrivals, expiries). */
+  advanceTo(venueTimeUs: number): void;
+  submit(order: OrderIntentData, localTimeUs: number): void;
+  cancel(clientOrderId: string, localTimeUs: number): void;
+  modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void;
+  /** Local time of the earliest undelivered response, Infinity when none. */
+  nextResponseUs(): number;
+  /** Removes and returns the responses the strategy side sees at or before `localTimeUs`, in order. */
+  takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[];
+}
+
+export interface RiskDenial { readonly rule: string; readonly reason: string; readonly values: Record<string, number | string> }
+
+export interface RiskStateChange {
+  readonly from: TradingState;
+  readonly to: TradingState;
+  readonly reason: string;
+  readonly values: Record<string, number | string>;
+  /** Orders to cancel as a consequence (the kill switch's cancel-all). */
+  readonly intents: readonly Intent[];
+}
+
+/** Pre- and post-trade risk, as the kernel drives it. */
+export interface RiskGate {
+  readonly state: TradingState;
+  /** Pre-trade check of a requested order (new or amended); undefined = approved. */
+  checkOrder(order: OrderIntentData, nowUs: number): RiskDenial | undefined;
+  /** Market observation (mid in ticks) for price bands and staleness. */
+  onMarket(instrument: string, bidTicks: number, askTicks: number, nowUs: number): void;
+  /** An order left the open set or changed leaves; keeps open-order and position counts. */
+  onFill(instrument: string, strategyId: string, signedLots: number, priceTicks: number, nowUs: number): void;
+  /** Post-trade check on equity (daily loss, drawdown): a state change (with its kill switch) or undefined. */
+  onEquity(equity: string, nowUs: number): RiskStateChange | undefined;
+}
+
+/** Positions and P&L in exact decimals, as the kernel drives them. */
+export interface Ledger {
+  /** Applies a fill; returns the position.changed data to record. */
+  onFill(fill: import('../model/events.ts').EventData<'order.filled'>): import('../model/events.ts').EventData<'position.changed'>;
+  onFunding(f: TimedFunding & { strategyId: string }): import('../model/events.ts').EventData<'position.changed'> | undefined;
+  /** Marks an instrument (for unrealized P&L). */
+  mark(instrument: string, priceTicks: number): void;
+  /** Total equity change in the reporting currency as an exact decimal string. */
+  equity(): string;
+  summary(): Record<string, unknown>;
+}
