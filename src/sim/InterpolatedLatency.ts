@@ -37,7 +37,7 @@ export class InterpolatedLatency implements LatencyModel {
     if (rows.length === 0) throw new HftError('HFT_ERR_CONFIG', 'InterpolatedLatency: at least one latency row is required');
     const n = rows.length;
     this.req = new Float64Array(n); this.venue = new Float64Array(n); this.resp = new Float64Array(n);
-    const okV: number[] = []; const okR: number[] = [];
+    const ok: Array<[number, number]> = [];
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       for (const f of ['requestUs', 'venueUs', 'responseUs'] as const) {
@@ -47,13 +47,14 @@ export class InterpolatedLatency implements LatencyModel {
       if (r.responseUs < r.requestUs) throw new HftError('HFT_ERR_BAD_INPUT', `InterpolatedLatency: row ${i} responseUs is before requestUs`, { row: i, field: 'responseUs' });
       if (r.venueUs > 0) {
         if (r.venueUs < r.requestUs || r.responseUs < r.venueUs) throw new HftError('HFT_ERR_BAD_INPUT', `InterpolatedLatency: row ${i} timestamps are not ordered request <= venue <= response`, { row: i, field: 'venueUs' });
-        if (okV.length > 0 && r.venueUs < okV[okV.length - 1]!) throw new HftError('HFT_ERR_BAD_INPUT', `InterpolatedLatency: row ${i} venueUs goes backwards`, { row: i, field: 'venueUs' });
-        okV.push(r.venueUs); okR.push(r.responseUs);
+        ok.push([r.venueUs, r.responseUs]);
       }
       this.req[i] = r.requestUs; this.venue[i] = r.venueUs; this.resp[i] = r.responseUs;
     }
-    if (okV.length === 0) throw new HftError('HFT_ERR_CONFIG', 'InterpolatedLatency: no row was processed by the venue (every venueUs <= 0), response latency is undefined');
-    this.okVenue = Float64Array.from(okV); this.okResp = Float64Array.from(okR);
+    if (ok.length === 0) throw new HftError('HFT_ERR_CONFIG', 'InterpolatedLatency: no row was processed by the venue (every venueUs <= 0), response latency is undefined');
+    // A later request can be processed first (venue queues), so the response side sorts by venue time.
+    ok.sort((a, b) => a[0] - b[0]);
+    this.okVenue = Float64Array.from(ok, (x) => x[0]); this.okResp = Float64Array.from(ok, (x) => x[1]);
   }
 
   entryLatencyUs(localTimeUs: number): number {
