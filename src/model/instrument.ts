@@ -23,6 +23,14 @@ export interface InstrumentSpec {
   /** Fee rates as decimal strings; negative = rebate. */
   readonly makerFeeRate: string;
   readonly takerFeeRate: string;
+  /**
+   * The venue's order-entry increments when they are coarser than the feed grain above (a multiple of
+   * tickSize / lotSize); absent = same as tickSize / lotSize. Binance books carry quantities finer than
+   * LOT_SIZE.stepSize (spot) and levels at a pre-change finer tick (futures), so the book grain and the
+   * order grain differ there.
+   */
+  readonly orderTickSize?: string;
+  readonly orderLotSize?: string;
 }
 
 export interface Instrument extends InstrumentSpec {

@@ -93,8 +93,9 @@ export class BinanceBookSync {
     if (!p || typeof p.lastUpdateId !== 'number') throw new HftError('HFT_ERR_BAD_INPUT', `${WHAT} for ${symbol}: no 'lastUpdateId'`);
     const inst = this.lookup(symbol);
     const lastUpdateId = int(p, 'lastUpdateId', WHAT);
-    const flat = (field: string): number[] => levels(p, field, WHAT).flatMap((l, i) => [
-      units(inst.tick, l[0], `${field}[${i}][0]`, WHAT), units(inst.lot, l[1], `${field}[${i}][1]`, WHAT),
+    const what = `${WHAT} ${symbol}`;
+    const flat = (field: string): number[] => levels(p, field, what).flatMap((l, i) => [
+      units(inst.tick, l[0], `${field}[${i}][0]`, what), units(inst.lot, l[1], `${field}[${i}][1]`, what),
     ]);
     const bids = flat('bids'); const asks = flat('asks');
     const tsEvent = typeof p.E === 'number' ? usFromMs(p.E) : tsRecv;
