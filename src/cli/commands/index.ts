@@ -2,8 +2,10 @@
 import type { Command } from '../command.ts';
 import { verifyCommand } from './verify.ts';
 import { eventsCommand } from './events.ts';
+import { dataCheckCommand } from './data-check.ts';
 
 export const commands: readonly Command[] = [
   verifyCommand,
   eventsCommand,
+  dataCheckCommand,
 ];
