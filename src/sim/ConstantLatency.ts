@@ -11,6 +11,6 @@ export class ConstantLatency implements LatencyModel {
     this.entryUs = entryUs;
     this.responseUs = responseUs;
   }
-  entryLatencyUs(): number { return this.entryUs; }
-  responseLatencyUs(): number { return this.responseUs; }
+  entryLatencyUs(_localTimeUs: number): number { return this.entryUs; }
+  responseLatencyUs(_venueTimeUs: number): number { return this.responseUs; }
 }

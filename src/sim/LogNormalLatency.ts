@@ -32,8 +32,8 @@ export class LogNormalLatency implements LatencyModel {
     this.entryRng = new SeededRandom(config.seed);
     this.responseRng = new SeededRandom((config.seed ^ 0x5bd1e995) >>> 0);
   }
-  entryLatencyUs(): number { return draw(this.entryRng, this.entry); }
-  responseLatencyUs(): number { return draw(this.responseRng, this.response); }
+  entryLatencyUs(_localTimeUs: number): number { return draw(this.entryRng, this.entry); }
+  responseLatencyUs(_venueTimeUs: number): number { return draw(this.responseRng, this.response); }
 }
 
 function draw(rng: SeededRandom, leg: Required<LogNormalLeg>): number {

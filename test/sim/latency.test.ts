@@ -60,14 +60,14 @@ describe('LogNormalLatency', () => {
     const entryRng = new SeededRandom(42);
     const responseRng = new SeededRandom((42 ^ 0x5bd1e995) >>> 0);
     for (let i = 0; i < 5; i++) {
-      expect(m.entryLatencyUs()).toBe(Math.round(20 + 1000 * Math.exp(0.5 * entryRng.normal())));
-      expect(m.responseLatencyUs()).toBe(Math.round(300 * Math.exp(0.25 * responseRng.normal())));
+      expect(m.entryLatencyUs(0)).toBe(Math.round(20 + 1000 * Math.exp(0.5 * entryRng.normal())));
+      expect(m.responseLatencyUs(0)).toBe(Math.round(300 * Math.exp(0.25 * responseRng.normal())));
     }
   });
   it('is the identical sequence for the same seed and a different one for another seed', () => {
     const draw = (seed: number): number[] => {
       const m = new LogNormalLatency({ seed, entry: { medianUs: 500, sigma: 1 }, response: { medianUs: 500, sigma: 1 } });
-      return Array.from({ length: 20 }, () => m.entryLatencyUs());
+      return Array.from({ length: 20 }, () => m.entryLatencyUs(0));
     };
     expect(draw(7)).toEqual(draw(7));
     expect(draw(7)).not.toEqual(draw(8));

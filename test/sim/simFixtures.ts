@@ -20,7 +20,7 @@ export const SPOT: Instrument = instrument({
 });
 
 const base = { instrument: 'x', tsRecv: 0 };
-export const level = (tsEvent: number, side: Side, priceTicks: number, sizeLots: number, flags = BookFlag.EndOfMessage): MarketEvent =>
+export const level = (tsEvent: number, side: Side, priceTicks: number, sizeLots: number, flags: number = BookFlag.EndOfMessage): MarketEvent =>
   ({ ...base, kind: 'book', tsEvent, side, priceTicks, sizeLots, flags, updateId: 0 });
 export const trade = (tsEvent: number, aggressor: Side, priceTicks: number, sizeLots: number): MarketEvent =>
   ({ ...base, kind: 'trade', tsEvent, side: aggressor, priceTicks, sizeLots, tradeId: 0 });
