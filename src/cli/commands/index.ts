@@ -3,9 +3,11 @@ import type { Command } from '../command.ts';
 import { verifyCommand } from './verify.ts';
 import { eventsCommand } from './events.ts';
 import { dataCheckCommand } from './data-check.ts';
+import { importCommand } from './import.ts';
 
 export const commands: readonly Command[] = [
   verifyCommand,
   eventsCommand,
   dataCheckCommand,
+  importCommand,
 ];

@@ -35,6 +35,20 @@ export interface TickStream extends AsyncIterable<MarketBatch> {
   readonly files: readonly ManifestFile[];
 }
 
+/**
+ * File granularity. `day` is the rule for tick data; sparse series (8-hourly funding over years) use
+ * `month` or `year` so a 4-year history is 4 files rather than 1,461 one-row files.
+ */
+export type Partition = 'day' | 'month' | 'year';
+
+function partitionOf(tUs: number, p: Partition): { name: string; endUs: number } {
+  const d = new Date(Math.floor(tUs / 1000));
+  const y = d.getUTCFullYear(); const m = d.getUTCMonth();
+  if (p === 'day') return { name: dayOfUs(tUs), endUs: (Math.floor(tUs / US_PER_DAY) + 1) * US_PER_DAY };
+  if (p === 'month') return { name: dayOfUs(tUs).slice(0, 7), endUs: Date.UTC(y, m + 1, 1) * 1000 };
+  return { name: String(y), endUs: Date.UTC(y + 1, 0, 1) * 1000 };
+}
+
 const SAFE_PART = /^[A-Za-z0-9._-]+$/;
 
 export class TickStore {
@@ -56,7 +70,8 @@ export class TickStore {
    * Writes one instrument's rows (tsRecv non-decreasing), split into day files. Returns the files
    * written. Rewriting a day with identical content is a no-op; different content is HFT_ERR_IMMUTABLE.
    */
-  async write(spec: InstrumentSpec, batches: AsyncIterable<MarketBatch> | Iterable<MarketBatch>): Promise<ManifestFile[]> {
+  async write(spec: InstrumentSpec, batches: AsyncIterable<MarketBatch> | Iterable<MarketBatch>, opts: { partition?: Partition } = {}): Promise<ManifestFile[]> {
+    const partition = opts.partition ?? 'day';
     if (!SAFE_PART.test(spec.venue) || !SAFE_PART.test(spec.symbol) || spec.venue.startsWith('.') || spec.symbol.startsWith('.')) {
       throw new HftError('HFT_ERR_BAD_INPUT', `instrument ${spec.id}: venue and symbol must match ${SAFE_PART} to be a path`);
     }
@@ -70,9 +85,14 @@ export class TickStore {
       if (!w) return;
       const info = await w.finish();
       w = undefined;
-      const entry: ManifestFile = { path: `${spec.venue}/${spec.symbol}/${day}.parquet`, day, ...info, instrument: spec };
-      written.push(entry);
-      this.manifest = { schemaVersion: this.manifest.schemaVersion, files: [...this.manifest.files.filter((f) => f.path !== entry.path), entry] };
+      written.push({ path: `${spec.venue}/${spec.symbol}/${day}.parquet`, day, ...info, instrument: spec });
+    };
+    // One manifest rewrite per call (not per file): files are immutable, so a crash in between only
+    // leaves unlisted files that the next identical write adopts.
+    const commit = (): void => {
+      if (written.length === 0) return;
+      const paths = new Set(written.map((f) => f.path));
+      this.manifest = { schemaVersion: this.manifest.schemaVersion, files: [...this.manifest.files.filter((f) => !paths.has(f.path)), ...written] };
       saveManifest(this.root, this.manifest);
     };
     try {
@@ -82,8 +102,7 @@ export class TickStore {
           if (b.tsRecv[from]! >= dayEndUs) {
             await close();
             const t = b.tsRecv[from]!;
-            day = dayOfUs(t);
-            dayEndUs = (Math.floor(t / US_PER_DAY) + 1) * US_PER_DAY;
+            ({ name: day, endUs: dayEndUs } = partitionOf(t, partition));
             w = new TickFileWriter(join(dir, `${day}.parquet`), spec);
           }
           let to = from;
@@ -95,8 +114,10 @@ export class TickStore {
       await close();
     } catch (e) {
       w?.abort();
+      commit();
       throw e;
     }
+    commit();
     return written;
   }
 
