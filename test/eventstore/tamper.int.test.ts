@@ -25,7 +25,7 @@ function hftVerify(dir: string): Promise<{ code: number; stdout: string; stderr:
 const fill = (n: number, stream: string): NewEvent<'order.requested'> => ({
   id: `run-x-${stream}-${n}`, type: 'order.requested', version: 1, tsEvent: 1_723_161_600_000_000 + n, tsRecv: 1_723_161_600_000_100 + n,
   runId: 'run-x', correlationId: `run-x-${n}`, causationId: `run-x-${n}`,
-  data: { clientOrderId: `c${n}`, strategyId: 'mm', instrument: 'binance:BTCUSDT', side: n % 2 ? 'buy' : 'sell', type: 'limit', timeInForce: 'GTC', priceTicks: 6_183_763 + n, sizeLots: 200 + n, reduceOnly: false },
+  data: { clientOrderId: `c${n}`, strategyId: 'mm', instrument: 'binance:BTCUSDT', side: n % 2 ? 'buy' : 'sell', type: 'limit', timeInForce: 'GTC', priceTicks: 6_183_763 + n, sizeLots: 200 + n, reduceOnly: false, tag: 'quote' },
 });
 
 describe('hft verify on a tampered store', () => {

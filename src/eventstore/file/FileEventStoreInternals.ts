@@ -151,6 +151,12 @@ export function readFrameHeader(b: Buffer, start: number, avail: number, segment
   };
 }
 
+/** The frame length from a header whose checksum holds, else undefined. */
+export function peekFrameBytes(b: Buffer, start: number, avail: number): number | undefined {
+  if (avail < HEADER_BYTES || b.readUInt32LE(start) !== FRAME_MAGIC) return undefined;
+  return b.readUInt32LE(start + 64) === crc32(b.subarray(start, start + 64)) ? b.readUInt32LE(start + 4) : undefined;
+}
+
 function allZero(b: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (b[i] !== 0) return false;
   return true;

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { EventEnvelope } from '../../model/events.ts';
-import { checkFrame, corruptError, readFrameHeader, type FrameHeader } from './FileEventStoreInternals.ts';
+import { checkFrame, corruptError, peekFrameBytes, readFrameHeader, type FrameHeader } from './FileEventStoreInternals.ts';
 
 const CHUNK_BYTES = 4 << 20;
 
@@ -65,11 +65,12 @@ export class SegmentScanner {
       while (this.state.offset < size) {
         const at = this.state.offset;
         await fill(at, Math.min(size - at, 4096));
-        let h = readFrameHeader(buf, at - winStart, winEnd - at, this.name, at);
-        if (h !== 'incomplete' && at + h.frameBytes > winEnd) {
-          await fill(at, h.frameBytes);
-          h = readFrameHeader(buf, at - winStart, winEnd - at, this.name, at);
-        }
+        // Bring the whole frame into the window when its (checksummed) header says it fits in the file;
+        // otherwise everything up to the end of the file, so 'incomplete' always means "ends at EOF".
+        const declared = peekFrameBytes(buf, at - winStart, winEnd - at);
+        const want = declared !== undefined && at + declared <= size ? declared : size - at;
+        if (at + want > winEnd) await fill(at, want);
+        const h = readFrameHeader(buf, at - winStart, winEnd - at, this.name, at);
         if (h === 'incomplete') {
           if (!this.allowIncomplete) throw corruptError(this.name, at, `segment ends inside a frame (${size - at} bytes), but a later segment exists`);
           this.state.incomplete = { offset: at, bytes: size - at };
