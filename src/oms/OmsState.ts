@@ -20,6 +20,8 @@ export interface OmsState {
   readonly open: Set<string>;
   readonly openByInstrument: Map<string, Set<string>>;
   readonly openByStrategy: Map<string, Set<string>>;
+  /** Key `<strategyId>\u0000<instrument>`: the query a strategy makes on every decision. */
+  readonly openByStrategyInstrument: Map<string, Set<string>>;
   /** Invalid transitions recorded so far (each is also an `order.invalid-transition` event). */
   invalidTransitions: number;
 }
@@ -42,6 +44,6 @@ export function createOmsState(config: OmsConfig): OmsState {
   if (!Number.isSafeInteger(firstSeq) || firstSeq < 0) throw new HftError('HFT_ERR_CONFIG', `oms.firstSeq: must be a non-negative integer, got ${firstSeq}`);
   return {
     runId: config.runId, instruments, nextSeq: firstSeq,
-    orders: new Map(), open: new Set(), openByInstrument: new Map(), openByStrategy: new Map(), invalidTransitions: 0,
+    orders: new Map(), open: new Set(), openByInstrument: new Map(), openByStrategy: new Map(), openByStrategyInstrument: new Map(), invalidTransitions: 0,
   };
 }

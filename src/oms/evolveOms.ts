@@ -91,10 +91,12 @@ function put(state: OmsState, before: Order | undefined, after: Order): void {
     state.open.add(id);
     indexAdd(state.openByInstrument, after.instrument, id);
     indexAdd(state.openByStrategy, after.strategyId, id);
+    indexAdd(state.openByStrategyInstrument, `${after.strategyId}\u0000${after.instrument}`, id);
   } else {
     state.open.delete(id);
     indexDelete(state.openByInstrument, after.instrument, id);
     indexDelete(state.openByStrategy, after.strategyId, id);
+    indexDelete(state.openByStrategyInstrument, `${after.strategyId}\u0000${after.instrument}`, id);
   }
 }
 

@@ -9,10 +9,10 @@ export interface OpenOrderFilter { readonly instrument?: string; readonly strate
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-function idsFor(state: OmsState, filter: OpenOrderFilter): Iterable<string> {
+function idsFor(state: OmsState, filter: OpenOrderFilter): ReadonlySet<string> {
+  if (filter.instrument !== undefined && filter.strategyId !== undefined) return state.openByStrategyInstrument.get(`${filter.strategyId}\u0000${filter.instrument}`) ?? EMPTY;
   const byInst = filter.instrument === undefined ? undefined : state.openByInstrument.get(filter.instrument) ?? EMPTY;
   const byStrat = filter.strategyId === undefined ? undefined : state.openByStrategy.get(filter.strategyId) ?? EMPTY;
-  if (byInst && byStrat) return [...byInst].filter((id) => byStrat.has(id));
   return byInst ?? byStrat ?? state.open;
 }
 
@@ -23,6 +23,5 @@ export function openOrders(state: OmsState, filter: OpenOrderFilter = {}): Order
 }
 
 export function openOrderCount(state: OmsState, filter: OpenOrderFilter = {}): number {
-  const ids = idsFor(state, filter);
-  return ids instanceof Set ? ids.size : (ids as string[]).length;
+  return idsFor(state, filter).size;
 }
