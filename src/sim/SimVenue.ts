@@ -267,11 +267,20 @@ export class SimVenue {
       if ((flags & BookFlag.EndOfMessage) !== 0) { this.resyncing = false; this.afterSnapshot(); }
       return;
     }
-    if (this.resting.length === 0) { book.set(side, priceTicks, sizeLots); return; }
-    const prevLots = book.sizeAt(side, priceTicks);
-    book.set(side, priceTicks, sizeLots);
+    const rs = this.resting;
+    if (rs.length === 0) { book.set(side, priceTicks, sizeLots); return; }
+    let atOurPrice = false;
     if (side === Side.Bid ? this.restingBids > 0 : this.restingAsks > 0) {
-      const rs = this.resting;
+      for (let k = 0; k < rs.length; k++) {
+        const o = rs[k]!;
+        if (o.side === side && o.priceTicks === priceTicks) { atOurPrice = true; break; }
+      }
+    }
+    if (!atOurPrice) {
+      book.set(side, priceTicks, sizeLots);
+    } else {
+      const prevLots = book.sizeAt(side, priceTicks);
+      book.set(side, priceTicks, sizeLots);
       for (let k = 0; k < rs.length; k++) {
         const o = rs[k]!;
         if (o.side !== side || o.priceTicks !== priceTicks) continue;
