@@ -137,3 +137,27 @@ describe('FileEventStore', () => {
     await s.close();
   });
 });
+
+describe('FileEventStore with frames larger than a read window', () => {
+  it('reads and verifies frames that straddle the 4 MiB read window of the scanner', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hft-file-big-'));
+    try {
+      const s = await FileEventStore.open(dir, { fsync: 'never' });
+      // ~1.1 MB per batch: frames start at offsets that do not align with 4 MiB windows.
+      for (let b = 0; b < 6; b++) await s.append('big', Array.from({ length: 5000 }, (_, i) => ev(b * 5000 + i)));
+      await s.close();
+      const size = (await stat(join(dir, SEG1))).size;
+      expect(size).toBeGreaterThan(2 * (4 << 20) - 1);
+      const v = await verifyStore(dir);
+      expect(v.events).toBe(30_000);
+      expect(v.bytes).toBe(size);
+      const r = await FileEventStore.open(dir, { readOnly: true });
+      const all = await collect(r.readAll({ fromPosition: 14_999 }));
+      expect(all[0]!.id).toBe('run-f-14999');
+      expect(all).toHaveLength(15_001);
+      await r.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -38,6 +38,15 @@ export const segmentName = (n: number): string => `segment-${String(n).padStart(
 
 const U32 = 0x1_0000_0000;
 
+/**
+ * Node's Buffer methods without argument normalization (public since Node 0.x, untyped): about half
+ * the cost of `write(str, off, 'utf8')` / `toString('utf8', s, e)` per small record, measured.
+ */
+type FastBuffer = Buffer & { utf8Write(s: string, offset: number): number; utf8Slice(start: number, end: number): string };
+
+/** A plain Uint8Array view: cheaper to make than Buffer#subarray for a per-record checksum call. */
+const view = (b: Buffer, start: number, length: number): Uint8Array => new Uint8Array(b.buffer, b.byteOffset + start, length);
+
 export interface FrameHeader {
   readonly frameBytes: number;
   readonly eventCount: number;
@@ -86,9 +95,9 @@ export class FrameEncoder {
         tsEvent: e.tsEvent, tsRecv: e.tsRecv, runId: e.runId, correlationId: e.correlationId, causationId: e.causationId, data: e.data,
       });
       this.ensure(off + RECORD_HEADER_BYTES + json.length * 3);
-      const n = this.buf.write(json, off + RECORD_HEADER_BYTES, 'utf8');
+      const n = (this.buf as FastBuffer).utf8Write(json, off + RECORD_HEADER_BYTES);
       this.buf.writeUInt32LE(n, off);
-      this.buf.writeUInt32LE(crc32(this.buf.subarray(off + RECORD_HEADER_BYTES, off + RECORD_HEADER_BYTES + n)), off + 4);
+      this.buf.writeUInt32LE(crc32(view(this.buf, off + RECORD_HEADER_BYTES, n)), off + 4);
       off += RECORD_HEADER_BYTES + n;
     }
     if (off >= U32) throw new HftError('HFT_ERR_BAD_INPUT', `append to '${streamId}': batch of ${events.length} events is ${off} bytes, over the 4 GiB frame limit`, { streamId });
@@ -177,10 +186,10 @@ export function checkFrame(
     const n = b.readUInt32LE(off);
     const s = off + RECORD_HEADER_BYTES;
     if (s + n > end) throw corruptError(segment, fileOffset, `record ${i} of ${h.eventCount} runs past the frame end`);
-    if (crc32(b.subarray(s, s + n)) !== b.readUInt32LE(off + 4)) throw corruptError(segment, fileOffset, `record ${i} of ${h.eventCount} checksum mismatch`);
+    if (crc32(view(b, s, n)) !== b.readUInt32LE(off + 4)) throw corruptError(segment, fileOffset, `record ${i} of ${h.eventCount} checksum mismatch`);
     if (events) {
       try {
-        events[i] = JSON.parse(b.toString('utf8', s, s + n)) as EventEnvelope;
+        events[i] = JSON.parse((b as FastBuffer).utf8Slice(s, s + n)) as EventEnvelope;
       } catch (e) {
         throw corruptError(segment, fileOffset, `record ${i} of ${h.eventCount} is not JSON: ${(e as Error).message}`);
       }
