@@ -24,9 +24,9 @@ import type { Intent, Order, VenueReport } from '../model/orders.ts';
 import { createOmsState, type OmsState } from '../oms/OmsState.ts';
 import { decideOms, type OmsCommand } from '../oms/decideOms.ts';
 import { evolveOms } from '../oms/evolveOms.ts';
-import { openOrders } from '../oms/openOrders.ts';
+import { openOrderCount, openOrders } from '../oms/openOrders.ts';
 import type { Decision, Strategy, StrategyContext } from '../strategy/Strategy.ts';
-import type { ExecutionVenue, Ledger, RiskGate, TimedFunding, TimedVenueReport } from './ports.ts';
+import type { ExecutionVenue, Ledger, RiskDenial, RiskGate, TimedFunding, TimedVenueReport } from './ports.ts';
 
 export interface KernelConfig {
   readonly runId: string;
@@ -213,6 +213,9 @@ export class Kernel {
 
   positionOf(strategyId: string, instrument: string): number { return this.positionLots.get(`${strategyId}|${instrument}`) ?? 0; }
 
+  /** Signed lots per `<strategyId>|<instrument>`, sorted by key. */
+  positionsLots(): [string, number][] { return [...this.positionLots].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); }
+
   // ---------------------------------------------------------------------------------------------
 
   private take(): NewEvent[] {
@@ -224,6 +227,7 @@ export class Kernel {
   private emit<T extends EventType>(type: T, data: EventData<T>, tsEvent: number, tsRecv: number, correlationId: string, causationId: string): string {
     const id = eventId(this.cfg.runId, this.seq++);
     this.out.push({ id, type, version: 1, tsEvent, tsRecv, runId: this.cfg.runId, correlationId: correlationId || id, causationId: causationId || id, data } as NewEvent);
+    this.cfg.risk.observe(type, data, tsRecv);
     return id;
   }
 
@@ -315,12 +319,9 @@ export class Kernel {
   }
 
   private onFunding(f: TimedFunding, at: number): void {
-    for (const st of this.cfg.strategies) {
-      if (!st.instruments.includes(f.instrument)) continue;
-      const pos = this.cfg.ledger.onFunding({ ...f, strategyId: st.id });
-      if (!pos) continue;
-      this.emit('funding.settled', { instrument: f.instrument, strategyId: st.id, rate: f.rate, position: f.position, markPrice: f.markPrice, amount: f.amount, currency: f.currency }, f.tsVenue, at, '', '');
-      this.emit('position.changed', pos, f.tsVenue, at, '', '');
+    for (const { funding, position } of this.cfg.ledger.onFunding(f.instrument, f.rate, f.markPrice)) {
+      this.emit('funding.settled', funding, f.tsVenue, at, '', '');
+      this.emit('position.changed', position, f.tsVenue, at, '', '');
     }
     this.checkEquity(at);
   }
@@ -345,32 +346,28 @@ export class Kernel {
       const clientId = e.data.clientOrderId;
       if (e.type === 'order.requested') this.correlation.set(clientId, decisionId);
       const corr = this.correlation.get(clientId) ?? decisionId;
+      // An amendment is checked before its request is folded (its rate token is taken when folded).
+      const amendDenial = e.type === 'order.update-requested'
+        ? this.cfg.risk.checkOrder({ ...orderData(this.oms.orders.get(clientId)!), priceTicks: e.data.priceTicks, sizeLots: e.data.sizeLots }, at, openOrderCount(this.oms, { instrument: this.oms.orders.get(clientId)!.instrument }), true)
+        : undefined;
       const reqId = this.emit(e.type, e.data as never, at, at, corr, decisionId);
       evolveOms(this.oms, e);
       switch (e.type) {
-        case 'order.requested': {
+        case 'order.requested':
           this.counters.ordersRequested++;
           this.gateAndSubmit(e.data, at, corr, reqId);
           break;
-        }
         case 'order.cancel-requested':
           this.lastRequest.set(clientId, reqId);
           this.cfg.venue.cancel(clientId, at);
           break;
-        case 'order.update-requested': {
-          const o = this.oms.orders.get(clientId)!;
-          const denial = this.cfg.risk.checkOrder({ ...orderData(o), priceTicks: e.data.priceTicks, sizeLots: e.data.sizeLots }, at);
-          if (denial) {
-            this.counters.ordersDenied++;
-            const de = { type: 'order.denied' as const, data: { clientOrderId: clientId, rule: denial.rule, reason: denial.reason, values: denial.values } };
-            this.emit(de.type, de.data, at, at, corr, reqId);
-            evolveOms(this.oms, de);
-          } else {
+        case 'order.update-requested':
+          if (amendDenial) this.deny(clientId, amendDenial, at, corr, reqId);
+          else {
             this.lastRequest.set(clientId, reqId);
             this.cfg.venue.modify(clientId, e.data.priceTicks, e.data.sizeLots, at);
           }
           break;
-        }
         case 'order.invalid-transition':
           this.counters.invalidTransitions++;
           break;
@@ -380,15 +377,17 @@ export class Kernel {
     }
   }
 
+  private deny(clientOrderId: string, d: RiskDenial, at: number, corr: string, cause: string): void {
+    this.counters.ordersDenied++;
+    const de = { type: 'order.denied' as const, data: { clientOrderId, rule: d.rule, reason: d.reason, values: d.values } };
+    this.emit(de.type, de.data, at, at, corr, cause);
+    evolveOms(this.oms, de);
+  }
+
   private gateAndSubmit(req: OrderIntentData, at: number, corr: string, reqId: string): void {
-    const denial = this.cfg.risk.checkOrder(req, at);
-    if (denial) {
-      this.counters.ordersDenied++;
-      const de = { type: 'order.denied' as const, data: { clientOrderId: req.clientOrderId, rule: denial.rule, reason: denial.reason, values: denial.values } };
-      this.emit(de.type, de.data, at, at, corr, reqId);
-      evolveOms(this.oms, de);
-      return;
-    }
+    // The order being checked is already in the OMS as 'initialized', not open: the count is of the others.
+    const denial = this.cfg.risk.checkOrder(req, at, openOrderCount(this.oms, { instrument: req.instrument }), false);
+    if (denial) { this.deny(req.clientOrderId, denial, at, corr, reqId); return; }
     const se = { type: 'order.submitted' as const, data: { clientOrderId: req.clientOrderId } };
     const subId = this.emit(se.type, se.data, at, at, corr, reqId);
     evolveOms(this.oms, se);

@@ -5,7 +5,7 @@
  * implementation it drives.
  */
 import type { MarketBatch } from '../model/market.ts';
-import type { OrderIntentData, TradingState } from '../model/events.ts';
+import type { EventData, OrderIntentData, TradingState } from '../model/events.ts';
 import type { Intent } from '../model/orders.ts';
 
 /** A response from the venue, already in the OMS's VenueReport vocabulary, with its two times. */
@@ -55,11 +55,12 @@ export interface RiskStateChange {
 /** Pre- and post-trade risk, as the kernel drives it. */
 export interface RiskGate {
   readonly state: TradingState;
-  /** Pre-trade check of a requested order (new or amended); undefined = approved. */
-  checkOrder(order: OrderIntentData, nowUs: number): RiskDenial | undefined;
-  /** Market observation (mid in ticks) for price bands and staleness. */
+  /** Pre-trade check of a requested order or amendment; undefined = approved. */
+  checkOrder(order: OrderIntentData, nowUs: number, openOrdersOnInstrument: number, amend: boolean): RiskDenial | undefined;
+  /** Every run event the kernel records, so the gate can fold what it owns (rate tokens, trading state). */
+  observe(type: string, data: unknown, tsUs: number): void;
+  /** Best bid/ask (ticks) of an instrument at local time nowUs: price bands and staleness. */
   onMarket(instrument: string, bidTicks: number, askTicks: number, nowUs: number): void;
-  /** An order left the open set or changed leaves; keeps open-order and position counts. */
   onFill(instrument: string, strategyId: string, signedLots: number, priceTicks: number, nowUs: number): void;
   /** Post-trade check on equity (daily loss, drawdown): a state change (with its kill switch) or undefined. */
   onEquity(equity: string, nowUs: number): RiskStateChange | undefined;
@@ -68,11 +69,12 @@ export interface RiskGate {
 /** Positions and P&L in exact decimals, as the kernel drives them. */
 export interface Ledger {
   /** Applies a fill; returns the position.changed data to record. */
-  onFill(fill: import('../model/events.ts').EventData<'order.filled'>): import('../model/events.ts').EventData<'position.changed'>;
-  onFunding(f: TimedFunding & { strategyId: string }): import('../model/events.ts').EventData<'position.changed'> | undefined;
-  /** Marks an instrument (for unrealized P&L). */
+  onFill(fill: EventData<'order.filled'>): EventData<'position.changed'>;
+  /** Settles funding on every strategy's position; returns what to record (funding, then position). */
+  onFunding(instrument: string, rate: string, markPrice: string): { funding: EventData<'funding.settled'>; position: EventData<'position.changed'> }[];
+  /** Marks an instrument (for unrealized P&L); integer only, called on every top-of-book change. */
   mark(instrument: string, priceTicks: number): void;
-  /** Total equity change in the reporting currency as an exact decimal string. */
+  /** Equity in the reporting currency as an exact decimal string. */
   equity(): string;
   summary(): Record<string, unknown>;
 }

@@ -36,7 +36,12 @@ export interface Scenario {
   readonly seed: number;
   readonly data: {
     readonly sources: readonly DataSourceConfig[];
-    /** Shift of every local timestamp so that tsRecv >= tsEvent + minFeedLatencyUs (a recorder clock behind the venue). */
+    /**
+     * Added to every tsRecv: a recorder whose clock ran behind the venue (the shipped Binance captures:
+     * ~1.27 s) would otherwise see the market before the exchange made it.
+     */
+    readonly localClockOffsetUs: number;
+    /** Local time is clamped to at least tsEvent + this (counted in the summary as clampedRows). */
     readonly minFeedLatencyUs: number;
     /** Optional window, ISO-8601 or µs. */
     readonly from?: string;
@@ -61,7 +66,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   const seed = r.number(json, 'seed', { integer: true, min: 0, max: 2 ** 32 - 1 });
 
   r.object(json, 'data');
-  r.noUnknownKeys(json, 'data', ['sources', 'minFeedLatencyUs', 'from', 'to']);
+  r.noUnknownKeys(json, 'data', ['sources', 'localClockOffsetUs', 'minFeedLatencyUs', 'from', 'to']);
   const rawSources = (json as { data?: { sources?: unknown } }).data?.sources;
   const sources: DataSourceConfig[] = [];
   if (!Array.isArray(rawSources) || rawSources.length === 0) r.problems.push('data.sources: expected a non-empty array of sources');
@@ -75,6 +80,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
     });
     void s;
   });
+  const localClockOffsetUs = r.number(json, 'data.localClockOffsetUs', { fallback: 0, integer: true });
   const minFeedLatencyUs = r.number(json, 'data.minFeedLatencyUs', { fallback: 0, min: 0, integer: true });
   const from = (json as { data?: { from?: string } }).data?.from;
   const to = (json as { data?: { to?: string } }).data?.to;
@@ -128,7 +134,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   r.done();
   return Object.freeze({
     name, description, seed,
-    data: Object.freeze({ sources, minFeedLatencyUs, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }),
+    data: Object.freeze({ sources, localClockOffsetUs, minFeedLatencyUs, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) }),
     fees, venue: Object.freeze({ latency, queue, fillMode }), strategies, risk,
     accounting: Object.freeze({ equityIntervalUs, initialBalances }),
   });

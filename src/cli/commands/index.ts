@@ -4,8 +4,10 @@ import { verifyCommand } from './verify.ts';
 import { eventsCommand } from './events.ts';
 import { dataCheckCommand } from './data-check.ts';
 import { importCommand } from './import.ts';
+import { backtestCommand } from './backtest.ts';
 
 export const commands: readonly Command[] = [
+  backtestCommand,
   verifyCommand,
   eventsCommand,
   dataCheckCommand,

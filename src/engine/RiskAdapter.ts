@@ -1,0 +1,77 @@
+/**
+ * The risk engine (src/risk, pure rules and state) behind the kernel's RiskGate port: keeps the
+ * inputs the rules need that belong to the market and the positions (best bid/ask, last book update,
+ * net position per instrument, other instruments' gross notional) and folds the events risk owns.
+ */
+import type { OrderIntentData, TradingState } from '../model/events.ts';
+import type { Instrument } from '../model/instrument.ts';
+import type { DomainEvent } from '../model/orders.ts';
+import { evolveRisk } from '../risk/evolveRisk.ts';
+import { onEquity } from '../risk/postTrade.ts';
+import { checkOrder } from '../risk/riskGate.ts';
+import type { RiskConfig } from '../risk/RiskConfig.ts';
+import { createRiskState, type RiskState } from '../risk/RiskState.ts';
+import type { RiskDenial, RiskGate, RiskStateChange } from './ports.ts';
+
+interface InstrumentMarks { bidTicks: number; askTicks: number; lastBookUpdateUs: number; netLots: number; unitNotional: number; inverse: boolean }
+
+export class RiskAdapter implements RiskGate {
+  readonly riskState: RiskState;
+  private readonly marks = new Map<string, InstrumentMarks>();
+
+  constructor(config: RiskConfig, instruments: readonly Instrument[]) {
+    this.riskState = createRiskState(config, instruments);
+    for (const i of instruments) {
+      const inverse = i.kind === 'inverse_perp' || i.kind === 'inverse_future';
+      // Float notional of one lot at one tick (or one lot of contracts for inverse): account-level
+      // limits only; exact money lives in the ledger.
+      const unitNotional = inverse ? Number(i.lotSize) * Number(i.contractMultiplier) : Number(i.lotSize) * Number(i.tickSize) * Number(i.contractMultiplier);
+      this.marks.set(i.id, { bidTicks: Number.NaN, askTicks: Number.NaN, lastBookUpdateUs: Number.NaN, netLots: 0, unitNotional, inverse });
+    }
+  }
+
+  get state(): TradingState { return this.riskState.tradingState; }
+
+  checkOrder(order: OrderIntentData, nowUs: number, openOrdersOnInstrument: number, amend: boolean): RiskDenial | undefined {
+    const m = this.marks.get(order.instrument);
+    let other = 0;
+    for (const [id, x] of this.marks) {
+      if (id === order.instrument || x.netLots === 0) continue;
+      const mid = (x.bidTicks + x.askTicks) / 2;
+      other += Math.abs(x.netLots) * (x.inverse ? x.unitNotional : x.unitNotional * (Number.isNaN(mid) ? 0 : mid));
+    }
+    return checkOrder(this.riskState, { ...order, amend }, {
+      nowUs,
+      bidTicks: m?.bidTicks ?? Number.NaN,
+      askTicks: m?.askTicks ?? Number.NaN,
+      lastBookUpdateUs: m?.lastBookUpdateUs ?? Number.NaN,
+      positionLots: m?.netLots ?? 0,
+      openOrders: openOrdersOnInstrument,
+      otherPositionsNotional: other,
+    });
+  }
+
+  observe(type: string, data: unknown, tsUs: number): void {
+    if (type === 'order.submitted' || type === 'order.update-requested' || type === 'risk.state-changed') {
+      evolveRisk(this.riskState, { type, data } as DomainEvent, tsUs);
+    }
+  }
+
+  onMarket(instrument: string, bidTicks: number, askTicks: number, nowUs: number): void {
+    const m = this.marks.get(instrument);
+    if (!m) return;
+    m.bidTicks = bidTicks; m.askTicks = askTicks; m.lastBookUpdateUs = nowUs;
+  }
+
+  onFill(instrument: string, _strategyId: string, signedLots: number): void {
+    const m = this.marks.get(instrument);
+    if (m) m.netLots += signedLots;
+  }
+
+  onEquity(equity: string, nowUs: number): RiskStateChange | undefined {
+    const d = onEquity(this.riskState, equity, nowUs);
+    const e = d.events[0];
+    if (!e) return undefined;
+    return { from: e.data.from, to: e.data.to, reason: e.data.reason, values: e.data.values, intents: d.intents };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The simulated venue behind the kernel's ExecutionVenue port: one SimVenue per instrument (each
+ * keeps its own venue-side book), responses merged across instruments in local-time order and
+ * translated into the OMS's VenueReport vocabulary.
+ *
+ * The venues allow one request in flight per order; a strategy (or the kill switch) may still ask to
+ * cancel an order whose acknowledgement has not come back. Such a cancel is held here and sent the
+ * moment the outstanding answer reaches the strategy side, as a real client would do.
+ */
+import type { OrderIntentData } from '../model/events.ts';
+import type { MarketBatch } from '../model/market.ts';
+import type { VenueReport } from '../model/orders.ts';
+import type { SimVenue } from '../sim/SimVenue.ts';
+import type { VenueResponse } from '../sim/VenueResponse.ts';
+import type { ExecutionVenue, TimedFunding, TimedVenueReport } from './ports.ts';
+
+export class SimExecutionVenue implements ExecutionVenue {
+  private readonly byInstrument = new Map<string, SimVenue>();
+  private readonly orderVenue = new Map<string, SimVenue>();
+  private readonly heldCancels = new Set<string>();
+  private readonly heldModifies = new Map<string, { priceTicks: number; sizeLots: number }>();
+  private readonly scratch: VenueResponse[] = [];
+
+  constructor(private readonly venues: readonly SimVenue[]) {
+    for (const v of venues) this.byInstrument.set(v.instrument.id, v);
+  }
+
+  onMarketRow(batch: MarketBatch, row: number, instrument: string): void {
+    this.byInstrument.get(instrument)?.onMarket(batch, row);
+  }
+
+  advanceTo(venueTimeUs: number): void {
+    for (let i = 0; i < this.venues.length; i++) this.venues[i]!.advanceTo(venueTimeUs);
+  }
+
+  submit(order: OrderIntentData, localTimeUs: number): void {
+    const v = this.byInstrument.get(order.instrument);
+    if (!v) throw new Error(`no simulated venue for instrument '${order.instrument}'`);
+    this.orderVenue.set(order.clientOrderId, v);
+    v.submit({ clientOrderId: order.clientOrderId, side: order.side, type: order.type, timeInForce: order.timeInForce, priceTicks: order.priceTicks, sizeLots: order.sizeLots }, localTimeUs);
+  }
+
+  cancel(clientOrderId: string, localTimeUs: number): void {
+    const v = this.orderVenue.get(clientOrderId);
+    if (!v) return;
+    if (v.isInFlight(clientOrderId)) { this.heldCancels.add(clientOrderId); this.heldModifies.delete(clientOrderId); return; }
+    v.cancel(clientOrderId, localTimeUs);
+  }
+
+  modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void {
+    const v = this.orderVenue.get(clientOrderId);
+    if (!v) return;
+    if (v.isInFlight(clientOrderId)) { this.heldModifies.set(clientOrderId, { priceTicks, sizeLots }); return; }
+    v.modify(clientOrderId, { priceTicks, sizeLots }, localTimeUs);
+  }
+
+  nextResponseUs(): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.venues.length; i++) {
+      const x = this.venues[i]!.nextResponseTimeUs();
+      if (x < t) t = x;
+    }
+    return t;
+  }
+
+  takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] {
+    const raw = this.scratch;
+    raw.length = 0;
+    for (let i = 0; i < this.venues.length; i++) this.venues[i]!.drainResponses(localTimeUs, raw);
+    if (this.venues.length > 1) raw.sort((a, b) => a.tsLocal - b.tsLocal); // stable: per-venue order kept
+    const out: (TimedVenueReport | TimedFunding)[] = [];
+    for (const r of raw) {
+      if (r.kind === 'funding') {
+        out.push({ tsVenue: r.tsVenue, tsLocal: r.tsLocal, instrument: r.instrument, rate: r.rate, position: r.position, markPrice: r.markPrice, amount: r.amount, currency: r.currency });
+        continue;
+      }
+      out.push({ tsVenue: r.tsVenue, tsLocal: r.tsLocal, report: toReport(r) });
+      const closed = r.kind === 'rejected' || r.kind === 'canceled' || r.kind === 'expired' || (r.kind === 'filled' && r.leavesLots === 0);
+      this.releaseHeld(r.clientOrderId, r.tsLocal, closed);
+    }
+    return out;
+  }
+
+  /** Sends a held cancel/modify once the order's outstanding answer is in; dropped if the order closed. */
+  private releaseHeld(clientOrderId: string, tsLocal: number, closed: boolean): void {
+    const v = this.orderVenue.get(clientOrderId);
+    if (!v || v.isInFlight(clientOrderId)) return;
+    if (this.heldCancels.delete(clientOrderId)) { if (!closed) v.cancel(clientOrderId, tsLocal); return; }
+    const m = this.heldModifies.get(clientOrderId);
+    if (m) { this.heldModifies.delete(clientOrderId); if (!closed) v.modify(clientOrderId, m, tsLocal); }
+  }
+}
+
+function toReport(r: Exclude<VenueResponse, { kind: 'funding' }>): VenueReport {
+  switch (r.kind) {
+    case 'accepted': return { kind: 'accepted', clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId };
+    case 'rejected': return { kind: 'rejected', clientOrderId: r.clientOrderId, reason: r.reason };
+    case 'filled': return { kind: 'fill', clientOrderId: r.clientOrderId, venueTradeId: r.venueTradeId, priceTicks: r.priceTicks, sizeLots: r.sizeLots, liquidity: r.liquidity, fee: r.fee, feeCurrency: r.feeCurrency };
+    case 'canceled': return { kind: 'canceled', clientOrderId: r.clientOrderId, reason: r.reason };
+    case 'cancel-rejected': return { kind: 'cancel-rejected', clientOrderId: r.clientOrderId, reason: r.reason };
+    case 'updated': return { kind: 'updated', clientOrderId: r.clientOrderId, priceTicks: r.priceTicks, sizeLots: r.sizeLots };
+    case 'update-rejected': return { kind: 'update-rejected', clientOrderId: r.clientOrderId, reason: r.reason };
+    case 'expired': return { kind: 'expired', clientOrderId: r.clientOrderId };
+  }
+}
