@@ -4,11 +4,12 @@
  * Design (why it is fast): each side keeps a dense tick-indexed window (`Float64Array`, index = price -
  * base) around its best price, so an update is one array store plus a best-price compare; only deleting
  * the best level scans to the next non-empty tick. Levels outside the window (Binance snapshots reach
- * 1000 levels, far from the touch) live in a sorted fallback array. When the best price leaves the
- * window, or the window empties while far levels remain, the side re-centres on its best level (rare:
- * it takes a move of half a window).
- * Invariant after every update: no far level is better than every window level (bids: none above the
- * window, asks: none below it), so the best is the window's best whenever the window is not empty.
+ * 1000 levels, far from the touch: ~7% of spot BTC updates land beyond ±327 USD) live in a Map, sorted
+ * only when a depth walk reaches them. When a level arrives beyond the window on the better side, or
+ * the window empties while far levels remain, the side re-centres on its best level (rare: it takes a
+ * move of half a window).
+ * Invariant after every update: every far level is worse than every window level (bids: none above
+ * the window, asks: none below it), so the best is the window's best whenever the window is not empty.
  */
 import { HftError } from '../../core/errors.ts';
 import { BookFlag, Side, type BookDelta } from '../market.ts';
@@ -24,10 +25,11 @@ class Ladder {
   count = 0;
   /** Index of the best level in the window, -1 when the window is empty. */
   best = -1;
-  /** Far levels, ascending price, parallel arrays. */
-  farPx: number[] = [];
-  farSz: number[] = [];
-  /** Cached best price/size across window and far levels. */
+  /** Far levels (outside the window, all worse than the window's levels): price -> size. */
+  far = new Map<number, number>();
+  /** Far prices best-first, built on demand for depth walks; null when stale. */
+  private farOrder: number[] | null = null;
+  /** Cached best price/size. */
   bestPx: number;
   bestSz = 0;
 
@@ -42,14 +44,14 @@ class Ladder {
     if (this.count > 0) this.qty.fill(0);
     this.count = 0;
     this.best = -1;
-    this.farPx.length = 0;
-    this.farSz.length = 0;
+    this.far.clear();
+    this.farOrder = null;
     this.bestPx = this.dir === 1 ? NO_BID : NO_ASK;
     this.bestSz = 0;
   }
 
   set(px: number, sz: number): void {
-    if (this.count === 0 && this.farPx.length === 0) this.base = px - (this.cap >> 1);
+    if (this.count === 0 && this.far.size === 0) this.base = px - (this.cap >> 1);
     const idx = px - this.base;
     if (idx >= 0 && idx < this.cap) {
       const q = this.qty;
@@ -62,12 +64,23 @@ class Ladder {
         }
       } else if (old > 0) {
         this.count--;
-        if (idx === this.best) this.best = this.count === 0 ? -1 : this.scanFrom(idx);
+        if (idx === this.best) {
+          if (this.count > 0) this.best = this.scanFrom(idx);
+          else { this.best = -1; if (this.far.size > 0) { this.recentre(this.farBest()); return; } }
+        }
       }
-    } else {
-      this.setFar(px, sz);
+      if (this.best >= 0) { this.bestPx = this.base + this.best; this.bestSz = q[this.best]!; }
+      else { this.bestPx = this.dir === 1 ? NO_BID : NO_ASK; this.bestSz = 0; }
+      return;
     }
-    this.refreshBest();
+    if (sz > 0) {
+      // Outside the window on the better side: the market moved past the window, follow it.
+      if (this.dir === 1 ? idx >= this.cap : idx < 0) { this.far.set(px, sz); this.farOrder = null; this.recentre(px); return; }
+      if (!this.far.has(px)) this.farOrder = null;
+      this.far.set(px, sz);
+    } else if (this.far.delete(px)) {
+      this.farOrder = null;
+    }
   }
 
   /** Next non-empty index strictly worse than `from`; the window has count > 0 levels. */
@@ -81,60 +94,27 @@ class Ladder {
     throw new HftError('HFT_ERR_BAD_INPUT', 'L2Book: level count out of sync with the window (internal invariant broken)');
   }
 
-  private farIndex(px: number): number {
-    const a = this.farPx;
-    let lo = 0; let hi = a.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid]! < px) lo = mid + 1; else hi = mid; }
-    return lo;
-  }
-
-  private setFar(px: number, sz: number): void {
-    const i = this.farIndex(px);
-    const hit = i < this.farPx.length && this.farPx[i] === px;
-    if (sz > 0) {
-      if (hit) this.farSz[i] = sz;
-      else { this.farPx.splice(i, 0, px); this.farSz.splice(i, 0, sz); }
-    } else if (hit) {
-      this.farPx.splice(i, 1); this.farSz.splice(i, 1);
-    }
-  }
-
-  farSizeAt(px: number): number {
-    const i = this.farIndex(px);
-    return i < this.farPx.length && this.farPx[i] === px ? this.farSz[i]! : 0;
-  }
-
-  private refreshBest(): void {
-    const n = this.farPx.length;
-    if (n > 0) {
-      // A far level better than the window, or an empty window with far levels: re-centre.
-      const farBetter = this.dir === 1 ? this.farPx[n - 1]! >= this.base + this.cap : this.farPx[0]! < this.base;
-      if (farBetter || this.best < 0) { this.recentre(this.dir === 1 ? this.farPx[n - 1]! : this.farPx[0]!); return; }
-    }
-    if (this.best >= 0) { this.bestPx = this.base + this.best; this.bestSz = this.qty[this.best]!; }
-    else { this.bestPx = this.dir === 1 ? NO_BID : NO_ASK; this.bestSz = 0; }
+  private farBest(): number {
+    let best = this.dir === 1 ? NO_BID : NO_ASK;
+    for (const p of this.far.keys()) if (this.dir === 1 ? p > best : p < best) best = p;
+    return best;
   }
 
   private recentre(bestPx: number): void {
     const px: number[] = []; const sz: number[] = [];
     const q = this.qty;
     if (this.count > 0) for (let i = 0; i < this.cap; i++) if (q[i]! > 0) { px.push(this.base + i); sz.push(q[i]!); }
-    for (let i = 0; i < this.farPx.length; i++) { px.push(this.farPx[i]!); sz.push(this.farSz[i]!); }
+    for (const [p, s] of this.far) { px.push(p); sz.push(s); }
     this.clear();
-    // Centre the touch so the side has room to move either way; asks mirror bids.
+    // Centre the touch so the side has room to move either way.
     this.base = bestPx - (this.cap >> 1);
-    const farP: number[] = []; const farS: number[] = [];
     for (let k = 0; k < px.length; k++) {
       const idx = px[k]! - this.base;
       if (idx >= 0 && idx < this.cap) {
         q[idx] = sz[k]!; this.count++;
         if (this.best < 0 || (this.dir === 1 ? idx > this.best : idx < this.best)) this.best = idx;
-      } else { farP.push(px[k]!); farS.push(sz[k]!); }
+      } else this.far.set(px[k]!, sz[k]!);
     }
-    // px was built ascending within the window then ascending far; far levels are all outside the window, re-sort them.
-    const order = farP.map((_, i) => i).sort((a, b) => farP[a]! - farP[b]!);
-    this.farPx = order.map((i) => farP[i]!);
-    this.farSz = order.map((i) => farS[i]!);
     this.bestPx = this.base + this.best;
     this.bestSz = q[this.best]!;
   }
@@ -142,7 +122,7 @@ class Ladder {
   sizeAt(px: number): number {
     const idx = px - this.base;
     if (idx >= 0 && idx < this.cap) return this.qty[idx]!;
-    return this.farSizeAt(px);
+    return this.far.get(px) ?? 0;
   }
 
   /** Visits levels best-first; returns the number visited. */
@@ -161,26 +141,19 @@ class Ladder {
         }
       }
     }
-    const fp = this.farPx; const fs = this.farSz;
-    if (this.dir === 1) {
-      for (let i = fp.length - 1; i >= 0; i--) {
-        if (fp[i]! >= this.base + this.cap) continue;
-        seen++; if (visit(fp[i]!, fs[i]!) === false || seen >= maxLevels) return seen;
-      }
-    } else {
-      for (let i = 0; i < fp.length; i++) {
-        if (fp[i]! < this.base) continue;
-        seen++; if (visit(fp[i]!, fs[i]!) === false || seen >= maxLevels) return seen;
-      }
+    if (this.far.size === 0) return seen;
+    if (this.farOrder === null) this.farOrder = [...this.far.keys()].sort(this.dir === 1 ? (a, b) => b - a : (a, b) => a - b);
+    for (const p of this.farOrder) {
+      seen++; if (visit(p, this.far.get(p)!) === false || seen >= maxLevels) return seen;
     }
     return seen;
   }
 
-  levelCount(): number { return this.count + this.farPx.length; }
+  levelCount(): number { return this.count + this.far.size; }
 }
 
 export interface L2BookOptions {
-  /** Ticks in each side's dense window (default 65,536: ±327 USD on BTCUSDT at 0.01). */
+  /** Ticks in each side's dense window (default 131,072 = 1 MB a side: ±655 USD on BTCUSDT at 0.01). */
   readonly windowTicks?: number;
 }
 
@@ -190,7 +163,7 @@ export class L2Book implements BookView {
   private readonly asks: Ladder;
 
   constructor(instrument: string, options: L2BookOptions = {}) {
-    const cap = options.windowTicks ?? 65_536;
+    const cap = options.windowTicks ?? 131_072;
     if (!Number.isInteger(cap) || cap < 2) throw new HftError('HFT_ERR_CONFIG', `L2Book windowTicks must be an integer >= 2, got ${cap}`);
     this.instrument = instrument;
     this.bids = new Ladder(cap, 1);
