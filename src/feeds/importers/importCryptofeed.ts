@@ -46,7 +46,9 @@ async function loadInstruments(exchange: string, venue: VenueId, path: string): 
       if (/instType=OPTION/.test(r.url)) continue;
       specs.push(...okxInstruments(r.msg));
     } else if (/exchangeInfo/.test(r.url)) {
-      specs.push(...binanceInstruments(venue as Extract<VenueId, 'binance-spot' | 'binance-usdm' | 'binance-coinm'>, r.msg));
+      // 2021 spot books hold levels at a pre-change finer tick: quote precision is the exact price grain
+      // (same choice as `hft data check`, see binanceInstruments.ts).
+      specs.push(...binanceInstruments(venue as Extract<VenueId, 'binance-spot' | 'binance-usdm' | 'binance-coinm'>, r.msg, { spotPriceGrain: 'quotePrecision' }));
     }
   }
   if (specs.length === 0) throw new HftError('HFT_ERR_BAD_INPUT', `${path}: no instruments for ${venue}`);

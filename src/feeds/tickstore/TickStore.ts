@@ -13,7 +13,7 @@ import type { InstrumentSpec } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import { mergeByTime } from '../merge/mergeByTime.ts';
 import { buildArrowCache, readArrowCache } from './arrowCache.ts';
-import { loadManifest, saveManifest, type Manifest, type ManifestFile } from './manifest.ts';
+import { loadManifest, plainSpec, saveManifest, type Manifest, type ManifestFile } from './manifest.ts';
 import { readTickParquet } from './readTickParquet.ts';
 import { sha256File, TickFileWriter } from './TickFileWriter.ts';
 
@@ -72,6 +72,7 @@ export class TickStore {
    */
   async write(spec: InstrumentSpec, batches: AsyncIterable<MarketBatch> | Iterable<MarketBatch>, opts: { partition?: Partition } = {}): Promise<ManifestFile[]> {
     const partition = opts.partition ?? 'day';
+    spec = plainSpec(spec);
     if (!SAFE_PART.test(spec.venue) || !SAFE_PART.test(spec.symbol) || spec.venue.startsWith('.') || spec.symbol.startsWith('.')) {
       throw new HftError('HFT_ERR_BAD_INPUT', `instrument ${spec.id}: venue and symbol must match ${SAFE_PART} to be a path`);
     }

@@ -25,6 +25,15 @@ export interface Manifest {
   readonly files: readonly ManifestFile[];
 }
 
+const SPEC_FIELDS = ['id', 'venue', 'symbol', 'kind', 'base', 'quote', 'settle', 'tickSize', 'lotSize', 'contractMultiplier', 'makerFeeRate', 'takerFeeRate'] as const;
+
+/** The serializable InstrumentSpec fields only (an Instrument also carries Increment objects). */
+export function plainSpec(spec: InstrumentSpec): InstrumentSpec {
+  const out: Record<string, string> = {};
+  for (const k of SPEC_FIELDS) out[k] = spec[k];
+  return out as unknown as InstrumentSpec;
+}
+
 export const MANIFEST_NAME = 'manifest.json';
 
 export function loadManifest(root: string): Manifest {
