@@ -46,6 +46,8 @@ export interface BacktestInputs {
   readonly extraFactories?: readonly StrategyFactory[];
   /** Existing runs with the same definition in this store: the n-th repeat gets suffix `-n`. */
   readonly attempt?: number;
+  /** Replay: the id of the recorded run (its definition may carry a repeat suffix). */
+  readonly runId?: string;
   readonly onProgress?: (p: Progress) => void;
   readonly wallMs: () => number;
 }
@@ -60,7 +62,7 @@ export function createBacktest(inp: BacktestInputs): BacktestRun & { runId: stri
   });
   const hash = configHash(sc);
   const base = deriveRunId({ configHash: hash, seed: sc.seed, datasets: inp.datasets.map((d) => [d.sha256, d.rowFrom, d.rowTo]) });
-  const runId = inp.attempt ? `${base}x${inp.attempt}` : base;
+  const runId = inp.runId ?? (inp.attempt ? `${base}x${inp.attempt}` : base);
   const random = new SeededRandom(sc.seed);
 
   const venues = instruments.map((inst, i) => new SimVenue({

@@ -5,9 +5,11 @@ import { eventsCommand } from './events.ts';
 import { dataCheckCommand } from './data-check.ts';
 import { importCommand } from './import.ts';
 import { backtestCommand } from './backtest.ts';
+import { replayCommand } from './replay.ts';
 
 export const commands: readonly Command[] = [
   backtestCommand,
+  replayCommand,
   verifyCommand,
   eventsCommand,
   dataCheckCommand,
