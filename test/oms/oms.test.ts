@@ -5,7 +5,7 @@ import { avgFillPrice } from '../../src/oms/avgFillPrice.ts';
 import { decideOms, type OmsCommand, type OmsOutput } from '../../src/oms/decideOms.ts';
 import { evolveOms } from '../../src/oms/evolveOms.ts';
 import { openOrderCount, openOrders } from '../../src/oms/openOrders.ts';
-import type { OmsState } from '../../src/oms/OmsState.ts';
+import { createOmsState, type OmsState } from '../../src/oms/OmsState.ts';
 import { BTCUSDT, BTCUSD_PERP } from '../model/accounting/instruments.ts';
 import { ID, TO_STATUS, accepted, fresh, given, requested, submitted } from './given.ts';
 
@@ -202,5 +202,21 @@ describe('OMS open-order index', () => {
     expect(out).toEqual([{ type: 'order.cancel-requested', data: { clientOrderId: 'r0123456789abo0', reason: 'cancel-all' } }]);
     const all = decideOms(s, { kind: 'cancel-all', strategyId: ALL_STRATEGIES, reason: 'kill switch' });
     expect(all.map((e) => (e.data as { clientOrderId: string }).clientOrderId)).toEqual(['r0123456789abo0', 'r0123456789abo1', 'r0123456789abo2']);
+  });
+});
+
+describe('OMS memory over long runs', () => {
+  it('forgets the oldest closed orders beyond retainClosedOrders, refusing late messages for them as unknown', () => {
+    const s = createOmsState({ runId: 'r0123456789ab', instruments: [BTCUSDT], retainClosedOrders: 2 });
+    for (let i = 0; i < 3; i++) {
+      run(s, place());
+      const id = `r0123456789abo${i}`;
+      working(s, id);
+      run(s, { kind: 'venue', report: { kind: 'canceled', clientOrderId: id, reason: 'strategy' } });
+    }
+    expect([...s.orders.keys()]).toEqual(['r0123456789abo1', 'r0123456789abo2']);
+    const late = decideOms(s, { kind: 'venue', report: { kind: 'cancel-rejected', clientOrderId: 'r0123456789abo0', reason: 'late' } });
+    expect(late[0]).toMatchObject({ type: 'order.invalid-transition', data: { from: 'none', reason: 'unknown client order id' } });
+    expect(s.orders.get('r0123456789abo2')!.status).toBe('canceled');
   });
 });

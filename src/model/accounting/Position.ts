@@ -46,17 +46,18 @@ export function applyFill(pos: Position, inst: Instrument, fillQty: Money, price
   const fees = pos.fees.plus(fee);
   if (q.isZero() || q.isNegative() === fillQty.isNegative()) {
     const avgEntryPrice = q.isZero() ? price : blendEntry(inst, q, pos.avgEntryPrice, fillQty, price);
-    return { ...pos, qty: q.plus(fillQty), avgEntryPrice, fees };
+    return { qty: q.plus(fillQty), avgEntryPrice, realizedPnl: pos.realizedPnl, fees, funding: pos.funding };
   }
   const closing = Money.min(q.abs(), fillQty.abs());
   const closedSigned = q.isNegative() ? closing.neg() : closing;
   const realizedPnl = pos.realizedPnl.plus(pnl(inst, closedSigned, pos.avgEntryPrice, price));
   const qty = q.plus(fillQty);
   const avgEntryPrice = qty.isZero() ? ZERO : qty.isNegative() === q.isNegative() ? pos.avgEntryPrice : price;
-  return { ...pos, qty, avgEntryPrice, realizedPnl, fees };
+  return { qty, avgEntryPrice, realizedPnl, fees, funding: pos.funding };
 }
 
-export const applyFunding = (pos: Position, amount: Money): Position => ({ ...pos, funding: pos.funding.plus(amount) });
+export const applyFunding = (pos: Position, amount: Money): Position =>
+  ({ qty: pos.qty, avgEntryPrice: pos.avgEntryPrice, realizedPnl: pos.realizedPnl, fees: pos.fees, funding: pos.funding.plus(amount) });
 
 /** Unrealized P&L at `mark` in the settle currency (0 when flat). */
 export const unrealizedPnl = (pos: Position, inst: Instrument, mark: Money): Money => (pos.qty.isZero() ? ZERO : pnl(inst, pos.qty, pos.avgEntryPrice, mark));
