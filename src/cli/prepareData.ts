@@ -9,7 +9,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { HftError } from '../core/errors.ts';
 import type { Scenario } from '../engine/scenario.ts';
 import { runImport } from '../feeds/importers/runImport.ts';
-import { openTickStore, type TickStore } from '../feeds/tickstore/TickStore.ts';
+import { openTickStore, type TickStore, type TickStream } from '../feeds/tickstore/TickStore.ts';
+import { usFromIso } from '../core/time.ts';
 
 async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -57,4 +58,12 @@ export async function prepareData(sc: Scenario, scenarioDir: string, cwd: string
   for (const id of ids) if (!report.rows[id]) throw new HftError('HFT_ERR_CONFIG', `data source '${id}': the capture files hold no rows for this instrument (found: ${Object.keys(report.rows).join(', ')})`);
   renameSync(tmp, dir);
   return { store: openTickStore(dir), instrumentIds: ids, imported: true };
+}
+
+/** The scenario's market stream: its instruments, in source order, within its time window. */
+export function openMarketStream(sc: Scenario, data: PreparedData): TickStream {
+  const fromUs = sc.data.from !== undefined ? usFromIso(sc.data.from) : undefined;
+  const toUs = sc.data.to !== undefined ? usFromIso(sc.data.to) : undefined;
+  if (Number.isNaN(fromUs) || Number.isNaN(toUs)) throw new HftError('HFT_ERR_CONFIG', `data.from/data.to: expected ISO-8601 times or integer µs, got '${sc.data.from}' / '${sc.data.to}'`);
+  return data.store.read({ instruments: data.instrumentIds, ...(fromUs !== undefined ? { fromUs } : {}), ...(toUs !== undefined ? { toUs } : {}) });
 }

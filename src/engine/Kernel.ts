@@ -135,71 +135,125 @@ export class Kernel {
     };
   }
 
-  /** Processes one merged batch; returns the run events it produced (the array is handed over). */
+  /**
+   * Processes one merged batch; returns the run events it produced (the array is handed over).
+   *
+   * Two cursors walk the held batches: the venue's (rows at tsEvent) runs ahead of the strategy's
+   * (rows at corrected tsRecv), so a fill the venue makes from a row reaches the strategy at its own
+   * response time, even before the strategy sees that row. Local events wait while the venue cursor
+   * has no row left: the next batch may still hold rows the venue sees earlier.
+   */
   step(b: MarketBatch): NewEvent[] {
-    const cfg = this.cfg;
-    for (let i = 0; i < b.length; i++) {
-      const tV = b.tsEvent[i]!;
-      let tL = b.tsRecv[i]! + cfg.localClockOffsetUs;
-      if (tL < tV + cfg.minFeedLatencyUs) { tL = tV + cfg.minFeedLatencyUs; this.counters.clampedRows++; }
-      if (tL < this.nowUs) tL = this.nowUs; // the local clock never goes back
-      // 1. timers and responses due before this row
-      this.runDue(tL, false);
-      // 2. venue first
-      const idx = b.instrument[i]!;
-      const inst = cfg.instruments[idx];
-      if (!inst) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${i}: instrument index ${idx} not in the run's instrument table`);
-      cfg.venue.advanceTo(tV);
-      cfg.venue.onMarketRow(b, i, inst.id);
-      // 3. responses caused by this row that are already due
-      this.runDue(tL, true);
-      this.nowUs = tL;
-      this.counters.marketRows++;
-      // 4. strategy-side market state
-      const kind = b.kind[i]!;
-      let notify: MarketKind | undefined;
-      if (kind === KindCode.book) {
-        const book = this.books[idx]!;
-        book.applyRow(b.side[i]!, b.price[i]!, b.size[i]!, b.flags[i]!);
-        if ((b.flags[i]! & BookFlag.EndOfMessage) !== 0) notify = 'book';
-      } else if (kind === KindCode.bbo) {
-        const q = this.bboByIdx[idx]!;
-        q.bidTicks = b.price[i]!; q.bidLots = b.size[i]!; q.askTicks = b.price2[i]!; q.askLots = b.size2[i]!; q.tsUs = tL;
-        notify = 'bbo';
-      } else if (kind === KindCode.trade) {
-        const t = this.lastTradeByIdx[idx];
-        if (t) { t.priceTicks = b.price[i]!; t.sizeLots = b.size[i]!; t.side = b.side[i]! as 1 | -1; t.tsUs = tL; }
-        else this.lastTradeByIdx[idx] = { priceTicks: b.price[i]!, sizeLots: b.size[i]!, side: b.side[i]! as 1 | -1, tsUs: tL };
-        notify = 'trade';
-      } else if (kind === KindCode.gap) {
-        this.books[idx]!.clear();
-        notify = undefined;
-      }
-      if (notify !== undefined) {
-        const top = this.freshTop(inst.id);
-        if (Number.isFinite(top.bidTicks) && Number.isFinite(top.askTicks)) {
-          cfg.risk.onMarket(inst.id, top.bidTicks, top.askTicks, tL);
-          cfg.ledger.mark(inst.id, Math.round((top.bidTicks + top.askTicks) / 2));
-        }
-        // 5. strategies see it; their decisions settle now
-        const ls = this.listeners[idx]!;
-        for (let s = 0; s < ls.length; s++) {
-          const st = ls[s]!;
-          this.currentStrategy = st.id;
-          const d = st.onMarket(inst.id, notify, this.ctx);
-          if (d) this.settle(st, d, tL);
-        }
-      }
-      this.sampleEquity(tL);
-    }
+    if (b.length > 0) this.held.push(b);
+    this.run(false);
     return this.take();
   }
 
-  /** Ends the run: delivers every response still in flight, runs due timers no further. */
-  finish(endUs: number): NewEvent[] {
-    this.runDue(Math.max(endUs, this.nowUs), true);
+  /** Ends the run: every held row, then every response still in flight. No timers past the data. */
+  finish(): NewEvent[] {
+    this.run(true);
+    const last = this.nowUs;
+    for (;;) {
+      const t = this.cfg.venue.nextResponseUs();
+      if (t === Number.POSITIVE_INFINITY) break;
+      this.cfg.venue.advanceTo(t);
+      this.runDue(t, true, false);
+    }
+    this.nowUs = Math.max(this.nowUs, last);
     this.sampleEquity(this.nowUs, true);
     return this.take();
+  }
+
+  private readonly held: MarketBatch[] = [];
+  private vb = 0; private vi = 0; // venue cursor: held[vb], row vi
+  private lb = 0; private li = 0; // local cursor
+  private lastVenueUs = Number.NEGATIVE_INFINITY;
+
+  private localTimeOf(b: MarketBatch, i: number): number {
+    const cfg = this.cfg;
+    const tV = b.tsEvent[i]!;
+    let tL = b.tsRecv[i]! + cfg.localClockOffsetUs;
+    if (tL < tV + cfg.minFeedLatencyUs) { tL = tV + cfg.minFeedLatencyUs; }
+    return tL;
+  }
+
+  private run(ended: boolean): void {
+    const held = this.held;
+    for (;;) {
+      // venue cursor
+      while (this.vb < held.length && this.vi >= held[this.vb]!.length) { this.vb++; this.vi = 0; }
+      const vBatch = held[this.vb];
+      const tVen = vBatch ? vBatch.tsEvent[this.vi]! : Number.POSITIVE_INFINITY;
+      // local cursor
+      while (this.lb < held.length && this.li >= held[this.lb]!.length) { this.lb++; this.li = 0; }
+      const lBatch = held[this.lb];
+      if (!lBatch) break; // every held row seen locally
+      const tLoc = Math.max(this.localTimeOf(lBatch, this.li), this.nowUs);
+      // Without a venue row left we cannot know what the venue saw before tLoc: wait for more data.
+      if (!vBatch && !ended && tLoc > this.lastVenueUs) break;
+      // A venue row whose tsEvent is out of order waits until local time reaches it (rows stay in order).
+      if (vBatch && tVen <= tLoc) {
+        // venue first: deliver what the strategy sees before this venue instant, then match the row
+        this.runDue(tVen, false, true);
+        const idx = vBatch.instrument[this.vi]!;
+        const inst = this.cfg.instruments[idx];
+        if (!inst) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${this.vi}: instrument index ${idx} not in the run's instrument table`);
+        this.cfg.venue.advanceTo(tVen);
+        this.cfg.venue.onMarketRow(vBatch, this.vi, inst.id);
+        if (tVen > this.lastVenueUs) this.lastVenueUs = tVen;
+        this.vi++;
+        continue;
+      }
+      this.runDue(tLoc, true, true);
+      this.nowUs = tLoc;
+      this.localRow(lBatch, this.li, tLoc);
+      this.li++;
+    }
+    // drop batches both cursors have passed
+    const done = Math.min(this.vb, this.lb);
+    if (done > 0) { held.splice(0, done); this.vb -= done; this.lb -= done; }
+  }
+
+  /** Strategy side of one market row at local time tL: book, BBO, trade, then the strategies. */
+  private localRow(b: MarketBatch, i: number, tL: number): void {
+    const cfg = this.cfg;
+    const idx = b.instrument[i]!;
+    const inst = cfg.instruments[idx]!;
+    this.counters.marketRows++;
+    if (b.tsRecv[i]! + cfg.localClockOffsetUs < b.tsEvent[i]! + cfg.minFeedLatencyUs) this.counters.clampedRows++;
+    const kind = b.kind[i]!;
+    let notify: MarketKind | undefined;
+    if (kind === KindCode.book) {
+      const book = this.books[idx]!;
+      book.applyRow(b.side[i]!, b.price[i]!, b.size[i]!, b.flags[i]!);
+      if ((b.flags[i]! & BookFlag.EndOfMessage) !== 0) notify = 'book';
+    } else if (kind === KindCode.bbo) {
+      const q = this.bboByIdx[idx]!;
+      q.bidTicks = b.price[i]!; q.bidLots = b.size[i]!; q.askTicks = b.price2[i]!; q.askLots = b.size2[i]!; q.tsUs = tL;
+      notify = 'bbo';
+    } else if (kind === KindCode.trade) {
+      const t = this.lastTradeByIdx[idx];
+      if (t) { t.priceTicks = b.price[i]!; t.sizeLots = b.size[i]!; t.side = b.side[i]! as 1 | -1; t.tsUs = tL; }
+      else this.lastTradeByIdx[idx] = { priceTicks: b.price[i]!, sizeLots: b.size[i]!, side: b.side[i]! as 1 | -1, tsUs: tL };
+      notify = 'trade';
+    } else if (kind === KindCode.gap) {
+      this.books[idx]!.clear();
+    }
+    if (notify !== undefined) {
+      const top = this.freshTop(inst.id);
+      if (Number.isFinite(top.bidTicks) && Number.isFinite(top.askTicks)) {
+        cfg.risk.onMarket(inst.id, top.bidTicks, top.askTicks, tL);
+        cfg.ledger.mark(inst.id, Math.round((top.bidTicks + top.askTicks) / 2));
+      }
+      const ls = this.listeners[idx]!;
+      for (let s = 0; s < ls.length; s++) {
+        const st = ls[s]!;
+        this.currentStrategy = st.id;
+        const d = st.onMarket(inst.id, notify, this.ctx);
+        if (d) this.settle(st, d, tL);
+      }
+    }
+    this.sampleEquity(tL);
   }
 
   /** Appends an event outside the market loop (run.started / run.completed). */
@@ -231,12 +285,12 @@ export class Kernel {
     return id;
   }
 
-  /** Delivers responses and fires timers in local-time order up to `tL` (inclusive when `inclusive`). */
-  private runDue(tL: number, inclusive: boolean): void {
+  /** Delivers responses (and fires timers when `timers`) in local-time order up to `tL`. */
+  private runDue(tL: number, inclusive: boolean, timers: boolean): void {
     const venue = this.cfg.venue;
     for (;;) {
       const tResp = venue.nextResponseUs();
-      const tTimer = this.nextTimerUs();
+      const tTimer = timers ? this.nextTimerUs() : Number.POSITIVE_INFINITY;
       const t = Math.min(tResp, tTimer);
       if (!(inclusive ? t <= tL : t < tL)) return;
       if (tResp <= tTimer) {

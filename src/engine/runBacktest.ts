@@ -71,7 +71,7 @@ export async function runBacktest(run: BacktestRun): Promise<BacktestResult> {
         lastTs = b.tsRecv[b.length - 1]!;
       }
     }),
-    stepBatches((b: MarketBatch) => kernel.step(b), () => kernel.finish(kernel.localTimeUs)),
+    stepBatches((b: MarketBatch) => kernel.step(b), () => kernel.finish()),
     rebatch<NewEvent>(run.appendBatchSize ?? 4096),
     tap(() => inFlight.start()),
     concatMap((events) => from(append(events))),

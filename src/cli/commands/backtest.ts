@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HftError } from '../../core/errors.ts';
-import { isoFromUs, usFromIso } from '../../core/time.ts';
+import { isoFromUs } from '../../core/time.ts';
 import { createBacktest, type BacktestInputs } from '../../engine/createBacktest.ts';
 import { runBacktest, type BacktestResult, type Progress } from '../../engine/runBacktest.ts';
 import { parseScenario, type Scenario } from '../../engine/scenario.ts';
 import type { DatasetRef } from '../../model/events.ts';
 import { codeVersion } from '../codeVersion.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
-import { prepareData } from '../prepareData.ts';
+import { openMarketStream, prepareData } from '../prepareData.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 
 export const DEFAULT_TICKS_DIR = '.hft/ticks';
@@ -41,9 +41,7 @@ export interface BacktestCliOptions {
 export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onProgress?: (p: Progress) => void): Promise<BacktestResult & { runId: string; storeUri: string }> {
   const { scenario, path } = loadScenario(opts.scenarioPath, io.cwd, opts.seed);
   const data = await prepareData(scenario, dirname(path), io.cwd, opts.ticksDir, io.err);
-  const fromUs = scenario.data.from !== undefined ? usFromIso(scenario.data.from) : undefined;
-  const toUs = scenario.data.to !== undefined ? usFromIso(scenario.data.to) : undefined;
-  const stream = data.store.read({ instruments: data.instrumentIds, ...(fromUs !== undefined ? { fromUs } : {}), ...(toUs !== undefined ? { toUs } : {}) });
+  const stream = openMarketStream(scenario, data);
   const datasets: DatasetRef[] = stream.files.map((f) => ({ path: f.path, sha256: f.sha256, rowFrom: 0, rowTo: f.rows }));
   const store = await openStore(opts.storeUri, { cwd: io.cwd, ...(opts.fsync ? { fsync: opts.fsync } : {}) });
   try {

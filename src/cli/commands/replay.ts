@@ -13,7 +13,7 @@ import type { InstrumentSpec } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import { codeVersion } from '../codeVersion.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
-import { prepareData } from '../prepareData.ts';
+import { openMarketStream, prepareData } from '../prepareData.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { DEFAULT_TICKS_DIR } from './backtest.ts';
 
@@ -38,7 +38,7 @@ export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayO
   const cfg = started.config as { scenario: unknown; scenarioPath: string; instruments: InstrumentSpec[] };
   const scenario = parseScenario(cfg.scenario, `${cfg.scenarioPath} (recorded in run ${opts.runId})`);
   const data = await prepareData(scenario, dirname(cfg.scenarioPath), io.cwd, opts.ticksDir, io.err);
-  const stream = data.store.read({ instruments: data.instrumentIds });
+  const stream = openMarketStream(scenario, data);
   // The recorded inputs are the dataset files by content hash: different bytes are a different run.
   const have = new Map(stream.files.map((f) => [f.path, f.sha256]));
   for (const d of started.datasets) {
