@@ -21,6 +21,8 @@ class Ladder {
   readonly dir: 1 | -1;
   base = 0;
   qty: Float64Array;
+  /** One bit per window tick, set when the level is non-empty: finding the next level after the best is deleted scans 32 ticks per word. */
+  bits: Uint32Array;
   /** Non-empty levels inside the window. */
   count = 0;
   /** Index of the best level in the window, -1 when the window is empty. */
@@ -37,11 +39,12 @@ class Ladder {
     this.cap = cap;
     this.dir = dir;
     this.qty = new Float64Array(cap);
+    this.bits = new Uint32Array((cap + 31) >>> 5);
     this.bestPx = dir === 1 ? NO_BID : NO_ASK;
   }
 
   clear(): void {
-    if (this.count > 0) this.qty.fill(0);
+    if (this.count > 0) { this.qty.fill(0); this.bits.fill(0); }
     this.count = 0;
     this.best = -1;
     this.far.clear();
@@ -60,10 +63,12 @@ class Ladder {
       if (sz > 0) {
         if (old === 0) {
           this.count++;
+          this.bits[idx >>> 5]! |= 1 << (idx & 31);
           if (this.best < 0 || (this.dir === 1 ? idx > this.best : idx < this.best)) this.best = idx;
         }
       } else if (old > 0) {
         this.count--;
+        this.bits[idx >>> 5]! &= ~(1 << (idx & 31));
         if (idx === this.best) {
           if (this.count > 0) this.best = this.scanFrom(idx);
           else { this.best = -1; if (this.far.size > 0) { this.recentre(this.farBest()); return; } }
@@ -85,11 +90,30 @@ class Ladder {
 
   /** Next non-empty index strictly worse than `from`; the window has count > 0 levels. */
   private scanFrom(from: number): number {
-    const q = this.qty;
+    const bits = this.bits;
     if (this.dir === 1) {
-      for (let i = from - 1; i >= 0; i--) if (q[i]! > 0) return i;
+      const start = from - 1;
+      if (start >= 0) {
+        let w = start >>> 5;
+        const b = start & 31;
+        let m = bits[w]! & (b === 31 ? 0xffffffff : (1 << (b + 1)) - 1);
+        for (;;) {
+          if (m !== 0) return (w << 5) + 31 - Math.clz32(m);
+          if (--w < 0) break;
+          m = bits[w]!;
+        }
+      }
     } else {
-      for (let i = from + 1; i < this.cap; i++) if (q[i]! > 0) return i;
+      const start = from + 1;
+      if (start < this.cap) {
+        let w = start >>> 5;
+        let m = bits[w]! & (-1 << (start & 31));
+        for (;;) {
+          if (m !== 0) return (w << 5) + 31 - Math.clz32(m & -m);
+          if (++w >= bits.length) break;
+          m = bits[w]!;
+        }
+      }
     }
     throw new HftError('HFT_ERR_BAD_INPUT', 'L2Book: level count out of sync with the window (internal invariant broken)');
   }
@@ -112,6 +136,7 @@ class Ladder {
       const idx = px[k]! - this.base;
       if (idx >= 0 && idx < this.cap) {
         q[idx] = sz[k]!; this.count++;
+        this.bits[idx >>> 5]! |= 1 << (idx & 31);
         if (this.best < 0 || (this.dir === 1 ? idx > this.best : idx < this.best)) this.best = idx;
       } else this.far.set(px[k]!, sz[k]!);
     }
