@@ -8,7 +8,11 @@ import { sha256Hex } from '../core/ids.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+let cached: string | undefined;
+
+/** Computed once per process: every run of a process records the code that process loaded. */
 export function codeVersion(): string {
+  if (cached !== undefined) return cached;
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -19,5 +23,6 @@ export function codeVersion(): string {
   };
   walk(join(ROOT, 'src'));
   const h = sha256Hex(files.map((f) => `${relative(ROOT, f)}\n${readFileSync(f, 'utf8')}`).join('\n'));
-  return `${pkg.version}+src.${h.slice(0, 12)}`;
+  cached = `${pkg.version}+src.${h.slice(0, 12)}`;
+  return cached;
 }

@@ -90,6 +90,7 @@ export class Kernel {
   private readonly strategyById = new Map<string, Strategy>();
   private readonly positionLots = new Map<string, number>();
   private readonly timerNext: number[];
+  private readonly hasTimers: boolean;
   private nextEquityUs = Number.NaN;
   private peakEquity = Number.NaN;
   private maxDrawdownNum = 0;
@@ -121,6 +122,7 @@ export class Kernel {
       }
     }
     this.timerNext = cfg.strategies.map(() => Number.NaN);
+    this.hasTimers = cfg.strategies.some((s) => s.timerIntervalUs > 0);
     const kernel = this;
     this.ctx = {
       get nowUs() { return kernel.nowUs; },
@@ -194,7 +196,7 @@ export class Kernel {
       // A venue row whose tsEvent is out of order waits until local time reaches it (rows stay in order).
       if (vBatch && tVen <= tLoc) {
         // venue first: deliver what the strategy sees before this venue instant, then match the row
-        this.runDue(tVen, false, true);
+        if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
         const idx = vBatch.instrument[this.vi]!;
         const inst = this.cfg.instruments[idx];
         if (!inst) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${this.vi}: instrument index ${idx} not in the run's instrument table`);
@@ -204,7 +206,7 @@ export class Kernel {
         this.vi++;
         continue;
       }
-      this.runDue(tLoc, true, true);
+      if (this.cfg.venue.nextResponseUs() <= tLoc || this.nextTimerUs() <= tLoc) this.runDue(tLoc, true, true);
       this.nowUs = tLoc;
       this.localRow(lBatch, this.li, tLoc);
       this.li++;
@@ -240,7 +242,7 @@ export class Kernel {
       this.books[idx]!.clear();
     }
     if (notify !== undefined) {
-      const top = this.freshTop(inst.id);
+      const top = this.topOf(idx);
       if (Number.isFinite(top.bidTicks) && Number.isFinite(top.askTicks)) {
         cfg.risk.onMarket(inst.id, top.bidTicks, top.askTicks, tL);
         cfg.ledger.mark(inst.id, Math.round((top.bidTicks + top.askTicks) / 2));
@@ -306,6 +308,7 @@ export class Kernel {
   }
 
   private nextTimerUs(): number {
+    if (!this.hasTimers) return Number.POSITIVE_INFINITY;
     let t = Number.POSITIVE_INFINITY;
     const ss = this.cfg.strategies;
     for (let s = 0; s < ss.length; s++) {
@@ -369,7 +372,6 @@ export class Kernel {
     this.cfg.risk.onFill(f.instrument, f.strategyId, signed, f.priceTicks, at);
     const pos = this.cfg.ledger.onFill(f);
     this.emit('position.changed', pos, tsVenue, at, corr, '');
-    this.checkEquity(at);
   }
 
   private onFunding(f: TimedFunding, at: number): void {
@@ -377,7 +379,6 @@ export class Kernel {
       this.emit('funding.settled', funding, f.tsVenue, at, '', '');
       this.emit('position.changed', position, f.tsVenue, at, '', '');
     }
-    this.checkEquity(at);
   }
 
   private checkEquity(at: number): void {
@@ -481,6 +482,10 @@ export class Kernel {
   private freshTop(id: string): { bidTicks: number; bidLots: number; askTicks: number; askLots: number } {
     const idx = this.idxById.get(id);
     if (idx === undefined) throw new HftError('HFT_ERR_NOT_FOUND', `instrument '${id}' is not in this run`);
+    return this.topOf(idx);
+  }
+
+  private topOf(idx: number): { bidTicks: number; bidLots: number; askTicks: number; askLots: number } {
     const q = this.bboByIdx[idx]!;
     if (q.tsUs >= 0) return q;
     const book = this.books[idx]!;

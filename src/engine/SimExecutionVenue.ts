@@ -26,7 +26,10 @@ export class SimExecutionVenue implements ExecutionVenue {
   }
 
   onMarketRow(batch: MarketBatch, row: number, instrument: string): void {
-    this.byInstrument.get(instrument)?.onMarket(batch, row);
+    // Venues are built in the order of the batches' instrument column (createBacktest): index first.
+    const v = this.venues[batch.instrument[row]!];
+    if (v !== undefined && v.instrument.id === instrument) v.onMarket(batch, row);
+    else this.byInstrument.get(instrument)?.onMarket(batch, row);
   }
 
   advanceTo(venueTimeUs: number): void {

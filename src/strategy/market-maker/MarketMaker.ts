@@ -71,6 +71,11 @@ export class MarketMaker implements Strategy {
   private readonly maxLots: number;
   // volatility estimate state
   private lastMid = Number.NaN;
+  // last quoting inputs: a market event that changes none of them cannot change the quotes
+  private lastBid = Number.NaN;
+  private lastAsk = Number.NaN;
+  private lastQ = Number.NaN;
+  private ordersChanged = true;
   private lastMidUs = 0;
   private varPerSec = 0;
 
@@ -84,12 +89,17 @@ export class MarketMaker implements Strategy {
 
   onMarket(instrument: string, kind: MarketKind, ctx: StrategyContext): Decision | undefined {
     if (instrument !== this.inst.id || (kind !== 'bbo' && kind !== 'book')) return undefined;
+    if (this.p.model === 'simple' && !this.ordersChanged) {
+      const top = ctx.bbo(this.inst.id);
+      if (top.bidTicks === this.lastBid && top.askTicks === this.lastAsk && ctx.positionLots(this.inst.id) === this.lastQ) return undefined;
+    }
     return this.quote(kind, ctx);
   }
 
   onTimer(ctx: StrategyContext): Decision | undefined { return this.quote('timer', ctx); }
 
   onOrder(order: Order, ctx: StrategyContext): Decision | undefined {
+    this.ordersChanged = true;
     // A fill changes inventory and so the reservation price; a closed order frees its level.
     if (order.status === 'filled' || order.status === 'partially-filled' || order.status === 'canceled' || order.status === 'rejected') return this.quote('order', ctx);
     return undefined;
@@ -101,6 +111,7 @@ export class MarketMaker implements Strategy {
     const mid = (top.bidTicks + top.askTicks) / 2;
     this.updateVol(mid, ctx.nowUs);
     const q = ctx.positionLots(this.inst.id);
+    this.lastBid = top.bidTicks; this.lastAsk = top.askTicks; this.lastQ = q; this.ordersChanged = false;
     let reservation: number; let half: number;
     if (this.p.model === 'simple') {
       reservation = mid - this.p.skewTicksAtMax * (this.maxLots > 0 ? q / this.maxLots : 0);

@@ -1,0 +1,168 @@
+/**
+ * bench/backtest: the full backtest pipeline — tick store (Parquet → Arrow IPC replay cache) → book →
+ * market maker → risk → OMS → simulated venue → durable event log — on >= 10M real-shaped market
+ * events, with a per-stage breakdown measured in the same run:
+ *
+ *   read      iterate the tick stream and touch every row (the floor of the data path)
+ *   books     + the strategy-side and venue-side L2 books (kernel with no strategy)
+ *   kernel    + market maker requoting on every BBO change, risk, OMS, accounting (events discarded)
+ *   full      + every run event appended to a file event store (fsync per append)
+ *
+ * Data: the shipped Binance spot BTCUSDT capture (both days, ~393k rows, imported through the real
+ * synchronizer) repeated with shifted time until the row target is reached; each repetition starts
+ * with the REST snapshot rows, so the book stays a real book. Built once in the OS temp folder.
+ *
+ * Run: npx tsx bench/backtest/index.ts [rows=10000000]
+ *      npx tsx bench/backtest/index.ts 27000000      (a researcher's day of BTCUSDT; target < 15 s)
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createBacktest } from '../../src/engine/createBacktest.ts';
+import { runBacktest } from '../../src/engine/runBacktest.ts';
+import { parseScenario } from '../../src/engine/scenario.ts';
+import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
+import type { EventStore } from '../../src/eventstore/port.ts';
+import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.ts';
+import { runImport } from '../../src/feeds/importers/runImport.ts';
+import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
+import { allocBatch, type MarketBatch } from '../../src/model/market.ts';
+import type { NewEvent } from '../../src/model/events.ts';
+
+const ROWS = Number(process.argv[2] ?? 10_000_000);
+const ROOT = resolve(import.meta.dirname, '../..');
+const WORK = join(tmpdir(), 'hft-bench-backtest');
+const INSTRUMENT = 'binance-spot:BTCUSDT';
+
+const COLS = ['kind', 'instrument', 'tsEvent', 'tsRecv', 'side', 'price', 'size', 'price2', 'size2', 'id', 'flags', 'rate'] as const;
+
+async function buildStore(rows: number): Promise<string> {
+  const dir = join(WORK, `ticks-${rows}`);
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  const base = join(WORK, 'base');
+  if (!existsSync(join(base, 'manifest.json'))) {
+    rmSync(base, { recursive: true, force: true });
+    await runImport('binance-capture', [join(ROOT, 'data/binance-capture/spot/btcusdt_20240808.gz'), join(ROOT, 'data/binance-capture/spot/btcusdt_20240809.gz')], { out: base });
+  }
+  const src = openTickStore(base);
+  const parts: MarketBatch[] = [];
+  for await (const b of src.read({ instruments: [INSTRUMENT], cache: false })) parts.push(b);
+  const n = parts.reduce((s, b) => s + b.length, 0);
+  const one = allocBatch(n);
+  for (const b of parts) { for (const c of COLS) (one[c] as Float64Array).set((b[c] as Float64Array).subarray(0, b.length), one.length); one.length += b.length; }
+  const spanUs = one.tsRecv[n - 1]! - one.tsRecv[0]! + 1_000_000;
+  const reps = Math.ceil(rows / n);
+  process.stderr.write(`building ${reps} x ${n} rows = ${(reps * n).toLocaleString('en-US')} rows in ${dir} (once)\n`);
+  rmSync(dir, { recursive: true, force: true });
+  const spec = src.instruments().find((s) => s.id === INSTRUMENT)!;
+  function* repeated(): Generator<MarketBatch> {
+    for (let r = 0; r < reps; r++) {
+      const b = allocBatch(n);
+      for (const c of COLS) (b[c] as Float64Array).set(one[c] as Float64Array);
+      b.length = n;
+      const shift = r * spanUs;
+      for (let i = 0; i < n; i++) { b.tsRecv[i] = b.tsRecv[i]! + shift; b.tsEvent[i] = b.tsEvent[i]! + shift; }
+      yield b;
+    }
+  }
+  await openTickStore(dir).write(spec, repeated(), { partition: 'year' });
+  return dir;
+}
+
+function scenario(withStrategy: boolean): ReturnType<typeof parseScenario> {
+  return parseScenario({
+    name: 'bench-mm', seed: 7,
+    data: { sources: [{ format: 'tickstore', instrument: INSTRUMENT, files: ['.'] }], localClockOffsetUs: 1_300_000, minFeedLatencyUs: 500 },
+    fees: { [INSTRUMENT]: { makerFeeRate: '0', takerFeeRate: '0.0004' } },
+    venue: { latency: { model: 'constant', entryUs: 5000, responseUs: 5000 }, queue: { model: 'probabilistic', prob: 'power3', n: 3 }, fillMode: 'partial' },
+    strategies: [{
+      id: 'mm', type: 'market-maker', instruments: [INSTRUMENT],
+      // Requotes on every BBO change: quotes at the touch, threshold one tick.
+      params: withStrategy
+        ? { model: 'simple', orderSize: '0.001', maxPosition: '0.01', levels: 1, halfSpreadTicks: 0.5, skewTicksAtMax: 3, requoteThresholdTicks: 1 }
+        // books-only stage: a strategy that never quotes (position cap of zero lots)
+        : { model: 'simple', orderSize: '0.001', maxPosition: '0', levels: 1, halfSpreadTicks: 0.5 },
+    }],
+    risk: { tradingState: 'ACTIVE', maxOrderNotional: '1000', maxOpenOrders: 10, priceBandBps: 50, maxBookAgeUs: 5_000_000 },
+    accounting: { equityIntervalUs: 1_000_000, initialBalances: { USDT: '10000' } },
+  }, 'bench scenario');
+}
+
+/** A store that drops what it is given: the kernel stage without the log. */
+class NullStore extends MemoryEventStore {
+  override async append(_s: string, events: readonly NewEvent[]): Promise<{ revision: number; position: number }> {
+    return { revision: events.length, position: events.length };
+  }
+  override async streamRevision(): Promise<number> { return -1; }
+}
+
+interface StageResult { stage: string; seconds: number; rows: number; runEvents: number; peakRssMb: number }
+
+async function stage(name: string, dir: string, fn: () => Promise<{ rows: number; runEvents: number }>): Promise<StageResult> {
+  if (global.gc) global.gc();
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const t0 = performance.now();
+  const r = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  void dir;
+  return { stage: name, seconds, rows: r.rows, runEvents: r.runEvents, peakRssMb: Math.round(peak / 1e6) };
+}
+
+async function runKernel(dir: string, withStrategy: boolean, store: EventStore): Promise<{ rows: number; runEvents: number }> {
+  const ticks = openTickStore(dir);
+  const stream = ticks.read({ instruments: [INSTRUMENT] });
+  const run = createBacktest({
+    scenario: scenario(withStrategy), scenarioPath: 'bench', instruments: stream.instruments, source: stream,
+    datasets: stream.files.map((f) => ({ path: f.path, sha256: f.sha256, rowFrom: 0, rowTo: f.rows })), store,
+    codeVersion: 'bench', wallMs: () => performance.now(),
+  });
+  const r = await runBacktest(run);
+  return { rows: r.counters.marketRows, runEvents: r.runEvents };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  const dir = await buildStore(ROWS);
+  // Warm the Arrow IPC replay cache (built once per Parquet file, then reused by every replay).
+  for await (const b of openTickStore(dir).read({ instruments: [INSTRUMENT] })) void b;
+
+  const results: StageResult[] = [];
+  results.push(await stage('read', dir, async () => {
+    let rows = 0; let sum = 0;
+    for await (const b of openTickStore(dir).read({ instruments: [INSTRUMENT] })) {
+      for (let i = 0; i < b.length; i++) sum += b.price[i]! + b.tsRecv[i]!;
+      rows += b.length;
+    }
+    if (sum === 0) throw new Error('empty');
+    return { rows, runEvents: 0 };
+  }));
+  results.push(await stage('books', dir, () => runKernel(dir, false, new NullStore())));
+  results.push(await stage('kernel', dir, () => runKernel(dir, true, new NullStore())));
+  const logDir = join(WORK, 'log');
+  rmSync(logDir, { recursive: true, force: true });
+  const fileStore = await FileEventStore.open(logDir, { fsync: 'always' });
+  try {
+    results.push(await stage('full', dir, () => runKernel(dir, true, fileStore)));
+  } finally { await fileStore.close(); }
+
+  const head = ['stage', 'market events', 'seconds', 'M events/s', 'ns/event', '+ns vs previous', 'run events', 'peak RSS MB'];
+  const rows = results.map((r, k) => {
+    const ns = (r.seconds * 1e9) / r.rows;
+    const prev = k > 0 ? (results[k - 1]!.seconds * 1e9) / results[k - 1]!.rows : 0;
+    return [r.stage, r.rows.toLocaleString('en-US'), r.seconds.toFixed(2), (r.rows / r.seconds / 1e6).toFixed(2), ns.toFixed(0), k > 0 ? (ns - prev).toFixed(0) : '', r.runEvents.toLocaleString('en-US'), String(r.peakRssMb)];
+  });
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const fmt = (r: string[]): string => `| ${r.map((x, c) => x.padStart(widths[c]!)).join(' | ')} |`;
+  console.log(`node ${process.version}, ${ROWS.toLocaleString('en-US')} target rows`);
+  console.log(fmt(head));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(fmt(r));
+  const full = results.at(-1)!;
+  console.log(`\nend to end: ${(full.rows / full.seconds / 1e6).toFixed(2)}M market events/s (target >= 2M), peak RSS ${full.peakRssMb} MB (target < 1000)`);
+}
+
+await main();
