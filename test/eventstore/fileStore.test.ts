@@ -41,6 +41,8 @@ describe('FileEventStore', () => {
       expect((await collect(writer.readAll())).map((e) => e.id)).toEqual(['run-f-0', 'run-f-1', 'run-f-2']);
       await writer.close();
       expect((await stat(join(dir, SEG1))).size).toBe(goodBytes);
+      // The cut-off bytes are kept aside as evidence, not discarded.
+      expect((await readFile(join(dir, `${SEG1}.torn-${goodBytes}`))).equals(full.subarray(goodBytes, goodBytes + cut))).toBe(true);
       // Put the third frame back for the next cut.
       await appendFile(join(dir, SEG1), full.subarray(goodBytes));
     }

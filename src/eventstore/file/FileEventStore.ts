@@ -10,7 +10,7 @@
  * offset), so reads of a stream or from a position go straight to the bytes.
  */
 import { writeSync } from 'node:fs';
-import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConcurrencyError, HftError } from '../../core/errors.ts';
 import type { EventEnvelope, NewEvent } from '../../model/events.ts';
@@ -217,7 +217,12 @@ export class FileEventStore implements EventStore {
     }
     this.writeHandle = await open(this.segmentPath(this.scanSeg), 'r+');
     if (incomplete) {
-      // Never acknowledged (append resolves only after the whole frame is synced): drop it.
+      // Never acknowledged (append resolves only after the whole frame is synced), so it leaves the log.
+      // The bytes are kept beside it: a record deleted from the last frame looks exactly like a torn
+      // write, and the evidence should not vanish with the truncation.
+      const tail = Buffer.alloc(incomplete.bytes);
+      await this.writeHandle.read(tail, 0, tail.length, incomplete.offset);
+      await writeFile(join(this.dir, `${incomplete.segment}.torn-${incomplete.offset}`), tail);
       await this.writeHandle.truncate(this.scan.offset);
       await this.writeHandle.datasync();
       this.scan.incomplete = null;
@@ -427,6 +432,8 @@ export class FileEventStore implements EventStore {
       const done = (): void => {
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', done);
+        const k = this.waiters.indexOf(done);
+        if (k >= 0) this.waiters.splice(k, 1);
         resolveWait();
       };
       signal?.addEventListener('abort', done, { once: true });
