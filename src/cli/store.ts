@@ -3,6 +3,7 @@
  *
  *   memory:        in-process, lost at exit
  *   file:<dir>     embedded default; relative dirs resolve against the working directory
+ *   postgres://user:pass@host:port/db[?schema=hft]   (also postgresql://) PostgreSQL event store
  *
  * A new adapter (postgres://, esdb://) is one more entry in SCHEMES.
  */
@@ -11,6 +12,7 @@ import { HftError } from '../core/errors.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { FileEventStore } from '../eventstore/file/FileEventStore.ts';
 import { MemoryEventStore } from '../eventstore/memory/MemoryEventStore.ts';
+import { PostgresEventStore, redactUri } from '../eventstore/postgres/PostgresEventStore.ts';
 
 export const DEFAULT_STORE_URI = 'file:.hft/store';
 
@@ -25,7 +27,8 @@ export interface OpenStoreOptions {
 
 export type StoreLocation =
   | { readonly scheme: 'memory' }
-  | { readonly scheme: 'file'; readonly dir: string };
+  | { readonly scheme: 'file'; readonly dir: string }
+  | { readonly scheme: 'postgres'; readonly url: string; readonly schema: string };
 
 interface Scheme {
   readonly prefix: string;
@@ -50,7 +53,22 @@ const SCHEMES: readonly Scheme[] = [
       return { scheme: 'file', dir: isAbsolute(path) ? path : resolve(cwd, path) };
     },
   },
+  ...['postgres://', 'postgresql://'].map((prefix): Scheme => ({
+    prefix, example: `${prefix}<user>@<host>/<db>[?schema=hft]`,
+    parse(_rest, uri) { return parsePostgresUri(uri); },
+  })),
 ];
+
+/** Splits our `schema` parameter off a PostgreSQL URI; everything else goes to `pg` unchanged. */
+function parsePostgresUri(uri: string): StoreLocation {
+  let u: URL;
+  try { u = new URL(uri); } catch { throw badUri(redactUri(uri), 'not a valid URL'); }
+  if (u.hostname === '' && !u.searchParams.has('host')) throw badUri(redactUri(uri), 'needs a host, e.g. postgres://postgres@127.0.0.1:5432/hft');
+  const schema = u.searchParams.get('schema') ?? 'hft';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw badUri(redactUri(uri), `schema '${schema}' must match [a-z_][a-z0-9_]*`);
+  u.searchParams.delete('schema');
+  return { scheme: 'postgres', url: u.toString(), schema };
+}
 
 function badUri(uri: string, why: string): HftError {
   return new HftError('HFT_ERR_STORE_URI', `store URI '${uri}': ${why}. Valid store URIs: ${SCHEMES.map((s) => s.example).join(', ')} (default ${DEFAULT_STORE_URI})`, { uri });
@@ -69,5 +87,6 @@ export async function openStore(uri: string = DEFAULT_STORE_URI, opts: OpenStore
   switch (loc.scheme) {
     case 'memory': return new MemoryEventStore();
     case 'file': return FileEventStore.open(loc.dir, { readOnly: opts.readOnly ?? false, fsync: opts.fsync ?? 'always' });
+    case 'postgres': return PostgresEventStore.open(loc.url, { schema: loc.schema });
   }
 }

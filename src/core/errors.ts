@@ -20,6 +20,8 @@ export const ErrorCodes = {
   HFT_ERR_STORE_READ_ONLY: 'the store was opened read-only',
   HFT_ERR_IMMUTABLE: 'a tick-store partition already exists with different content',
   HFT_ERR_IN_FLIGHT: 'a request for this order is still in flight (one in-flight request per order)',
+  HFT_ERR_STORE_UNREACHABLE: 'the store server could not be reached',
+  HFT_ERR_SQL_READ_ONLY: 'a read-only query tried to write',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

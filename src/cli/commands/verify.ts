@@ -24,14 +24,14 @@ export const verifyCommand: Command = {
     const { values } = parseFlags(argv, { store: { type: 'string' } }, false);
     const uri = values.store ?? DEFAULT_STORE_URI;
     const loc = parseStoreUri(uri, io.cwd);
-    if (loc.scheme === 'memory') {
+    if (loc.scheme !== 'file') {
       // Nothing persists in memory: an in-process store is empty when a new process opens it.
       const store = await openStore(uri, { cwd: io.cwd });
       const events = await collect(store.readAll());
       io.out(`store    ${uri}`);
       io.out(`events   ${events.length}`);
       io.out(`streams  ${new Set(events.map((e) => e.streamId)).size}`);
-      io.out('head     (no hash chain in memory:)');
+      io.out(`head     (no hash chain in a ${loc.scheme} store)`);
       return 0;
     }
     const r = await verifyStore(loc.dir);

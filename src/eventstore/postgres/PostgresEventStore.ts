@@ -1,0 +1,292 @@
+/**
+ * PostgreSQL event store (`pg`). Layout and the reason for its global order: postgresSchema.ts.
+ *
+ * One append = one statement (implicit transaction, one round trip): it reads the stream's revision,
+ * checks the expected revision and inserts the whole batch through unnest. Two writers racing on one
+ * stream both compute the same next revision; the unique (stream_id, revision) index lets exactly one
+ * commit and the other's unique violation becomes a ConcurrencyError (or a retry for 'any').
+ */
+import pg from 'pg';
+import { ConcurrencyError, HftError } from '../../core/errors.ts';
+import type { EventEnvelope, EventType, NewEvent } from '../../model/events.ts';
+import type {
+  AppendOptions, AppendResult, EventStore, ExpectedRevision, ReadAllOptions, ReadStreamOptions, SubscribeOptions,
+} from '../port.ts';
+import { EVENT_STORE_MIGRATIONS, MAX_EVENTS_PER_APPEND, POSITION_SHIFT_BITS, quoteIdent, type Migration } from './postgresSchema.ts';
+
+export interface PostgresEventStoreOptions {
+  /** Schema that holds the store's tables; created when missing. Default 'hft'. */
+  readonly schema?: string;
+  /** Connections in the pool. Default 8. */
+  readonly poolSize?: number;
+  /** How long a subscriber waits before looking for new events again. Default 20 ms. */
+  readonly pollIntervalMs?: number;
+  /** Rows per read query. Default 2,000. */
+  readonly pageSize?: number;
+  /** Give up connecting after this long. Default 5,000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The URI with its password replaced, safe to print. */
+export function redactUri(uri: string): string {
+  try {
+    const u = new URL(uri);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return uri.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+/** The visibility horizon as a position: every event below it is committed and none can appear below it later. */
+const horizonSql = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << ${POSITION_SHIFT_BITS})`;
+
+const COLUMNS = 'position, stream_id, revision, id, type, version, ts_event, ts_recv, run_id, correlation_id, causation_id, data';
+
+interface EventRow {
+  position: string; stream_id: string; revision: number; id: string; type: string; version: number;
+  ts_event: string; ts_recv: string; run_id: string; correlation_id: string; causation_id: string; data: unknown;
+}
+
+const toEnvelope = (r: EventRow): EventEnvelope => ({
+  id: r.id, type: r.type as EventType, version: r.version, streamId: r.stream_id, revision: r.revision,
+  position: Number(r.position), tsEvent: Number(r.ts_event), tsRecv: Number(r.ts_recv),
+  runId: r.run_id, correlationId: r.correlation_id, causationId: r.causation_id, data: r.data as never,
+});
+
+export class PostgresEventStore implements EventStore {
+  private closed = false;
+  private readonly t: string;
+  private readonly appendSql: string;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+    private readonly pollIntervalMs: number,
+    private readonly pageSize: number,
+  ) {
+    const s = quoteIdent(schema);
+    this.t = `${s}.events`;
+    // $1 stream, $2 expected kind, $3 expected number, $4.. columns. The CTE `cur` sees the committed
+    // revision; `ok` is empty when the expectation fails, so nothing is inserted and `current` says why.
+    this.appendSql = `
+      WITH cur AS (SELECT coalesce(max(revision), -1) AS r FROM ${this.t} WHERE stream_id = $1),
+      ok AS (SELECT r FROM cur WHERE $2 = 'any' OR ($2 = 'no_stream' AND r = -1) OR ($2 = 'stream_exists' AND r >= 0) OR ($2 = 'exact' AND r = $3::int)),
+      ins AS (
+        INSERT INTO ${this.t} (position, tx_id, stream_id, revision, id, type, version, ts_event, ts_recv, run_id, correlation_id, causation_id, data)
+        SELECT (pg_current_xact_id()::text::bigint << ${POSITION_SHIFT_BITS}) + u.ord - 1, pg_current_xact_id(), $1, ok.r + u.ord::int,
+               u.id, u.type, u.version, u.ts_event, u.ts_recv, u.run_id, u.correlation_id, u.causation_id, u.data::jsonb
+        FROM ok, unnest($4::text[], $5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[])
+             WITH ORDINALITY AS u(id, type, version, ts_event, ts_recv, run_id, correlation_id, causation_id, data, ord)
+        ORDER BY u.ord
+        RETURNING position, revision)
+      SELECT (SELECT r FROM cur) AS current, (SELECT count(*) FROM ok) AS ok,
+             (SELECT max(position) FROM ins) AS position, (SELECT max(revision) FROM ins) AS revision`;
+  }
+
+  /** Connects (failing fast with the redacted URI and the reason), then creates or migrates the schema. */
+  static async open(uri: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const schema = options.schema ?? 'hft';
+    const pool = new pg.Pool({
+      connectionString: uri, max: options.poolSize ?? 8,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    try {
+      await migrate(pool, schema, EVENT_STORE_MIGRATIONS);
+    } catch (e) {
+      await pool.end().catch(() => {});
+      throw unreachableOr(e, uri);
+    }
+    return new PostgresEventStore(pool, schema, options.pollIntervalMs ?? 20, options.pageSize ?? 2_000);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.assertOpen();
+    const expected: ExpectedRevision = options.expectedRevision ?? 'any';
+    if (events.length > MAX_EVENTS_PER_APPEND) {
+      throw new HftError('HFT_ERR_BAD_INPUT', `append of ${events.length} events to '${streamId}' exceeds ${MAX_EVENTS_PER_APPEND} per append (PostgreSQL position layout)`, { streamId });
+    }
+    const n = events.length;
+    const cols: unknown[][] = [new Array(n), new Array(n), new Array(n), new Array(n), new Array(n), new Array(n), new Array(n), new Array(n), new Array(n)];
+    for (let i = 0; i < n; i++) {
+      const e = events[i]!;
+      cols[0]![i] = e.id; cols[1]![i] = e.type; cols[2]![i] = e.version; cols[3]![i] = e.tsEvent; cols[4]![i] = e.tsRecv;
+      cols[5]![i] = e.runId; cols[6]![i] = e.correlationId; cols[7]![i] = e.causationId; cols[8]![i] = JSON.stringify(e.data);
+    }
+    const kind = typeof expected === 'number' ? 'exact' : expected;
+    const exactRev = typeof expected === 'number' ? expected : null;
+    for (;;) {
+      let row: { current: number; ok: string; position: string | null; revision: number | null };
+      try {
+        const res = await this.pool.query(this.appendSql, [streamId, kind, exactRev, ...cols]);
+        row = res.rows[0];
+      } catch (e) {
+        if ((e as { code?: string }).code === UNIQUE_VIOLATION) {
+          // A concurrent append to the same stream committed first.
+          if (expected === 'any') continue;
+          throw new ConcurrencyError(streamId, String(expected), await this.streamRevision(streamId));
+        }
+        throw this.translate(e);
+      }
+      if (Number(row.ok) === 0) throw new ConcurrencyError(streamId, String(expected), row.current);
+      if (n === 0) return { revision: row.current, position: await this.headPosition() };
+      const position = Number(row.position);
+      if (!Number.isSafeInteger(position)) throw new HftError('HFT_ERR_STORE_CORRUPT', `position ${row.position} exceeds 2^53: transaction ids have outgrown the position layout`);
+      return { revision: row.revision!, position };
+    }
+  }
+
+  async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<readonly EventEnvelope[]> {
+    this.assertOpen();
+    let next = options.fromRevision ?? 0;
+    let left = options.maxCount ?? Infinity;
+    while (left > 0) {
+      const limit = Math.min(this.pageSize, left);
+      const res = await this.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.t} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`, [streamId, next, limit]);
+      if (res.length === 0) return;
+      yield res.map(toEnvelope);
+      left -= res.length;
+      next = res[res.length - 1]!.revision + 1;
+      if (res.length < limit) return;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<readonly EventEnvelope[]> {
+    this.assertOpen();
+    let next = options.fromPosition ?? 0;
+    let left = options.maxCount ?? Infinity;
+    while (left > 0) {
+      const page = await this.readPage(next, Math.min(this.pageSize, left), options.types);
+      if (page.events.length > 0) yield page.events;
+      left -= page.events.length;
+      if (page.done) return;
+      next = page.next;
+    }
+  }
+
+  async *subscribe(options: SubscribeOptions = {}): AsyncIterable<readonly EventEnvelope[]> {
+    const signal = options.signal;
+    let next = options.fromPosition ?? 0;
+    while (!signal?.aborted && !this.closed) {
+      const page = await this.readPage(next, this.pageSize, options.types);
+      if (page.events.length > 0) yield page.events;
+      next = page.next;
+      if (page.done) await sleep(this.pollIntervalMs, signal);
+    }
+  }
+
+  /**
+   * One page below the horizon. `next` is where the following page starts; `done` = nothing more is
+   * readable right now. With a type filter, `next` advances past the filtered-out rows too.
+   */
+  private async readPage(from: number, limit: number, types: readonly string[] | undefined): Promise<{ events: EventEnvelope[]; next: number; done: boolean }> {
+    this.assertOpen();
+    if (limit <= 0) return { events: [], next: from, done: true };
+    if (!types) {
+      const rows = await this.query<EventRow>(
+        `SELECT ${COLUMNS} FROM ${this.t} WHERE position >= $1 AND position < ${horizonSql} ORDER BY position LIMIT $2`, [from, limit]);
+      const events = rows.map(toEnvelope);
+      return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: rows.length < limit };
+    }
+    // Filtered: bound the scan by the horizon taken in the same statement so `next` may skip ahead.
+    const rows = await this.query<EventRow & { horizon: string }>(
+      `WITH h AS (SELECT ${horizonSql} AS horizon)
+       SELECT ${COLUMNS}, h.horizon FROM h LEFT JOIN LATERAL (
+         SELECT * FROM ${this.t} WHERE position >= $1 AND position < h.horizon AND type = ANY($2) ORDER BY position LIMIT $3) e ON true`,
+      [from, types, limit]);
+    const horizon = Number(rows[0]!.horizon);
+    const hits = rows.filter((r) => r.position !== null);
+    const events = hits.map(toEnvelope);
+    if (events.length < limit) return { events, next: Math.max(from, horizon), done: true };
+    return { events, next: events[events.length - 1]!.position + 1, done: false };
+  }
+
+  async streamRevision(streamId: string): Promise<number> {
+    const rows = await this.query<{ r: number }>(`SELECT coalesce(max(revision), -1) AS r FROM ${this.t} WHERE stream_id = $1`, [streamId]);
+    return rows[0]!.r;
+  }
+
+  /** Last position a reader can see now (below the horizon), -1 when there is none. */
+  async headPosition(): Promise<number> {
+    const rows = await this.query<{ p: string | null }>(`SELECT max(position) AS p FROM ${this.t} WHERE position < ${horizonSql}`, []);
+    return rows[0]!.p === null ? -1 : Number(rows[0]!.p);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async query<R>(sql: string, params: unknown[]): Promise<R[]> {
+    this.assertOpen();
+    try {
+      return (await this.pool.query(sql, params)).rows as R[];
+    } catch (e) {
+      throw this.translate(e);
+    }
+  }
+
+  private translate(e: unknown): unknown {
+    if (this.closed) return new HftError('HFT_ERR_STORE_CLOSED', `postgres store (schema ${this.schema}) is closed`, {}, { cause: e });
+    return e;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new HftError('HFT_ERR_STORE_CLOSED', `postgres store (schema ${this.schema}) is closed`);
+  }
+}
+
+/** Runs the numbered steps not yet applied to `schema`, one transaction each, under an advisory lock. */
+export async function migrate(pool: pg.Pool | pg.Client, schema: string, migrations: readonly Migration[], table = 'schema_migrations'): Promise<number[]> {
+  const s = quoteIdent(schema);
+  const client = pool instanceof pg.Pool ? await pool.connect() : pool;
+  const applied: number[] = [];
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hft-migrate:${schema}:${table}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.${quoteIdent(table)} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await client.query(`SELECT version FROM ${s}.${quoteIdent(table)}`)).rows.map((r: { version: number }) => r.version));
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql(s));
+      await client.query(`INSERT INTO ${s}.${quoteIdent(table)} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    if (pool instanceof pg.Pool) (client as pg.PoolClient).release();
+  }
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', '28P01', '28000', '3D000']);
+
+/** Connection failures become HFT_ERR_STORE_UNREACHABLE naming the (redacted) URI and the reason. */
+export function unreachableOr(e: unknown, uri: string): unknown {
+  const err = e as { code?: string; message?: string };
+  const timeout = /timeout/i.test(err.message ?? '');
+  if ((err.code !== undefined && NETWORK_CODES.has(err.code)) || timeout || e instanceof AggregateError) {
+    const reason = e instanceof AggregateError ? e.errors.map((x: Error) => x.message).join('; ') : `${err.code ? `${err.code} ` : ''}${err.message ?? String(e)}`;
+    return new HftError('HFT_ERR_STORE_UNREACHABLE', `cannot reach PostgreSQL at ${redactUri(uri)}: ${reason}`, { uri: redactUri(uri) }, { cause: e });
+  }
+  return e;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
