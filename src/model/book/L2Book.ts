@@ -54,28 +54,32 @@ class Ladder {
   }
 
   set(px: number, sz: number): void {
-    if (this.count === 0 && this.far.size === 0) this.base = px - (this.cap >> 1);
-    const idx = px - this.base;
+    let idx = px - this.base;
+    if (this.count === 0 && this.far.size === 0) { this.base = px - (this.cap >> 1); idx = this.cap >> 1; }
     if (idx >= 0 && idx < this.cap) {
-      const q = this.qty;
-      const old = q[idx]!;
-      q[idx] = sz;
+      // Presence comes from the bitmap (16 KB, cache-resident), so the size array is only written:
+      // a load from the 1 MB array would stall on a cache miss on most updates.
+      this.qty[idx] = sz;
+      const w = idx >>> 5;
+      const bit = 1 << (idx & 31);
+      const word = this.bits[w]!;
       if (sz > 0) {
-        if (old === 0) {
+        if ((word & bit) === 0) {
           this.count++;
-          this.bits[idx >>> 5]! |= 1 << (idx & 31);
-          if (this.best < 0 || (this.dir === 1 ? idx > this.best : idx < this.best)) this.best = idx;
+          this.bits[w] = word | bit;
+          const best = this.best;
+          if (best < 0 || (this.dir === 1 ? idx > best : idx < best)) { this.best = idx; this.bestPx = px; }
         }
-      } else if (old > 0) {
-        this.count--;
-        this.bits[idx >>> 5]! &= ~(1 << (idx & 31));
-        if (idx === this.best) {
-          if (this.count > 0) this.best = this.scanFrom(idx);
-          else { this.best = -1; if (this.far.size > 0) { this.recentre(this.farBest()); return; } }
-        }
+        if (idx === this.best) this.bestSz = sz;
+        return;
       }
-      if (this.best >= 0) { this.bestPx = this.base + this.best; this.bestSz = q[this.best]!; }
-      else { this.bestPx = this.dir === 1 ? NO_BID : NO_ASK; this.bestSz = 0; }
+      if ((word & bit) === 0) return;
+      this.count--;
+      this.bits[w] = word & ~bit;
+      if (idx !== this.best) return;
+      if (this.count > 0) { const b = this.scanFrom(idx); this.best = b; this.bestPx = this.base + b; this.bestSz = this.qty[b]!; return; }
+      this.best = -1; this.bestPx = this.dir === 1 ? NO_BID : NO_ASK; this.bestSz = 0;
+      if (this.far.size > 0) this.recentre(this.farBest());
       return;
     }
     if (sz > 0) {
