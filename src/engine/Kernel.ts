@@ -82,6 +82,8 @@ export class Kernel {
   private readonly books: L2Book[];
   private readonly bookById = new Map<string, L2Book>();
   private readonly bboByIdx: Bbo[];
+  /** Latest mid per instrument in ticks (0 = none yet). */
+  private readonly markTicks: number[];
   private readonly lastTradeByIdx: (LastTrade | undefined)[];
   private readonly instById = new Map<string, Instrument>();
   private readonly idxById = new Map<string, number>();
@@ -106,6 +108,7 @@ export class Kernel {
     this.books = cfg.instruments.map((i) => new L2Book(i.id));
     this.bboByIdx = cfg.instruments.map(() => ({ bidTicks: Number.NEGATIVE_INFINITY, bidLots: 0, askTicks: Number.POSITIVE_INFINITY, askLots: 0, tsUs: -1 }));
     this.lastTradeByIdx = cfg.instruments.map(() => undefined);
+    this.markTicks = cfg.instruments.map(() => 0);
     cfg.instruments.forEach((inst, i) => {
       this.bookById.set(inst.id, this.books[i]!);
       this.instById.set(inst.id, inst);
@@ -245,7 +248,8 @@ export class Kernel {
       const top = this.topOf(idx);
       if (Number.isFinite(top.bidTicks) && Number.isFinite(top.askTicks)) {
         cfg.risk.onMarket(inst.id, top.bidTicks, top.askTicks, tL);
-        cfg.ledger.mark(inst.id, Math.round((top.bidTicks + top.askTicks) / 2));
+        // Marks reach the ledger only when equity is read (samples, summary): a Map write per tick is not free.
+        this.markTicks[idx] = Math.round((top.bidTicks + top.askTicks) / 2);
       }
       const ls = this.listeners[idx]!;
       for (let s = 0; s < ls.length; s++) {
@@ -450,10 +454,17 @@ export class Kernel {
     this.cfg.venue.submit(req, at);
   }
 
+  /** Pushes the latest marks to the ledger (before any equity read). */
+  private flushMarks(): void {
+    const m = this.markTicks;
+    for (let i = 0; i < m.length; i++) if (m[i]! > 0) this.cfg.ledger.mark(this.cfg.instruments[i]!.id, m[i]!);
+  }
+
   private sampleEquity(t: number, force = false): void {
     const iv = this.cfg.equityIntervalUs;
     if (Number.isNaN(this.nextEquityUs)) this.nextEquityUs = (Math.floor(t / iv) + 1) * iv;
     if (!force && t < this.nextEquityUs) return;
+    this.flushMarks();
     const eq = this.cfg.ledger.equity();
     this.equityCurve.push([force ? t : this.nextEquityUs, eq]);
     this.counters.equitySamples++;

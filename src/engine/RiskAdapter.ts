@@ -59,8 +59,13 @@ export class RiskAdapter implements RiskGate {
     }
   }
 
+  private lastId = '';
+  private lastMarks: InstrumentMarks | undefined;
+
   onMarket(instrument: string, bidTicks: number, askTicks: number, nowUs: number): void {
-    const m = this.marks.get(instrument);
+    // Called on every top-of-book change: a one-entry cache spares the Map lookup on a single instrument.
+    let m = this.lastId === instrument ? this.lastMarks : undefined;
+    if (m === undefined) { m = this.marks.get(instrument); this.lastId = instrument; this.lastMarks = m; }
     if (!m) return;
     m.bidTicks = bidTicks; m.askTicks = askTicks; m.lastBookUpdateUs = nowUs;
   }

@@ -9,6 +9,7 @@ import type { EventData, NewEvent } from '../model/events.ts';
 import type { MarketBatch } from '../model/market.ts';
 import { Kernel, type KernelConfig, type KernelCounters } from './Kernel.ts';
 import { fromAsyncPaced, InFlight } from './operators/fromAsyncPaced.ts';
+import { readAhead } from './operators/readAhead.ts';
 import { rebatch } from './operators/rebatch.ts';
 import { stepBatches } from './operators/stepBatches.ts';
 
@@ -64,7 +65,7 @@ export async function runBacktest(run: BacktestRun): Promise<BacktestResult> {
   await run.store.append(run.streamId, startedEvents, { expectedRevision: 'no_stream' });
   runEvents += startedEvents.length;
 
-  const pipeline = fromAsyncPaced(run.source, () => inFlight.room()).pipe(
+  const pipeline = fromAsyncPaced(readAhead(run.source, 2), () => inFlight.room()).pipe(
     tap((b: MarketBatch) => {
       if (b.length > 0) {
         if (Number.isNaN(firstTs)) firstTs = b.tsRecv[0]!;
