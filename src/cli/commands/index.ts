@@ -6,6 +6,7 @@ import { dataCheckCommand } from './data-check.ts';
 import { importCommand } from './import.ts';
 import { backtestCommand } from './backtest.ts';
 import { replayCommand } from './replay.ts';
+import { projectCommand } from './project.ts';
 
 export const commands: readonly Command[] = [
   backtestCommand,
@@ -14,4 +15,5 @@ export const commands: readonly Command[] = [
   eventsCommand,
   dataCheckCommand,
   importCommand,
+  projectCommand,
 ];

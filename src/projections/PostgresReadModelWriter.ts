@@ -1,0 +1,141 @@
+/**
+ * Writes read-model rows to PostgreSQL (server or PGlite) with the checkpoint in the SAME transaction,
+ * so a batch is either fully applied with its checkpoint or not at all: a runner killed at any instant
+ * restarts from the checkpoint and writes each row exactly once.
+ *
+ * Tables and their columns come from the numbered DDL (projections/*.sql) via the catalog: the DDL is
+ * the one definition; a row with a column the DDL does not have is an error naming both.
+ */
+import { HftError } from '../core/errors.ts';
+import type { Row, RowBatch } from './RowBatch.ts';
+import type { SqlConn } from './SqlConn.ts';
+
+export interface DdlFile { readonly version: number; readonly name: string; readonly sql: string }
+
+interface TableInfo { readonly columns: string[]; readonly types: string[]; readonly key: string[] }
+
+export interface Checkpoint { readonly position: number; readonly events: number }
+
+const quote = (id: string): string => `"${id.replace(/"/g, '""')}"`;
+
+function toText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'object' && v !== null && typeof (v as { isFinite?: unknown }).isFinite === 'function') return String(v); // Money
+  return JSON.stringify(v);
+}
+
+export class PostgresReadModelWriter {
+  private tables = new Map<string, TableInfo>();
+  private readonly s: string;
+
+  constructor(private readonly conn: SqlConn, readonly schema: string, readonly name = 'read-models') {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new HftError('HFT_ERR_CONFIG', `projection schema '${schema}' must match [a-z_][a-z0-9_]*`);
+    this.s = quote(schema);
+  }
+
+  /** Creates the schema, applies the DDL steps not yet applied (in version order), reads the catalog. */
+  async init(ddl: readonly DdlFile[]): Promise<number[]> {
+    const applied: number[] = [];
+    await this.conn.exec('BEGIN');
+    try {
+      await this.conn.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hft-projections:${this.schema}`]);
+      await this.conn.exec(`CREATE SCHEMA IF NOT EXISTS ${this.s}; SET search_path TO ${this.s}`);
+      await this.conn.exec('CREATE TABLE IF NOT EXISTS projection_migrations (version integer PRIMARY KEY, name text NOT NULL)');
+      const done = new Set((await this.conn.query<{ version: number }>('SELECT version FROM projection_migrations')).map((r) => r.version));
+      for (const f of [...ddl].sort((a, b) => a.version - b.version)) {
+        if (done.has(f.version)) continue;
+        await this.conn.exec(f.sql);
+        await this.conn.query('INSERT INTO projection_migrations (version, name) VALUES ($1, $2)', [f.version, f.name]);
+        applied.push(f.version);
+      }
+      await this.conn.exec('COMMIT');
+    } catch (e) {
+      await this.conn.exec('ROLLBACK').catch(() => {});
+      throw e;
+    }
+    await this.loadCatalog();
+    return applied;
+  }
+
+  private async loadCatalog(): Promise<void> {
+    const cols = await this.conn.query<{ table_name: string; column_name: string; type: string }>(
+      `SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum`, [this.schema]);
+    const keys = await this.conn.query<{ table_name: string; column_name: string }>(
+      `SELECT c.relname AS table_name, a.attname AS column_name
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+       WHERE n.nspname = $1 AND i.indisprimary ORDER BY c.relname, k.ord`, [this.schema]);
+    const tables = new Map<string, TableInfo>();
+    for (const c of cols) {
+      let t = tables.get(c.table_name);
+      if (!t) { t = { columns: [], types: [], key: [] }; tables.set(c.table_name, t); }
+      t.columns.push(c.column_name);
+      t.types.push(c.type);
+    }
+    for (const k of keys) tables.get(k.table_name)?.key.push(k.column_name);
+    this.tables = tables;
+  }
+
+  async checkpoint(): Promise<Checkpoint> {
+    const rows = await this.conn.query<{ position: string; events: string }>(`SELECT position, events FROM ${this.s}.projection_checkpoints WHERE name = $1`, [this.name]);
+    return rows.length === 0 ? { position: -1, events: 0 } : { position: Number(rows[0]!.position), events: Number(rows[0]!.events) };
+  }
+
+  /**
+   * One transaction: the rows, then the checkpoint moved from `from` to `to`. A checkpoint that is no
+   * longer `from` means a second runner is writing the same read models: refused, nothing written.
+   */
+  async write(batch: RowBatch, from: Checkpoint, to: Checkpoint): Promise<void> {
+    await this.conn.exec('BEGIN');
+    try {
+      const cur = await this.conn.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoints WHERE name = $1 FOR UPDATE`, [this.name]);
+      const at = cur.length === 0 ? -1 : Number(cur[0]!.position);
+      if (at !== from.position) {
+        throw new HftError('HFT_ERR_CONCURRENCY', `projection '${this.name}' in schema ${this.schema}: checkpoint is at ${at}, this runner expected ${from.position} (is another runner writing these read models?)`);
+      }
+      for (const [table, t] of batch.tables) await this.writeTable(table, t.mode, [...t.rows.values()]);
+      await this.conn.query(
+        `INSERT INTO ${this.s}.projection_checkpoints (name, position, events) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, events = excluded.events`, [this.name, to.position, to.events]);
+      await this.conn.exec('COMMIT');
+    } catch (e) {
+      await this.conn.exec('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  }
+
+  private async writeTable(table: string, mode: 'upsert' | 'insert', rows: readonly Row[]): Promise<void> {
+    const info = this.tables.get(table);
+    if (!info) throw new HftError('HFT_ERR_CONFIG', `read model table '${table}' is not in the projection DDL (schema ${this.schema}); known: ${[...this.tables.keys()].join(', ')}`);
+    const first = rows[0]!;
+    for (const c of Object.keys(first)) {
+      if (!info.columns.includes(c)) throw new HftError('HFT_ERR_CONFIG', `read model row for '${table}' has column '${c}' that the DDL does not define (columns: ${info.columns.join(', ')})`);
+    }
+    const columns = info.columns.filter((c) => c in first);
+    const arrays = columns.map((c) => rows.map((r) => toText(r[c])));
+    const cast = columns.map((c, i) => `u.${quote(c)}::${info.types[info.columns.indexOf(c)]}`);
+    const nonKey = columns.filter((c) => !info.key.includes(c));
+    const conflict = mode === 'upsert' && nonKey.length > 0
+      ? `ON CONFLICT (${info.key.map(quote).join(', ')}) DO UPDATE SET ${nonKey.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
+      : 'ON CONFLICT DO NOTHING';
+    await this.conn.query(
+      `INSERT INTO ${this.s}.${quote(table)} (${columns.map(quote).join(', ')})
+       SELECT ${cast.join(', ')} FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${columns.map(quote).join(', ')})
+       ${conflict}`, arrays);
+  }
+
+  /** Rebuild: drops every read model (and the checkpoint) of this schema. */
+  async drop(): Promise<void> {
+    await this.conn.exec(`DROP SCHEMA IF EXISTS ${this.s} CASCADE`);
+    this.tables.clear();
+  }
+
+  tableNames(): string[] { return [...this.tables.keys()].filter((t) => t !== 'projection_migrations' && t !== 'projection_checkpoints').sort(); }
+
+  keyOf(table: string): readonly string[] { return this.tables.get(table)?.key ?? []; }
+}
