@@ -154,6 +154,23 @@ export class Kernel {
     return this.take();
   }
 
+  /**
+   * Live and paper modes (wall clock): processes every held row (no later row can be earlier than
+   * the wall clock), then delivers the responses and fires the timers due by `nowUs`, each at its own
+   * time. The local clock only moves to the times of what it delivers, never to `nowUs` itself, so a
+   * replay of the recorded rows through `step` reproduces the same event times.
+   */
+  advance(nowUs: number): NewEvent[] {
+    this.run(true);
+    for (;;) {
+      const due = Math.min(this.cfg.venue.nextResponseUs(), this.nextTimerUs());
+      if (!(due <= nowUs)) break;
+      this.cfg.venue.advanceTo(due);
+      this.runDue(due, true, true);
+    }
+    return this.take();
+  }
+
   /** Ends the run: every held row, then every response still in flight. No timers past the data. */
   finish(): NewEvent[] {
     this.run(true);
