@@ -7,6 +7,8 @@ import { importCommand } from './import.ts';
 import { backtestCommand } from './backtest.ts';
 import { replayCommand } from './replay.ts';
 import { projectCommand } from './project.ts';
+import { auditCommand } from './audit.ts';
+import { sqlCommand } from './sql.ts';
 
 export const commands: readonly Command[] = [
   backtestCommand,
@@ -16,4 +18,6 @@ export const commands: readonly Command[] = [
   dataCheckCommand,
   importCommand,
   projectCommand,
+  auditCommand,
+  sqlCommand,
 ];

@@ -6,8 +6,8 @@ import { HftError } from '../../core/errors.ts';
 import { redactUri, unreachableOr } from '../../eventstore/postgres/PostgresEventStore.ts';
 import { PostgresReadModelWriter, type DdlFile } from '../../projections/PostgresReadModelWriter.ts';
 import { runProjection } from '../../projections/runProjection.ts';
-import { pgConn } from '../../projections/SqlConn.ts';
-import { intFlag, parseFlags, type Command } from '../command.ts';
+import { pgConn, pgliteConn, type PGliteLike, type SqlConn } from '../../projections/SqlConn.ts';
+import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 
 export const DEFAULT_PROJECTION_SCHEMA = 'hft_rm';
@@ -89,3 +89,45 @@ export const projectCommand: Command = {
     }
   },
 };
+
+/** Read models to query: an existing PostgreSQL (`--pg`), or PGlite built from the log right now. */
+export interface ReadModelSession {
+  readonly conn: SqlConn;
+  readonly schema: string;
+  /** Where the rows came from, for messages. */
+  readonly source: string;
+  close(): Promise<void>;
+}
+
+export async function openReadModels(opts: { pg?: string | undefined; store?: string | undefined; schema?: string | undefined }, io: CliIO): Promise<ReadModelSession> {
+  const schema = opts.schema ?? DEFAULT_PROJECTION_SCHEMA;
+  if (opts.pg) {
+    const client = await connectReadModels(opts.pg);
+    const conn = pgConn(client);
+    const has = await conn.query(`SELECT 1 FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid WHERE n.nspname = $1 AND c.relname = 'projection_checkpoints'`, [schema]);
+    if (has.length === 0) {
+      await client.end();
+      throw new HftError('HFT_ERR_NOT_FOUND', `no read models in schema '${schema}' at ${redactUri(opts.pg)}: run hft project --pg <url> --store <uri> first`);
+    }
+    await conn.exec(`SET search_path TO "${schema}"`);
+    return { conn, schema, source: `${redactUri(opts.pg)} schema ${schema}`, close: () => client.end() };
+  }
+  // Embedded: PGlite in this process, the same DDL and reducers, projected from the log on demand.
+  const storeUri = opts.store ?? DEFAULT_STORE_URI;
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = new PGlite();
+  const conn = pgliteConn(db as unknown as PGliteLike);
+  const store = await openStore(storeUri, { cwd: io.cwd, readOnly: true });
+  try {
+    const writer = new PostgresReadModelWriter(conn, schema);
+    await writer.init(loadProjectionDdl());
+    await runProjection({ store, writer });
+  } catch (e) {
+    await db.close();
+    throw e;
+  } finally {
+    await store.close();
+  }
+  await conn.exec(`SET search_path TO "${schema}"`);
+  return { conn, schema, source: `embedded PGlite projected from ${storeUri}`, close: () => db.close() };
+}
