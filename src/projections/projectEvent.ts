@@ -21,6 +21,8 @@ const US_PER_DAY = 86_400_000_000;
 interface OrderState {
   row: Row & { status: OrderStatus; filled_lots: number; fills: number };
   previousStatus: OrderStatus | undefined;
+  /** Venue trade ids applied: a repeated fill report changes nothing (venues resend). */
+  tradeIds: Set<string> | undefined;
 }
 
 interface LedgerState { realized: Money; fees: Money; funding: Money }
@@ -64,7 +66,10 @@ export function projectEvent(state: ProjectionState, e: EventEnvelope, out: RowB
   run.row.events++;
   run.row.last_ts_us = e.tsEvent > 0 ? e.tsEvent : run.row.last_ts_us;
   run.row.last_position = e.position;
-  if (isOrderEvent(e)) projectOrderEvent(state, run, e as EventEnvelope & OrderEvent, out);
+  if (isOrderEvent(e) && !projectOrderEvent(state, run, e as EventEnvelope & OrderEvent, out)) {
+    out?.upsert('runs', e.runId, run.row);
+    return;
+  }
   switch (e.type as EventType) {
     case 'run.started': {
       const d = (e as EventEnvelope<'run.started'>).data;
@@ -153,7 +158,8 @@ function runOf(state: ProjectionState, e: EventEnvelope): RunState {
   return run;
 }
 
-function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelope & OrderEvent, out: RowBatch | undefined): void {
+/** False when the event repeats a fill already applied (nothing else may count it). */
+function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelope & OrderEvent, out: RowBatch | undefined): boolean {
   const d = e.data as { clientOrderId: string };
   const key = `${e.runId}|${d.clientOrderId}`;
   let order = state.orders.get(key);
@@ -167,16 +173,25 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
         filled_lots: 0, fills: 0, venue_order_id: null, decision_id: e.causationId, requested_ts_us: e.tsEvent,
         submitted_ts_us: null, accepted_ts_us: null, first_fill_ts_us: null, ended_ts_us: null, end_reason: null, last_position: e.position,
       },
-      previousStatus: undefined,
+      previousStatus: undefined, tradeIds: undefined,
     };
     state.orders.set(key, order);
   }
   if (!order) {
     // An event for an order this log never requested: keep it in the history, flagged.
     out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, 'unknown-order'));
-    return;
+    return true;
   }
   const row = order.row;
+  if (e.type === 'order.filled') {
+    const tradeId = (e as EventEnvelope<'order.filled'>).data.venueTradeId;
+    order.tradeIds ??= new Set();
+    if (order.tradeIds.has(tradeId)) {
+      out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, 'duplicate-fill'));
+      return false;
+    }
+    order.tradeIds.add(tradeId);
+  }
   if (e.type !== 'order.requested') {
     const asOrder = { status: row.status, filledLots: row.filled_lots, previousStatus: order.previousStatus } as unknown as Order;
     const target = resolveTarget(asOrder, triggerOf(e));
@@ -215,6 +230,7 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
   row.last_position = e.position;
   out?.upsert('orders', key, row);
   out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, row.status));
+  return true;
 }
 
 function historyRow(e: EventEnvelope, clientOrderId: string, statusAfter: string): Row {
