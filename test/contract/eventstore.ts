@@ -25,6 +25,12 @@ export interface ContractOptions {
   readonly contiguousPositions?: boolean;
   /** Events in the "large batch" test; default 10,000. */
   readonly largeBatch?: number;
+  /**
+   * Appends issued without awaiting each other are applied in issue order (one writer queue: memory,
+   * file). Pooled stores (PostgreSQL) run them on several connections in any order; for them the
+   * pipelined-append test is not part of the contract.
+   */
+  readonly appendsInIssueOrder?: boolean;
   /** Per-test timeout for slow servers, ms. */
   readonly timeoutMs?: number;
 }
@@ -65,6 +71,7 @@ export function eventStoreContract(name: string, factory: () => Promise<StoreUnd
   const contiguous = options.contiguousPositions ?? true;
   const large = options.largeBatch ?? 10_000;
   const timeout = options.timeoutMs ?? 20_000;
+  const itInIssueOrder = options.appendsInIssueOrder ? it : it.skipIf(true);
 
   const withStore = (fn: (sut: StoreUnderTest) => Promise<void>) => async () => {
     const sut = await factory();
@@ -169,6 +176,19 @@ export function eventStoreContract(name: string, factory: () => Promise<StoreUnd
       const events = await collect(store.readStream('race'));
       expect(events).toHaveLength(2);
       expect(['A', 'B', 'C']).toContain(events[1]!.runId);
+    }), timeout);
+
+    itInIssueOrder('appends issued without waiting for each other land in issue order, expected revisions included', withStore(async ({ store }) => {
+      const pending = [];
+      for (let i = 0; i < 40; i++) {
+        pending.push(store.append(i % 4 === 0 ? 'pipe' : `side-${i % 3}`, [timerEvent(i), timerEvent(i + 100)], i % 4 === 0 ? { expectedRevision: i === 0 ? 'no_stream' : (i / 4) * 2 - 1 } : {}));
+      }
+      const results = await Promise.all(pending);
+      expect(results.filter((_, i) => i % 4 === 0).map((r) => r.revision)).toEqual(Array.from({ length: 10 }, (_, k) => 2 * k + 1));
+      const all = await collect(store.readAll());
+      expect(all.map((e) => e.id)).toEqual(Array.from({ length: 40 }, (_, i) => [`run-c-${i}`, `run-c-${i + 100}`]).flat());
+      expectPositions(all, 0);
+      expect(await store.streamRevision('pipe')).toBe(19);
     }), timeout);
 
     it('subscribe catches up from a position, then delivers live appends in order until aborted', withStore(async ({ store }) => {

@@ -20,4 +20,4 @@ eventStoreContract('file', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+}, { appendsInIssueOrder: true });

@@ -4,4 +4,4 @@ import { eventStoreContract } from './eventstore.ts';
 eventStoreContract('memory', async () => {
   const store = new MemoryEventStore();
   return { store, cleanup: () => store.close() };
-});
+}, { appendsInIssueOrder: true });

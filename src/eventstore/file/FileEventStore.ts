@@ -67,6 +67,13 @@ export class FileEventStore implements EventStore {
   private writeHandle: FileHandle | undefined;
   private readonly encoder = new FrameEncoder();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Frames [0, visible) are durable (or, with fsync 'never', written): only they are read. */
+  private visible = 0;
+  private visiblePosition = 0;
+  /** Group commit: frames written so far, frames covered by a finished fdatasync, the sync in flight. */
+  private writtenFrames = 0;
+  private syncedFrames = 0;
+  private syncing: Promise<void> | undefined;
   private failed: Error | undefined;
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -113,15 +120,23 @@ export class FileEventStore implements EventStore {
 
   /** SHA-256 chain value after the last event (64 zeros for an empty store), hex. */
   headHash(): string {
-    const n = this.bPos.length;
+    const n = this.visible;
     return (n === 0 ? GENESIS_HASH : this.hashes.subarray((n - 1) * HASH_BYTES, n * HASH_BYTES)).toString('hex');
   }
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    // Appends run one at a time, so the revision check and the write are one atomic step.
-    const run = this.queue.then(() => this.appendNow(streamId, events, options.expectedRevision ?? 'any'));
-    this.queue = run.catch(() => undefined);
-    return run;
+    // Check + encode + write run one at a time, so the revision check and the write are one atomic
+    // step. The fdatasync is outside that step: appends issued while one is syncing are written
+    // meanwhile and share the next fdatasync (group commit). Each resolves once its frame is synced.
+    const written = this.queue.then(() => this.writeNow(streamId, events, options.expectedRevision ?? 'any'));
+    this.queue = written.catch(() => undefined);
+    return written.then(async ({ result, frames }) => {
+      if (frames > this.visible) {
+        if (this.fsync === 'always') await this.syncThrough(frames);
+        this.publish(frames);
+      }
+      return result;
+    });
   }
 
   async *readStream(streamId: string, options: ReadStreamOptions = {}): AsyncIterable<readonly EventEnvelope[]> {
@@ -130,14 +145,14 @@ export class FileEventStore implements EventStore {
     const st = this.streams.get(streamId);
     if (!st) return;
     const from = options.fromRevision ?? 0;
-    const end = Math.min(st.revision + 1, from + (options.maxCount ?? Infinity));
+    const end = Math.min(this.visibleRevision(st) + 1, from + (options.maxCount ?? Infinity));
     if (from >= end) return;
     // First batch whose revisions reach `from`.
     let c = 0;
     let rev = 0;
     while (c < st.batches.length && rev + this.bCount[st.batches[c]!]! <= from) rev += this.bCount[st.batches[c++]!]!;
     let out: EventEnvelope[] = [];
-    for await (const { events } of this.decodeBatches((k) => st.batches[c + k])) {
+    for await (const { events } of this.decodeBatches((k) => { const b = st.batches[c + k]; return b !== undefined && b < this.visible ? b : undefined; })) {
       for (const e of events) {
         if (e.revision >= end) break;
         if (e.revision >= from) out.push(e);
@@ -168,7 +183,7 @@ export class FileEventStore implements EventStore {
     let left = options.maxCount ?? Infinity;
     while (!signal?.aborted && !this.closed && left > 0) {
       if (this.readOnly) await this.catchUp();
-      if (next < this.scan.nextPosition) {
+      if (next < this.visiblePosition) {
         for await (const { events, endPosition } of this.readFrom(next, options.types)) {
           next = endPosition;
           const batch = events.length > left ? events.slice(0, left) : events;
@@ -185,19 +200,21 @@ export class FileEventStore implements EventStore {
   async streamRevision(streamId: string): Promise<number> {
     this.assertOpen();
     if (this.readOnly) await this.catchUp();
-    return this.streams.get(streamId)?.revision ?? -1;
+    const st = this.streams.get(streamId);
+    return st ? this.visibleRevision(st) : -1;
   }
 
   async headPosition(): Promise<number> {
     this.assertOpen();
     if (this.readOnly) await this.catchUp();
-    return this.scan.nextPosition - 1;
+    return this.visiblePosition - 1;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    await this.syncing?.catch(() => undefined);
     await this.writeHandle?.close();
     this.writeHandle = undefined;
     await this.lock?.release();
@@ -230,7 +247,8 @@ export class FileEventStore implements EventStore {
     }
   }
 
-  private async appendNow(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  /** Checks, encodes and writes one frame; returns how many frames must be durable before it resolves. */
+  private async writeNow(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<{ result: AppendResult; frames: number }> {
     this.assertOpen();
     if (this.readOnly) throw new HftError('HFT_ERR_STORE_READ_ONLY', `store ${this.dir} was opened read-only; cannot append to '${streamId}'`, { dir: this.dir, streamId });
     if (this.failed) throw new HftError('HFT_ERR_STORE_CLOSED', `store ${this.dir} stopped after a failed write: ${this.failed.message}`, { dir: this.dir }, { cause: this.failed });
@@ -240,7 +258,7 @@ export class FileEventStore implements EventStore {
     const st = this.streams.get(streamId);
     const current = st?.revision ?? -1;
     if (!expectedRevisionMatches(expected, current)) throw new ConcurrencyError(streamId, String(expected), current);
-    if (events.length === 0) return { revision: current, position: this.scan.nextPosition - 1 };
+    if (events.length === 0) return { result: { revision: current, position: this.scan.nextPosition - 1 }, frames: this.writtenFrames };
 
     const firstPosition = this.scan.nextPosition;
     const { frame, hash } = this.encoder.encode(this.scan.prevHash, streamId, current + 1, firstPosition, events);
@@ -266,11 +284,45 @@ export class FileEventStore implements EventStore {
     this.scan.offset = at + frame.length;
     this.scan.prevHash = hash;
     this.scan.nextPosition = firstPosition + events.length;
+    this.writtenFrames = this.bPos.length;
+    return { result: { revision: current + events.length, position: this.scan.nextPosition - 1 }, frames: this.writtenFrames };
+  }
+
+  /** Waits until an fdatasync that started after frame `frames - 1` was written has finished. */
+  private async syncThrough(frames: number): Promise<void> {
+    while (this.syncedFrames < frames) {
+      if (this.failed) throw new HftError('HFT_ERR_STORE_CLOSED', `store ${this.dir} stopped after a failed write: ${this.failed.message}`, { dir: this.dir }, { cause: this.failed });
+      if (!this.syncing) {
+        const target = this.writtenFrames;
+        const fh = this.writeHandle!;
+        this.syncing = fh.datasync().then(
+          () => { this.syncedFrames = Math.max(this.syncedFrames, target); },
+          // After a failed fdatasync the kernel may have dropped the dirty pages: nothing written
+          // since the last good sync can be trusted, so the store stops (PostgreSQL's "fsyncgate").
+          (e: unknown) => { this.failed = e as Error; },
+        ).finally(() => { this.syncing = undefined; });
+      }
+      await this.syncing;
+    }
+  }
+
+  /** Makes frames [0, frames) readable and wakes subscribers. */
+  private publish(frames: number): void {
+    if (frames <= this.visible) return;
+    this.visible = frames;
+    this.visiblePosition = this.bPos[frames - 1]! + this.bCount[frames - 1]!;
     this.wake();
-    return { revision: current + events.length, position: this.scan.nextPosition - 1 };
+  }
+
+  private visibleRevision(st: StreamIndex): number {
+    let rev = st.revision;
+    for (let k = st.batches.length - 1; k >= 0 && st.batches[k]! >= this.visible; k--) rev -= this.bCount[st.batches[k]!]!;
+    return rev;
   }
 
   private async roll(): Promise<void> {
+    // Every frame of the old segment must be synced through its own handle before it is closed.
+    if (this.fsync === 'always') await this.syncThrough(this.writtenFrames);
     await this.writeHandle!.close();
     this.scanSeg += 1;
     this.scan.offset = 0;
@@ -303,6 +355,8 @@ export class FileEventStore implements EventStore {
       const scanner = new SegmentScanner(this.segmentPath(s), segmentName(s), this.scan, s === last);
       for await (const f of scanner.frames()) this.addBatch(s, f);
     }
+    this.writtenFrames = this.syncedFrames = this.bPos.length;
+    this.publish(this.bPos.length);
   }
 
   private currentIncomplete(): TornTail | null {
@@ -343,8 +397,8 @@ export class FileEventStore implements EventStore {
 
   /** Events from `fromPosition` to the head, in chunks of about YIELD_EVENTS, with the position after each chunk. */
   private async *readFrom(fromPosition: number, types: readonly string[] | undefined): AsyncGenerator<{ events: EventEnvelope[]; endPosition: number }> {
-    const n = this.bPos.length;
-    if (n === 0 || fromPosition >= this.scan.nextPosition) return;
+    const n = this.visible;
+    if (n === 0 || fromPosition >= this.visiblePosition) return;
     // Binary search: last batch starting at or before fromPosition.
     let lo = 0;
     let hi = n - 1;
@@ -356,7 +410,7 @@ export class FileEventStore implements EventStore {
     const typeSet = types ? new Set(types) : undefined;
     let out: EventEnvelope[] = [];
     let endPosition = fromPosition;
-    for await (const { events } of this.decodeBatches((k) => (start + k < this.bPos.length ? start + k : undefined))) {
+    for await (const { events } of this.decodeBatches((k) => (start + k < this.visible ? start + k : undefined))) {
       const skip = Math.max(0, fromPosition - events[0]!.position);
       for (let j = skip; j < events.length; j++) {
         const e = events[j]!;
