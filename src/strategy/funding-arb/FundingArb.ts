@@ -82,7 +82,7 @@ export class FundingArb {
     const ann = (id: string): number => this.last.get(id)!.annual;
     const fresh = (id: string): boolean => { const r = this.last.get(id); return r !== undefined && nowUs - r.tsUs <= this.p.staleAfterUs; };
     const inputs = (action: string, spread: number): Decision['inputs'] => ({
-      action, high: high ?? '', low: low ?? '', highAnnual: round(high ? ann(high) : 0), lowAnnual: round(low ? ann(low) : 0), spreadAnnual: round(spread),
+      action, atUs: nowUs, high: high ?? '', low: low ?? '', highAnnual: round(high ? ann(high) : 0), lowAnnual: round(low ? ann(low) : 0), spreadAnnual: round(spread),
       heldHigh: this.held?.high ?? '', heldLow: this.held?.low ?? '', legNotional: this.held ? -(this.notional.get(this.held.high) ?? 0) : 0,
     });
     if (this.held) {
