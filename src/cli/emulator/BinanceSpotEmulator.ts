@@ -1,0 +1,521 @@
+/**
+ * A local Binance spot venue on 127.0.0.1 for paper/live tests: the real REST and WebSocket
+ * protocols, the real captured market messages, and orders matched by the simulated venue.
+ *
+ * - Market data: `/stream?streams=<s1>/<s2>/...` combined streams replay the capture verbatim, on the
+ *   recorder's schedule divided by `speed`; the only edit is `E`/`T`, re-stamped to the emulator's
+ *   clock minus 1 ms (a replay of 2024 data must look live to a client). `/api/v3/depth` serves the
+ *   book those very messages built, with `lastUpdateId` = the last diff's `u` sent, so the documented
+ *   snapshot sync works against it.
+ * - Trading: SIGNED endpoints check the HMAC-SHA256 signature, the `X-MBX-APIKEY` header and the
+ *   timestamp/recvWindow like Binance (binanceSignature.ts); orders go to a SimVenue fed with the same
+ *   rows the clients receive (zero added latency: the socket is the latency). Fills, cancels and
+ *   expiries are pushed as `executionReport` on the listenKey user-data stream.
+ * - Faults (`faults`, or POST /emulator/faults): market disconnects, dropped diffs (a sequence gap),
+ *   a stalled feed, delayed or lost order acks, 429 rate limits, 5xx after processing (Binance: "the
+ *   execution status is UNKNOWN"), duplicate fill messages.
+ *
+ * A CLI-side tool: it reads files and the wall clock, which the engine below never does.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import Decimal from 'decimal.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { BinanceBookSync } from '../../feeds/binance/BinanceBookSync.ts';
+import { captureInstruments } from '../../feeds/binance/captureInstruments.ts';
+import { binanceTrade } from '../../feeds/binance/trade.ts';
+import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
+import { instrument as makeInstrument, type Instrument } from '../../model/instrument.ts';
+import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
+import { ConstantLatency } from '../../sim/ConstantLatency.ts';
+import { RiskAverseQueue } from '../../sim/RiskAverseQueue.ts';
+import { SimVenue } from '../../sim/SimVenue.ts';
+import type { VenueResponse } from '../../sim/VenueResponse.ts';
+import type { CaptureSession } from './binanceCapture.ts';
+import { verifyBinanceSignature } from './binanceSignature.ts';
+
+export interface EmulatorFaults {
+  /** Next N depth diffs are applied to the book but not sent (clients see a sequence gap). */
+  dropDiffs: number;
+  /** Market messages are not sent while true (a stale feed; the socket stays open). */
+  stallMarket: boolean;
+  /** Order endpoints answer this much later. */
+  ackDelayMs: number;
+  /** Next N order POSTs are processed, then the connection is destroyed without an answer. */
+  loseAcks: number;
+  /** Next N SIGNED requests answer 429 (code -1003, Retry-After) without being processed. */
+  rateLimit429: number;
+  /** Next N SIGNED requests are processed, then answered 503 (execution status unknown). */
+  server5xx: number;
+  /** Every TRADE executionReport is sent twice. */
+  duplicateFills: boolean;
+}
+
+export interface EmulatorOptions {
+  readonly capture: CaptureSession;
+  /** Replay speed-up (1 = real time). */
+  readonly speed: number;
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  /** 0 = any free port. */
+  readonly port?: number;
+  /** Starting balances, e.g. { USDT: '10000', BTC: '1' }. */
+  readonly balances?: Readonly<Record<string, string>>;
+}
+
+interface EmuOrder {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly side: 'BUY' | 'SELL';
+  readonly type: string;
+  readonly timeInForce: string;
+  readonly price: string;
+  readonly origQty: string;
+  executedQty: Decimal;
+  cumQuote: Decimal;
+  status: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
+  readonly time: number;
+  updateTime: number;
+}
+
+interface EmuTrade { id: number; orderId: number; price: string; qty: string; quoteQty: string; commission: string; commissionAsset: string; time: number; isBuyer: boolean; isMaker: boolean }
+
+class BinanceApiError extends Error {
+  constructor(readonly status: number, readonly code: number, msg: string) { super(msg); }
+}
+
+const nowUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+
+export class BinanceSpotEmulator {
+  readonly faults: EmulatorFaults = { dropDiffs: 0, stallMarket: false, ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false };
+  /** Counters tests assert on. */
+  readonly stats = { marketSent: 0, diffsDropped: 0, orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, fillsSent: 0, marketConnections: 0 };
+
+  private readonly inst: Instrument;
+  private readonly symbolLower: string;
+  private server: Server | undefined;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly marketClients = new Map<WebSocket, Set<string>>();
+  private readonly userClients = new Map<string, Set<WebSocket>>();
+  private readonly listenKeys = new Set<string>();
+  private readonly sockets = new Set<Socket>();
+  private readonly bids = new Map<string, string>();
+  private readonly asks = new Map<string, string>();
+  private lastUpdateId: number;
+  private next = 0;
+  private startWallMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly venue: SimVenue;
+  private readonly sync: BinanceBookSync;
+  private readonly tradeNorm;
+  private readonly batch = allocBatch(4096);
+  private readonly orders = new Map<string, EmuOrder>();
+  private readonly byVenueId = new Map<string, EmuOrder>();
+  private readonly trades: EmuTrade[] = [];
+  private readonly balances = new Map<string, Decimal>();
+  private orderSeq = 1_000_000;
+  private tradeSeq = 5_000_000;
+  private venueOrderIds = new Map<string, string>();
+  private readonly responses: VenueResponse[] = [];
+  private readonly connectionOf = new WeakMap<IncomingMessage, Socket>();
+
+  constructor(private readonly opts: EmulatorOptions) {
+    const spec = captureInstruments.find((s) => s.venue === opts.capture.venue && s.symbol === opts.capture.symbol);
+    if (!spec) throw new Error(`emulator: no instrument spec for ${opts.capture.venue} ${opts.capture.symbol}`);
+    this.inst = makeInstrument(spec);
+    this.symbolLower = spec.symbol.toLowerCase();
+    for (const [p, q] of opts.capture.snapshot.bids) this.bids.set(p, q);
+    for (const [p, q] of opts.capture.snapshot.asks) this.asks.set(p, q);
+    this.lastUpdateId = opts.capture.snapshot.lastUpdateId;
+    const lookup = instrumentLookup(opts.capture.venue, [spec]);
+    this.sync = new BinanceBookSync(opts.capture.venue, lookup);
+    this.tradeNorm = binanceTrade(opts.capture.venue, lookup);
+    this.venue = new SimVenue({ instrument: this.inst, latency: new ConstantLatency(0, 0), queue: new RiskAverseQueue(), fillMode: 'partial', idPrefix: 'e' });
+    this.feedVenue([...this.sync.snapshot(spec.symbol, opts.capture.snapshot, nowUs())]);
+    for (const [a, v] of Object.entries(opts.balances ?? { USDT: '100000', BTC: '10' })) this.balances.set(a, new Decimal(v));
+  }
+
+  get url(): { rest: string; ws: string } {
+    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    return { rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+  }
+
+  /** Messages still to replay. */
+  get remaining(): number { return this.opts.capture.messages.length - this.next; }
+
+  async start(): Promise<{ rest: string; ws: string }> {
+    this.server = createServer((req, res) => { void this.handle(req, res); });
+    this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    this.server.on('request', (req: IncomingMessage) => { this.connectionOf.set(req, req.socket); });
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    this.startWallMs = performance.now();
+    this.pump();
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const ws of this.wss.clients) ws.terminate();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Drops every market-data connection (a venue-side disconnect). */
+  disconnectMarket(): void {
+    for (const ws of this.marketClients.keys()) ws.terminate();
+  }
+
+  /** Client order ids of the orders open on the venue. */
+  openOrderIds(): string[] {
+    return [...this.orders.values()].filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map((o) => o.clientOrderId);
+  }
+
+  /** How many order records carry this client id (Binance keeps one per accepted newClientOrderId). */
+  ordersWithClientId(id: string): number { return this.orders.has(id) ? 1 : 0; }
+
+  // ------------------------------------------------------------------------------------ market replay
+
+  private pump(): void {
+    const msgs = this.opts.capture.messages;
+    const t0 = msgs[0]?.tsCapUs ?? 0;
+    const elapsedUs = (performance.now() - this.startWallMs) * 1000 * this.opts.speed;
+    while (this.next < msgs.length && msgs[this.next]!.tsCapUs - t0 <= elapsedUs) {
+      if (this.faults.stallMarket) break;
+      this.emit(msgs[this.next++]!);
+    }
+    if (this.next >= msgs.length) return;
+    const dueMs = (msgs[this.next]!.tsCapUs - t0) / 1000 / this.opts.speed - (performance.now() - this.startWallMs);
+    this.timer = setTimeout(() => this.pump(), Math.max(this.faults.stallMarket ? 5 : 0, Math.min(50, dueMs)));
+  }
+
+  private emit(m: (typeof this.opts.capture.messages)[number]): void {
+    const tUs = nowUs();
+    const stampMs = Math.floor(tUs / 1000) - 1;
+    const json = m.dataJson.replace(/"([ET])":\d+/g, (_all, k: string) => `"${k}":${stampMs}`);
+    const data = m.data;
+    let send = true;
+    if (data.e === 'depthUpdate') {
+      for (const [p, q] of data.b as [string, string][]) { if (Number(q) === 0) this.bids.delete(p); else this.bids.set(p, q); }
+      for (const [p, q] of data.a as [string, string][]) { if (Number(q) === 0) this.asks.delete(p); else this.asks.set(p, q); }
+      this.lastUpdateId = data.u as number;
+      if (this.faults.dropDiffs > 0) { this.faults.dropDiffs--; this.stats.diffsDropped++; send = false; }
+      this.feedVenue([...this.sync.map({ ...data, E: stampMs }, tUs)]);
+    } else if (data.e === 'trade') {
+      this.feedVenue([...this.tradeNorm.map({ ...data, T: stampMs, E: stampMs }, tUs)]);
+    }
+    if (send) {
+      const text = `{"stream":"${m.stream}","data":${json}}`;
+      for (const [ws, streams] of this.marketClients) {
+        if (streams.has(m.stream) && ws.readyState === 1) { ws.send(text); this.stats.marketSent++; }
+      }
+    }
+  }
+
+  /** Market rows to the matching engine at the emulator's clock; fills go out on the user stream. */
+  private feedVenue(events: MarketEvent[]): void {
+    const b = this.batch;
+    b.length = 0;
+    const t = nowUs();
+    for (const e of events) {
+      if (b.length === this.batch.kind.length) break;
+      pushEvent(b, { ...e, tsEvent: t, tsRecv: t } as MarketEvent, 0);
+    }
+    for (let i = 0; i < b.length; i++) this.venue.onMarket(b, i);
+    this.drainVenue(t);
+  }
+
+  private drainVenue(t: number): VenueResponse[] {
+    this.venue.advanceTo(t);
+    const out = this.venue.drainResponses(t, []);
+    for (const r of out) this.applyResponse(r);
+    return out;
+  }
+
+  private applyResponse(r: VenueResponse): void {
+    if (r.kind === 'funding') return;
+    const o = this.orders.get(r.clientOrderId);
+    if (!o) return;
+    const ms = Math.floor(r.tsVenue / 1000);
+    o.updateTime = ms;
+    switch (r.kind) {
+      case 'accepted':
+        this.venueOrderIds.set(r.clientOrderId, r.venueOrderId);
+        this.byVenueId.set(r.venueOrderId, o);
+        this.pushReport(o, 'NEW', ms);
+        break;
+      case 'filled': {
+        o.executedQty = o.executedQty.plus(r.size);
+        const quote = new Decimal(r.price).times(r.size);
+        o.cumQuote = o.cumQuote.plus(quote);
+        o.status = r.leavesLots === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
+        const sign = o.side === 'BUY' ? 1 : -1;
+        this.balances.set(this.inst.base, (this.balances.get(this.inst.base) ?? new Decimal(0)).plus(new Decimal(r.size).times(sign)));
+        this.balances.set(this.inst.quote, (this.balances.get(this.inst.quote) ?? new Decimal(0)).minus(quote.times(sign)).minus(r.fee));
+        const tr: EmuTrade = { id: this.tradeSeq++, orderId: o.orderId, price: r.price, qty: r.size, quoteQty: quote.toFixed(), commission: r.fee, commissionAsset: r.feeCurrency, time: ms, isBuyer: o.side === 'BUY', isMaker: r.liquidity === 'maker' };
+        this.trades.push(tr);
+        this.pushReport(o, 'TRADE', ms, tr);
+        if (this.faults.duplicateFills) this.pushReport(o, 'TRADE', ms, tr);
+        break;
+      }
+      case 'canceled': o.status = 'CANCELED'; this.pushReport(o, 'CANCELED', ms); break;
+      case 'expired': o.status = 'EXPIRED'; this.pushReport(o, 'EXPIRED', ms); break;
+      case 'rejected': o.status = 'REJECTED'; break;
+      default: break;
+    }
+  }
+
+  private pushReport(o: EmuOrder, x: string, ms: number, tr?: EmuTrade): void {
+    const report = {
+      e: 'executionReport', E: ms, s: this.inst.symbol, c: x === 'CANCELED' ? `web_${o.orderId}` : o.clientOrderId, S: o.side, o: o.type, f: o.timeInForce,
+      q: o.origQty, p: o.price, P: '0.00000000', F: '0.00000000', g: -1, C: x === 'CANCELED' ? o.clientOrderId : '', x, X: o.status, r: 'NONE',
+      i: o.orderId, l: tr ? tr.qty : '0.00000000', z: o.executedQty.toFixed(8), L: tr ? tr.price : '0.00000000', n: tr ? tr.commission : '0', N: tr ? tr.commissionAsset : null,
+      T: ms, t: tr ? tr.id : -1, I: 0, w: o.status === 'NEW', m: tr ? tr.isMaker : false, M: false, O: o.time, Z: o.cumQuote.toFixed(8),
+      Y: tr ? tr.quoteQty : '0.00000000', Q: '0.00000000', W: o.time, V: 'EXPIRE_MAKER',
+    };
+    const text = JSON.stringify(report);
+    if (x === 'TRADE') this.stats.fillsSent++;
+    for (const set of this.userClients.values()) for (const ws of set) if (ws.readyState === 1) ws.send(text);
+  }
+
+  // --------------------------------------------------------------------------------------- websocket
+
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/stream') {
+      const streams = new Set((url.searchParams.get('streams') ?? '').split('/').filter((s) => s !== ''));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.stats.marketConnections++;
+        this.marketClients.set(ws, streams);
+        ws.on('close', () => this.marketClients.delete(ws));
+      });
+      return;
+    }
+    const m = /^\/ws\/([A-Za-z0-9]+)$/.exec(url.pathname);
+    if (m && this.listenKeys.has(m[1]!)) {
+      const key = m[1]!;
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        let set = this.userClients.get(key);
+        if (!set) { set = new Set(); this.userClients.set(key, set); }
+        set.add(ws);
+        ws.on('close', () => set!.delete(ws));
+      });
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+  }
+
+  // -------------------------------------------------------------------------------------------- REST
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const rawQuery = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+    const route = `${req.method} ${url.pathname}`;
+    try {
+      const out = await this.route(route, url, rawQuery, body, req, res);
+      if (out === undefined) return; // answered (or deliberately not) by the route
+      this.json(res, 200, out);
+    } catch (e) {
+      if (e instanceof BinanceApiError) {
+        if (e.status === 429) res.setHeader('Retry-After', '1');
+        this.json(res, e.status, { code: e.code, msg: e.message });
+      } else this.json(res, 500, { code: -1000, msg: `An unknown error occurred while processing the request. ${(e as Error).message}` });
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'x-mbx-used-weight-1m': '1' });
+    res.end(text);
+  }
+
+  private signed(req: IncomingMessage, rawQuery: string, body: string): URLSearchParams {
+    const key = req.headers['x-mbx-apikey'];
+    if (typeof key !== 'string' || key === '') throw new BinanceApiError(401, -2014, 'API-key format invalid.');
+    if (key !== this.opts.apiKey) throw new BinanceApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+    const v = verifyBinanceSignature(rawQuery, body, this.opts.apiSecret, Date.now());
+    if (!v.ok) { this.stats.signatureFailures++; throw new BinanceApiError(v.code === -1022 ? 400 : 400, v.code!, v.msg!); }
+    if (this.faults.rateLimit429 > 0) {
+      this.faults.rateLimit429--;
+      throw new BinanceApiError(429, -1003, 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.');
+    }
+    return v.params;
+  }
+
+  /** 5xx after processing: the client cannot know whether the request took effect. */
+  private maybe5xx(): void {
+    if (this.faults.server5xx > 0) { this.faults.server5xx--; throw new BinanceApiError(503, -1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.'); }
+  }
+
+  private async route(route: string, url: URL, rawQuery: string, body: string, req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+    const sym = (p: URLSearchParams): void => {
+      const s = p.get('symbol');
+      if (s !== this.inst.symbol) throw new BinanceApiError(400, -1121, 'Invalid symbol.');
+    };
+    switch (route) {
+      case 'GET /api/v3/ping': return {};
+      case 'GET /api/v3/time': return { serverTime: Date.now() };
+      case 'GET /api/v3/exchangeInfo': return this.exchangeInfo();
+      case 'GET /api/v3/depth': {
+        sym(url.searchParams);
+        const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 5000);
+        const side = (m: Map<string, string>, desc: boolean): [string, string][] => [...m].sort((a, b) => (desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0]))).slice(0, limit);
+        return { lastUpdateId: this.lastUpdateId, bids: side(this.bids, true), asks: side(this.asks, false) };
+      }
+      case 'POST /api/v3/userDataStream': {
+        if (req.headers['x-mbx-apikey'] !== this.opts.apiKey) throw new BinanceApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+        const key = randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 60);
+        this.listenKeys.add(key);
+        return { listenKey: key };
+      }
+      case 'PUT /api/v3/userDataStream':
+      case 'DELETE /api/v3/userDataStream': return {};
+      case 'POST /emulator/faults': {
+        Object.assign(this.faults, JSON.parse(body || '{}'));
+        if (JSON.parse(body || '{}').disconnectMarket) this.disconnectMarket();
+        return { faults: this.faults };
+      }
+      case 'GET /emulator/state': return { stats: this.stats, openOrders: this.openOrderIds(), remaining: this.remaining };
+      default: break;
+    }
+    const p = this.signed(req, rawQuery, body);
+    if (this.faults.ackDelayMs > 0) await new Promise((r) => setTimeout(r, this.faults.ackDelayMs));
+    switch (route) {
+      case 'POST /api/v3/order': {
+        sym(p);
+        this.stats.orderPosts++;
+        const out = this.newOrder(p);
+        if (this.faults.loseAcks > 0) {
+          this.faults.loseAcks--;
+          res.socket?.destroy();
+          return undefined;
+        }
+        this.maybe5xx();
+        return out;
+      }
+      case 'DELETE /api/v3/order': {
+        sym(p);
+        const o = this.find(p);
+        if (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED') throw new BinanceApiError(400, -2011, 'Unknown order sent.');
+        const t = nowUs();
+        this.venue.cancel(o.clientOrderId, t);
+        this.drainVenue(t);
+        this.maybe5xx();
+        return this.orderJson(o);
+      }
+      case 'GET /api/v3/order': sym(p); this.maybe5xx(); return this.orderJson(this.find(p));
+      case 'GET /api/v3/openOrders':
+        this.maybe5xx();
+        return [...this.orders.values()].filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map((o) => this.orderJson(o));
+      case 'DELETE /api/v3/openOrders': {
+        sym(p);
+        const open = [...this.orders.values()].filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED');
+        if (open.length === 0) throw new BinanceApiError(400, -2011, 'Unknown order sent.');
+        const t = nowUs();
+        for (const o of open) this.venue.cancel(o.clientOrderId, t);
+        this.drainVenue(t);
+        return open.map((o) => this.orderJson(o));
+      }
+      case 'GET /api/v3/myTrades':
+        sym(p);
+        return this.trades.map((t) => ({ symbol: this.inst.symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset, time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker, isBestMatch: true }));
+      case 'GET /api/v3/account':
+        return {
+          makerCommission: 10, takerCommission: 10, buyerCommission: 0, sellerCommission: 0, canTrade: true, canWithdraw: false, canDeposit: false,
+          updateTime: Date.now(), accountType: 'SPOT', permissions: ['SPOT'],
+          balances: [...this.balances].map(([asset, v]) => ({ asset, free: v.toFixed(8), locked: '0.00000000' })),
+        };
+      default:
+        throw new BinanceApiError(404, -1000, `emulator: no route ${route}`);
+    }
+  }
+
+  private find(p: URLSearchParams): EmuOrder {
+    const cid = p.get('origClientOrderId');
+    const oid = p.get('orderId');
+    const o = cid ? this.orders.get(cid) : [...this.orders.values()].find((x) => String(x.orderId) === oid);
+    if (!o) throw new BinanceApiError(400, -2013, 'Order does not exist.');
+    return o;
+  }
+
+  private newOrder(p: URLSearchParams): unknown {
+    const side = p.get('side');
+    const type = p.get('type');
+    const qty = p.get('quantity');
+    const price = p.get('price') ?? '0';
+    if (side !== 'BUY' && side !== 'SELL') throw new BinanceApiError(400, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    if (type !== 'LIMIT' && type !== 'LIMIT_MAKER' && type !== 'MARKET') throw new BinanceApiError(400, -1116, 'Invalid orderType.');
+    if (!qty) throw new BinanceApiError(400, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
+    const tif = type === 'LIMIT' ? (p.get('timeInForce') ?? '') : 'GTC';
+    if (type === 'LIMIT' && !['GTC', 'IOC', 'FOK'].includes(tif)) throw new BinanceApiError(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
+    const cid = p.get('newClientOrderId') ?? `emu${this.orderSeq + 1}`;
+    if (!/^[.A-Z:/a-z0-9_-]{1,36}$/.test(cid)) throw new BinanceApiError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.");
+    const existing = this.orders.get(cid);
+    if (existing && (existing.status === 'NEW' || existing.status === 'PARTIALLY_FILLED' || existing.status === 'FILLED')) {
+      this.stats.duplicateRejects++;
+      throw new BinanceApiError(400, -2010, 'Duplicate order sent.');
+    }
+    let priceTicks = 0; let sizeLots = 0;
+    try {
+      sizeLots = this.inst.lot.toUnits(qty);
+      if (type !== 'MARKET') priceTicks = this.inst.tick.toUnits(price);
+    } catch { throw new BinanceApiError(400, -1013, 'Filter failure: PRICE_FILTER'); }
+    const t = nowUs();
+    const o: EmuOrder = { orderId: ++this.orderSeq, clientOrderId: cid, side, type, timeInForce: tif, price: type === 'MARKET' ? '0.00000000' : new Decimal(price).toFixed(8), origQty: new Decimal(qty).toFixed(8), executedQty: new Decimal(0), cumQuote: new Decimal(0), status: 'NEW', time: Math.floor(t / 1000), updateTime: Math.floor(t / 1000) };
+    this.orders.set(cid, o);
+    this.venue.submit({ clientOrderId: cid, side: side === 'BUY' ? 'buy' : 'sell', type: type === 'MARKET' ? 'market' : 'limit', timeInForce: type === 'LIMIT_MAKER' ? 'POST_ONLY' : (tif as 'GTC' | 'IOC' | 'FOK'), priceTicks, sizeLots }, t);
+    const rs = this.drainVenue(t);
+    if (rs.some((r) => r.kind === 'rejected' && r.clientOrderId === cid)) {
+      this.orders.delete(cid);
+      throw new BinanceApiError(400, -2010, 'Order would immediately match and take.');
+    }
+    this.stats.ordersCreated++;
+    const fills = this.trades.filter((x) => x.orderId === o.orderId).map((x) => ({ price: x.price, qty: x.qty, commission: x.commission, commissionAsset: x.commissionAsset, tradeId: x.id }));
+    return { ...this.orderJson(o), transactTime: o.time, fills };
+  }
+
+  private orderJson(o: EmuOrder): Record<string, unknown> {
+    return {
+      symbol: this.inst.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: o.price, origQty: o.origQty,
+      executedQty: o.executedQty.toFixed(8), cummulativeQuoteQty: o.cumQuote.toFixed(8), status: o.status, timeInForce: o.timeInForce,
+      type: o.type, side: o.side, stopPrice: '0.00000000', icebergQty: '0.00000000', time: o.time, updateTime: o.updateTime,
+      isWorking: true, workingTime: o.time, origQuoteOrderQty: '0.00000000', selfTradePreventionMode: 'EXPIRE_MAKER',
+    };
+  }
+
+  private exchangeInfo(): unknown {
+    const i = this.inst;
+    return {
+      timezone: 'UTC', serverTime: Date.now(),
+      rateLimits: [
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+        { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
+        { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
+      ],
+      exchangeFilters: [],
+      symbols: [{
+        symbol: i.symbol, status: 'TRADING', baseAsset: i.base, baseAssetPrecision: 8, quoteAsset: i.quote, quotePrecision: 8, quoteAssetPrecision: 8,
+        baseCommissionPrecision: 8, quoteCommissionPrecision: 8,
+        orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT_LIMIT'],
+        icebergAllowed: true, ocoAllowed: true, otoAllowed: true, quoteOrderQtyMarketAllowed: true, allowTrailingStop: true, cancelReplaceAllowed: true,
+        isSpotTradingAllowed: true, isMarginTradingAllowed: false,
+        filters: [
+          { filterType: 'PRICE_FILTER', minPrice: i.tickSize, maxPrice: '1000000.00000000', tickSize: i.tickSize },
+          { filterType: 'LOT_SIZE', minQty: '0.00001000', maxQty: '9000.00000000', stepSize: '0.00001000' },
+          { filterType: 'NOTIONAL', minNotional: '5.00000000', applyMinToMarket: true, maxNotional: '9000000.00000000', applyMaxToMarket: false, avgPriceMins: 5 },
+        ],
+        permissions: [], permissionSets: [['SPOT']], defaultSelfTradePreventionMode: 'EXPIRE_MAKER', allowedSelfTradePreventionModes: ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
+      }],
+    };
+  }
+}
