@@ -122,11 +122,12 @@ export class BinanceBookSync {
     if (s.firstAfterSnapshot) {
       if (d.finalUpdateId <= s.lastU) { this.stats.droppedBeforeSnapshot++; return; }
       // Spot: the first diff must straddle the snapshot (U <= lastUpdateId+1 <= u).
-      // Futures: the docs ask for U <= lastUpdateId <= u, but update ids there are shared across
-      // symbols and not dense per symbol, and usdm/ethusdt_20240808 (hftbacktest capture) starts with
-      // U > lastUpdateId yet rebuilds a book that matches every bookTicker; so futures accept any
-      // first diff ending after the snapshot, and `pu` chaining guards everything after it.
-      ok = this.futures ? true : d.firstUpdateId <= s.lastU + 1;
+      // Futures: the docs ask for U <= lastUpdateId <= u. But futures update ids are not dense per
+      // symbol, so a diff can start after lastUpdateId with nothing missed: usdm/ethusdt_20240808
+      // (hftbacktest capture) has U = lastUpdateId + 41 right after the snapshot, and its
+      // pu == lastUpdateId proves the chain is whole (the previous diff ended exactly at the snapshot).
+      // Accept either; the book then matches every bookTicker of that session.
+      ok = this.futures ? d.firstUpdateId <= s.lastU || d.prevFinalUpdateId === s.lastU : d.firstUpdateId <= s.lastU + 1;
     } else {
       ok = this.futures ? d.prevFinalUpdateId === s.lastU : d.firstUpdateId === s.lastU + 1;
     }
