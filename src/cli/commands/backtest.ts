@@ -1,6 +1,7 @@
 /** `hft backtest <scenario>`: runs a scenario on the simulated venue and records the run in the store. */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { HftError } from '../../core/errors.ts';
 import { isoFromUs } from '../../core/time.ts';
@@ -8,6 +9,7 @@ import { createBacktest, type BacktestInputs } from '../../engine/createBacktest
 import { runBacktest, type BacktestResult, type Progress } from '../../engine/runBacktest.ts';
 import { parseScenario, type Scenario } from '../../engine/scenario.ts';
 import type { DatasetRef } from '../../model/events.ts';
+import type { StrategyFactory } from '../../strategy/Strategy.ts';
 import { codeVersion } from '../codeVersion.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { openMarketStream, prepareData } from '../prepareData.ts';
@@ -35,11 +37,36 @@ export interface BacktestCliOptions {
   readonly ticksDir: string;
   readonly seed?: number;
   readonly fsync?: 'always' | 'never';
+  /** User strategy modules (`--strategy`), each exporting a StrategyFactory. */
+  readonly strategyModules?: readonly string[];
+}
+
+const isFactory = (v: unknown): v is StrategyFactory => !!v && typeof v === 'object' && typeof (v as StrategyFactory).type === 'string' && typeof (v as StrategyFactory).create === 'function';
+
+/**
+ * Loads user strategy modules: each must export a StrategyFactory (default export or a named one);
+ * the factory's `type` is what a scenario's strategies[].type names. Paths resolve against cwd.
+ */
+export async function loadStrategyModules(paths: readonly string[], cwd: string): Promise<StrategyFactory[]> {
+  const out: StrategyFactory[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let mod: Record<string, unknown>;
+    try { mod = await import(pathToFileURL(abs).href) as Record<string, unknown>; } catch (e) {
+      throw new HftError('HFT_ERR_NOT_FOUND', `--strategy ${abs}: cannot load the module (${(e as Error).message})`, {}, { cause: e });
+    }
+    const found = Object.values(mod).filter(isFactory);
+    const unique = [...new Set(found)];
+    if (unique.length === 0) throw new HftError('HFT_ERR_CONFIG', `--strategy ${abs}: exports no StrategyFactory (an object with 'type', 'summary' and 'create'); exports: ${Object.keys(mod).join(', ') || 'none'}`);
+    out.push(...unique);
+  }
+  return out;
 }
 
 /** Everything `hft backtest` does short of printing: also used by replay, tests and benchmarks. */
 export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onProgress?: (p: Progress) => void): Promise<BacktestResult & { runId: string; storeUri: string }> {
   const { scenario, path } = loadScenario(opts.scenarioPath, io.cwd, opts.seed);
+  const extraFactories = opts.strategyModules && opts.strategyModules.length > 0 ? await loadStrategyModules(opts.strategyModules, io.cwd) : undefined;
   const data = await prepareData(scenario, dirname(path), io.cwd, opts.ticksDir, io.err);
   const stream = openMarketStream(scenario, data);
   const datasets: DatasetRef[] = stream.files.map((f) => ({ path: f.path, sha256: f.sha256, rowFrom: 0, rowTo: f.rows }));
@@ -47,7 +74,7 @@ export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onPr
   try {
     const base: BacktestInputs = {
       scenario, scenarioPath: relative(io.cwd, path) || path, instruments: stream.instruments, source: stream, datasets, store,
-      codeVersion: codeVersion(), wallMs: () => performance.now(), ...(onProgress ? { onProgress } : {}),
+      codeVersion: codeVersion(), wallMs: () => performance.now(), ...(onProgress ? { onProgress } : {}), ...(extraFactories ? { extraFactories } : {}),
     };
     let run = createBacktest(base);
     // The same definition already run in this store: the repeat gets its own id (`x<n>` suffix).
@@ -63,7 +90,7 @@ export const backtestCommand: Command = {
   name: 'backtest',
   summary: 'run a scenario on the simulated venue, record every event, print a summary',
   help: [
-    'usage: hft backtest <scenario.json> [--store <uri>] [--seed N] [--ticks <dir>] [--json] [--no-fsync]',
+    'usage: hft backtest <scenario.json> [--store <uri>] [--seed N] [--ticks <dir>] [--strategy <module.ts>]... [--json] [--no-fsync]',
     '',
     'Runs the scenario (data, venue model, strategies, risk, seed: see README "Scenarios") through the',
     'deterministic kernel and appends every run event (decisions, orders, denials, fills, positions) to',
@@ -74,12 +101,14 @@ export const backtestCommand: Command = {
     `  --store <uri>   event store (default ${DEFAULT_STORE_URI}); memory: | file:<dir>`,
     '  --seed N        override the scenario seed',
     `  --ticks <dir>   tick store cache for imported captures (default ${DEFAULT_TICKS_DIR})`,
+    '  --strategy <m>  load a user strategy module exporting a StrategyFactory (repeatable; README "Strategies")',
     '  --json          print the summary as JSON',
     '  --no-fsync      do not fsync each append (faster, not crash-safe)',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       store: { type: 'string' }, seed: { type: 'string' }, ticks: { type: 'string' }, json: { type: 'boolean' }, 'no-fsync': { type: 'boolean' },
+      strategy: { type: 'string', multiple: true },
     });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', `expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
     const seed = values.seed === undefined ? undefined : intFlag('seed', values.seed, 0);
@@ -87,6 +116,7 @@ export const backtestCommand: Command = {
     const r = await backtestFromFile({
       scenarioPath: positionals[0]!, storeUri: values.store ?? DEFAULT_STORE_URI, ticksDir: values.ticks ?? DEFAULT_TICKS_DIR,
       ...(seed !== undefined ? { seed } : {}), ...(values['no-fsync'] ? { fsync: 'never' as const } : {}),
+      ...(values.strategy ? { strategyModules: values.strategy } : {}),
     }, io, progress);
     if (progress) process.stderr.write('\n');
     const eventsPerSec = r.wallMs > 0 ? Math.round(r.counters.marketRows / (r.wallMs / 1000)) : 0;
