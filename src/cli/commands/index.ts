@@ -9,6 +9,7 @@ import { replayCommand } from './replay.ts';
 import { projectCommand } from './project.ts';
 import { auditCommand } from './audit.ts';
 import { sqlCommand } from './sql.ts';
+import { reportCommand } from './report.ts';
 
 export const commands: readonly Command[] = [
   backtestCommand,
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   projectCommand,
   auditCommand,
   sqlCommand,
+  reportCommand,
 ];
