@@ -272,7 +272,6 @@ export class FileEventStore implements EventStore {
         // round trip; only the fdatasync (the slow part) goes to the pool.
         written += writeSync(fh.fd, frame, written, frame.length - written, at + written);
       }
-      if (this.fsync === 'always') await fh.datasync();
     } catch (e) {
       // Leave no partial frame behind; if even that fails, refuse further appends.
       try { await fh.truncate(at); } catch { this.failed = e as Error; }
