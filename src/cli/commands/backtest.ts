@@ -14,6 +14,7 @@ import { codeVersion } from '../codeVersion.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { openMarketStream, prepareData } from '../prepareData.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
+import { writeReport } from '../report/writeReport.ts';
 
 export const DEFAULT_TICKS_DIR = '.hft/ticks';
 
@@ -104,10 +105,11 @@ export const backtestCommand: Command = {
     '  --strategy <m>  load a user strategy module exporting a StrategyFactory (repeatable; README "Strategies")',
     '  --json          print the summary as JSON',
     '  --no-fsync      do not fsync each append (faster, not crash-safe)',
+    '  --report        also write the run report to run-<runId>.html (see hft report)',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
-      store: { type: 'string' }, seed: { type: 'string' }, ticks: { type: 'string' }, json: { type: 'boolean' }, 'no-fsync': { type: 'boolean' },
+      store: { type: 'string' }, seed: { type: 'string' }, ticks: { type: 'string' }, json: { type: 'boolean' }, 'no-fsync': { type: 'boolean' }, report: { type: 'boolean' },
       strategy: { type: 'string', multiple: true },
     });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', `expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
@@ -119,6 +121,12 @@ export const backtestCommand: Command = {
       ...(values.strategy ? { strategyModules: values.strategy } : {}),
     }, io, progress);
     if (progress) process.stderr.write('\n');
+    if (values.report) {
+      // The report re-reads the run from the store: an in-process memory: store is gone by now.
+      if (r.storeUri.startsWith('memory:')) throw new HftError('HFT_ERR_USAGE', '--report needs a persistent store (--store file:<dir> or postgres://...), not memory:');
+      const w = await writeReport({ runIds: [r.runId], storeUri: r.storeUri, ticksDir: values.ticks ?? DEFAULT_TICKS_DIR }, io);
+      io.err(`report: ${w.path} (${(w.bytes / 1e6).toFixed(2)} MB)`);
+    }
     const eventsPerSec = r.wallMs > 0 ? Math.round(r.counters.marketRows / (r.wallMs / 1000)) : 0;
     if (values.json) {
       io.out(JSON.stringify({ runId: r.runId, store: r.storeUri, runEvents: r.runEvents, wallMs: Math.round(r.wallMs), marketEventsPerSec: eventsPerSec, summary: r.summary }, null, 2));
