@@ -3,8 +3,9 @@
  * frames (format in FileEventStoreInternals.ts), one writer per directory, many readers.
  *
  * Durability: with `fsync: 'always'` (the default) `append` resolves only after the frame is written
- * and fdatasync'd, so an acknowledged batch survives a crash; a torn tail left by a crash is
- * truncated when the writer opens the store, and read-only opens stop before it.
+ * and fdatasync'd, so an acknowledged batch survives a crash; appends issued while a sync is in flight
+ * share the next one (group commit), and readers see a frame only once it is synced. A torn tail left
+ * by a crash is truncated when the writer opens the store, and read-only opens stop before it.
  *
  * Index: kept in memory and rebuilt on open from frame headers (stream -> batches, batch -> file
  * offset), so reads of a stream or from a position go straight to the bytes.
