@@ -22,6 +22,8 @@ export const ErrorCodes = {
   HFT_ERR_IN_FLIGHT: 'a request for this order is still in flight (one in-flight request per order)',
   HFT_ERR_STORE_UNREACHABLE: 'the store server could not be reached',
   HFT_ERR_SQL_READ_ONLY: 'a read-only query tried to write',
+  HFT_ERR_UNAUTHORIZED: 'missing or unknown bearer token, or a role without the right',
+  HFT_ERR_RUN_NOT_LIVE: 'the run is not live: no operator action can reach it',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
