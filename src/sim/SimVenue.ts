@@ -142,6 +142,9 @@ export class SimVenue {
   private lastBestBid = Number.NEGATIVE_INFINITY;
   private lastBestAsk = Number.POSITIVE_INFINITY;
   private resyncing = false;
+  /** Venue update id after the last depth message, and the last BBO (see overlayBbo). */
+  private bookUpdateId = 0;
+  private readonly bbo = { bidTicks: 0, bidLots: 0, askTicks: 0, askLots: 0, updateId: 0 };
 
   private out: VenueResponse[] = [];
   private outAnswers: boolean[] = [];
@@ -250,11 +253,24 @@ export class SimVenue {
     if (this.actions.peekTimeUs() <= ts) this.advanceTo(ts);
     if (ts > this.venueNowUs) this.venueNowUs = ts;
     switch (batch.kind[i]) {
-      case KindCode.book: this.onBook(batch.side[i]! as Side, batch.price[i]!, batch.size[i]!, batch.flags[i]!); break;
+      case KindCode.book:
+        this.onBook(batch.side[i]! as Side, batch.price[i]!, batch.size[i]!, batch.flags[i]!);
+        if ((batch.flags[i]! & BookFlag.EndOfMessage) !== 0) {
+          this.bookUpdateId = batch.id[i]!;
+          // A depth message older than the last BBO may bring back levels the BBO had already removed.
+          if (this.bbo.updateId > this.bookUpdateId) this.overlayBbo();
+        }
+        break;
+      case KindCode.bbo: {
+        const q = this.bbo;
+        q.bidTicks = batch.price[i]!; q.bidLots = batch.size[i]!; q.askTicks = batch.price2[i]!; q.askLots = batch.size2[i]!; q.updateId = batch.id[i]!;
+        if (q.updateId > this.bookUpdateId) this.overlayBbo();
+        break;
+      }
       case KindCode.trade: this.onTrade(batch.side[i]! as Side, batch.price[i]!, batch.size[i]!); break;
       case KindCode.funding: this.onFunding(batch.id[i]!, batch.rate[i]!, batch.price[i]!, i); break;
       case KindCode.mark: this.markTicks = batch.price[i]!; break;
-      default: break; // bbo and gap rows: the book comes from deltas; a gap ends at the next snapshot (Clear)
+      default: break; // gap rows: a gap ends at the next snapshot (Clear)
     }
   }
 
@@ -290,6 +306,35 @@ export class SimVenue {
       }
     }
     if (side === Side.Ask ? this.restingBids > 0 : this.restingAsks > 0) this.checkCross(side);
+  }
+
+  /**
+   * Venues stream the best bid/offer in real time while depth diffs come in 100 ms batches: a BBO newer
+   * than the book is the truth about the touch. Levels better than it are gone and its level holds its
+   * size. Applied through onBook, so resting orders see it as a depth change (queue models, crosses).
+   */
+  private overlayBbo(): void {
+    if (this.resyncing) return;
+    const q = this.bbo;
+    this.overlaySide(Side.Bid, q.bidTicks, q.bidLots);
+    this.overlaySide(Side.Ask, q.askTicks, q.askLots);
+  }
+
+  private readonly staleScratch: number[] = [];
+  private overlaySide(side: Side, priceTicks: number, sizeLots: number): void {
+    if (!(sizeLots > 0)) return;
+    const book = this.book;
+    const stale = this.staleScratch;
+    stale.length = 0;
+    const best = side === Side.Bid ? book.bestBid() : book.bestAsk();
+    if (side === Side.Bid ? best > priceTicks : best < priceTicks) {
+      book.forEachLevel(side, 1_000_000, (px) => {
+        if (side === Side.Bid ? px > priceTicks : px < priceTicks) { stale.push(px); return true; }
+        return false;
+      });
+      for (let k = 0; k < stale.length; k++) this.onBook(side, stale[k]!, 0, 0);
+    }
+    if (book.sizeAt(side, priceTicks) !== sizeLots) this.onBook(side, priceTicks, sizeLots, 0);
   }
 
   private afterSnapshot(): void {

@@ -91,7 +91,10 @@ function play(ops: readonly Op[], latency: LatencyModel, queue: QueueModel, fill
     }
   }
   v.advanceTo(Number.MAX_SAFE_INTEGER);
+  const tail = responses.length;
   v.drainResponses(Number.MAX_SAFE_INTEGER, responses);
+  // Amendments answered after the last op raise the order's size too.
+  for (const r of responses.slice(tail)) if (r.kind === 'updated') sizes.set(r.clientOrderId, Math.max(sizes.get(r.clientOrderId)!, r.sizeLots));
   return { responses, sizes, takerViolations, takerChecked };
 }
 

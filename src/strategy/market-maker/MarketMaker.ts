@@ -76,6 +76,8 @@ export class MarketMaker implements Strategy {
   private lastAsk = Number.NaN;
   private lastQ = Number.NaN;
   private ordersChanged = true;
+  /** Price a post-only quote was just rejected at, per tag: not retried until the touch moves. */
+  private readonly rejectedAt = new Map<string, number>();
   private lastMidUs = 0;
   private varPerSec = 0;
 
@@ -100,6 +102,9 @@ export class MarketMaker implements Strategy {
 
   onOrder(order: Order, ctx: StrategyContext): Decision | undefined {
     this.ordersChanged = true;
+    // A post-only reject means our view of the touch is behind the venue's: re-sending the same price
+    // before the market data catches up would only be rejected again.
+    if (order.status === 'rejected') this.rejectedAt.set(order.tag, order.priceTicks);
     // A fill changes inventory and so the reservation price; a closed order frees its level.
     if (order.status === 'filled' || order.status === 'partially-filled' || order.status === 'canceled' || order.status === 'rejected') return this.quote('order', ctx);
     return undefined;
@@ -111,6 +116,7 @@ export class MarketMaker implements Strategy {
     const mid = (top.bidTicks + top.askTicks) / 2;
     this.updateVol(mid, ctx.nowUs);
     const q = ctx.positionLots(this.inst.id);
+    if (top.bidTicks !== this.lastBid || top.askTicks !== this.lastAsk) this.rejectedAt.clear();
     this.lastBid = top.bidTicks; this.lastAsk = top.askTicks; this.lastQ = q; this.ordersChanged = false;
     let reservation: number; let half: number;
     if (this.p.model === 'simple') {
@@ -151,6 +157,7 @@ export class MarketMaker implements Strategy {
       wanted.add(t.tag);
       const working = (byTag.get(t.tag) ?? []).filter((o) => o.status !== 'pending-cancel');
       if (working.length === 0) {
+        if (this.rejectedAt.get(t.tag) === t.priceTicks) continue;
         intents.push({ kind: 'place', strategyId: this.id, instrument: this.inst.id, side: t.side, type: 'limit', timeInForce: 'POST_ONLY', priceTicks: t.priceTicks, sizeLots: this.sizeLots, reduceOnly: false, tag: t.tag });
         continue;
       }
