@@ -63,9 +63,15 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
   const source = opts.follow
     ? store.subscribe({ fromPosition: from, ...(opts.signal ? { signal: opts.signal } : {}) })
     : store.readAll({ fromPosition: from });
-  for await (const batch of source) {
-    if (batch.length > 0) await commit(batch);
-    if (opts.signal?.aborted) break;
+  // Read ahead: the next page is fetched and decoded while this one's rows are written.
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  for (;;) {
+    const r = await pending;
+    if (r.done) break;
+    pending = it.next();
+    if (r.value.length > 0) await commit(r.value);
+    if (opts.signal?.aborted) { await pending; break; }
   }
   return { checkpoint: cp, warmedEvents: warmed, projectedEvents: projected, batches };
 }

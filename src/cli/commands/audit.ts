@@ -24,7 +24,7 @@ export async function auditOrder(conn: SqlConn, clientOrderId: string, runId?: s
   const t0 = decision ? num(decision.ts_recv_us)! : num(events[0]?.ts_recv_us) ?? 0;
   const timeline: Rows = [];
   let prev = t0;
-  if (decision) timeline.push({ step: 'decision', type: `decision (${decision.trigger})`, ts: isoFromUs(t0), since_decision_us: 0, since_prev_us: 0, status: '', detail: JSON.stringify(decision.inputs) });
+  if (decision) timeline.push({ step: 'decision', type: `decision (${decision.trigger})`, ts: isoFromUs(t0), venue_ts: isoFromUs(num(decision.ts_event_us)!), since_decision_us: 0, since_prev_us: 0, status: '', detail: JSON.stringify(decision.inputs) });
   let sawRisk = false;
   for (const e of events) {
     const ts = num(e.ts_recv_us)!;
@@ -32,11 +32,11 @@ export async function auditOrder(conn: SqlConn, clientOrderId: string, runId?: s
     if (!sawRisk && (type === 'order.denied' || type === 'order.submitted')) {
       sawRisk = true;
       // Risk approval is not an event of its own: a submit after the request means the gate passed it.
-      if (type === 'order.submitted') timeline.push({ step: 'risk', type: 'risk passed', ts: isoFromUs(ts), since_decision_us: ts - t0, since_prev_us: ts - prev, status: '', detail: 'no denial' });
+      if (type === 'order.submitted') timeline.push({ step: 'risk', type: 'risk passed', ts: isoFromUs(ts), venue_ts: '', since_decision_us: ts - t0, since_prev_us: ts - prev, status: '', detail: 'no denial' });
     }
     const step = type === 'order.requested' ? 'request' : type === 'order.denied' ? 'risk' : type === 'order.submitted' ? 'submit'
       : type === 'order.accepted' ? 'ack' : type === 'order.filled' ? 'fill' : ['order.canceled', 'order.rejected', 'order.expired'].includes(type) ? 'end' : 'event';
-    timeline.push({ step, type, ts: isoFromUs(ts), since_decision_us: ts - t0, since_prev_us: ts - prev, status: e.status_after, detail: JSON.stringify(e.detail) });
+    timeline.push({ step, type, ts: isoFromUs(ts), venue_ts: isoFromUs(num(e.ts_event_us)!), since_decision_us: ts - t0, since_prev_us: ts - prev, status: e.status_after, detail: JSON.stringify(e.detail) });
     prev = ts;
   }
   return { order, decision, timeline };
@@ -133,7 +133,8 @@ async function report(conn: SqlConn, what: 'order' | 'run' | 'denials' | 'pnl', 
       const o = a.order;
       io.out(`order ${o.client_order_id}  run ${o.run_id}  ${o.strategy_id} ${o.side} ${o.size_lots} lots @ ${o.price_ticks} ticks ${o.instrument} ${o.order_type}/${o.time_in_force}  status ${o.status} (filled ${o.filled_lots} lots in ${o.fills} fills)`);
       if (a.decision) io.out(`decision ${a.decision.event_id} (${a.decision.strategy_id}, trigger ${a.decision.trigger}) inputs ${JSON.stringify(a.decision.inputs)}`);
-      printRows(io, a.timeline, false, ['step', 'type', 'ts', 'since_decision_us', 'since_prev_us', 'status', 'detail']);
+      io.out('ts = when the engine saw it (tsRecv); venue_ts = exchange/venue time (tsEvent); latencies in µs on ts');
+      printRows(io, a.timeline, false, ['step', 'type', 'ts', 'venue_ts', 'since_decision_us', 'since_prev_us', 'status', 'detail']);
       return;
     }
     case 'run': {

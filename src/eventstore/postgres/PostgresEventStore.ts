@@ -56,10 +56,17 @@ const toEnvelope = (r: EventRow): EventEnvelope => ({
   runId: r.run_id, correlationId: r.correlation_id, causationId: r.causation_id, data: r.data as never,
 });
 
+type PageTuple = [number, string, number, string, string, number, number, number, string, string, string, unknown];
+const fromTuple = (t: PageTuple): EventEnvelope => ({
+  id: t[3], type: t[4] as EventType, version: t[5], streamId: t[1], revision: t[2], position: t[0], tsEvent: t[6], tsRecv: t[7],
+  runId: t[8], correlationId: t[9], causationId: t[10], data: t[11] as never,
+});
+
 export class PostgresEventStore implements EventStore {
   private closed = false;
   private readonly t: string;
   private readonly appendSql: string;
+  private readonly pageSql: string;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -69,6 +76,10 @@ export class PostgresEventStore implements EventStore {
   ) {
     const s = quoteIdent(schema);
     this.t = `${s}.events`;
+    // A page travels as ONE json text (json_agg) parsed by one native JSON.parse: the driver's
+    // per-row, per-column decoding costs more than the query itself (measured ~10 µs per event).
+    this.pageSql = `SELECT coalesce(json_agg(json_build_array(${COLUMNS}) ORDER BY position), '[]')::text AS page
+      FROM (SELECT ${COLUMNS} FROM ${this.t} WHERE position >= $1 AND position < ${horizonSql} ORDER BY position LIMIT $2) e`;
     // $1 stream, $2 expected kind, $3 expected number, $4.. columns. The CTE `cur` sees the committed
     // revision; `ok` is empty when the expectation fails, so nothing is inserted and `current` says why.
     this.appendSql = `
@@ -122,7 +133,8 @@ export class PostgresEventStore implements EventStore {
     for (;;) {
       let row: { current: number; ok: string; position: string | null; revision: number | null };
       try {
-        const res = await this.pool.query(this.appendSql, [streamId, kind, exactRev, ...cols]);
+        // Named: parsed and planned once per connection, not on every append.
+        const res = await this.pool.query({ name: `hft-append:${this.schema}`, text: this.appendSql, values: [streamId, kind, exactRev, ...cols] });
         row = res.rows[0];
       } catch (e) {
         if ((e as { code?: string }).code === UNIQUE_VIOLATION) {
@@ -187,10 +199,9 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     if (limit <= 0) return { events: [], next: from, done: true };
     if (!types) {
-      const rows = await this.query<EventRow>(
-        `SELECT ${COLUMNS} FROM ${this.t} WHERE position >= $1 AND position < ${horizonSql} ORDER BY position LIMIT $2`, [from, limit]);
-      const events = rows.map(toEnvelope);
-      return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: rows.length < limit };
+      const rows = await this.query<{ page: string }>(this.pageSql, [from, limit], `hft-page:${this.schema}`);
+      const events = (JSON.parse(rows[0]!.page) as PageTuple[]).map(fromTuple);
+      return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: events.length < limit };
     }
     // Filtered: bound the scan by the horizon taken in the same statement so `next` may skip ahead.
     const rows = await this.query<EventRow & { horizon: string }>(
@@ -222,10 +233,10 @@ export class PostgresEventStore implements EventStore {
     await this.pool.end();
   }
 
-  private async query<R>(sql: string, params: unknown[]): Promise<R[]> {
+  private async query<R>(sql: string, params: unknown[], name?: string): Promise<R[]> {
     this.assertOpen();
     try {
-      return (await this.pool.query(sql, params)).rows as R[];
+      return (await this.pool.query(name ? { name, text: sql, values: params } : { text: sql, values: params })).rows as R[];
     } catch (e) {
       throw this.translate(e);
     }

@@ -1,0 +1,163 @@
+/**
+ * bench/postgres: append throughput of our PostgreSQL event store beside Emmett's
+ * (@event-driven-io/emmett-postgresql) on the same server and database, in the same run; then the
+ * projection catch-up rate (read the log + fold + write read models with checkpoints) on a real run.
+ *
+ * Append: small `market.trade` events built from the real Binance spot BTCUSDT trades of the shared
+ * capture, in batches of 100 and 1,000, each batch to its own stream, by 1 writer and by 4 concurrent
+ * writers. Reported: events/s, median of repetitions, both stores in a fresh database.
+ * Catch-up: the demo scenario's full run (~19k run events) recorded in our store, projected from
+ * position 0 into fresh read models (in-process runner, 10,000 events per transaction).
+ *
+ * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3]
+ *      (HFT_BENCH_PG=postgres://postgres@127.0.0.1:5432 names the server; a database is created per run)
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
+import { backtestFromFile } from '../../src/cli/commands/backtest.ts';
+import { loadProjectionDdl } from '../../src/cli/commands/project.ts';
+import { PostgresEventStore } from '../../src/eventstore/postgres/PostgresEventStore.ts';
+import { collect } from '../../src/eventstore/port.ts';
+import type { NewEvent } from '../../src/model/events.ts';
+import { PostgresReadModelWriter } from '../../src/projections/PostgresReadModelWriter.ts';
+import { createProjectionState, projectEvent } from '../../src/projections/projectEvent.ts';
+import { RowBatch } from '../../src/projections/RowBatch.ts';
+import { runProjection } from '../../src/projections/runProjection.ts';
+import { pgConn } from '../../src/projections/SqlConn.ts';
+
+const TOTAL = Number(process.argv[2] ?? 20_000);
+const REPS = Number(process.argv[3] ?? 3);
+const SERVER = process.env.HFT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
+const DB = `hft_bench_${process.pid}`;
+const URL_DB = `${SERVER}/${DB}`;
+const ROOT = resolve(import.meta.dirname, '../..');
+
+// ---- real trades -> small events ----------------------------------------------------------------
+const text = gunzipSync(readFileSync('/work/shared/data/binance-capture/spot/btcusdt_20240808.gz')).toString('utf8');
+const trades: { t: number; p: string; q: string; T: number; m: boolean; recvUs: number }[] = [];
+for (const line of text.split('\n')) {
+  if (!line.includes('"btcusdt@trade"')) continue;
+  const sp = line.indexOf(' ');
+  const d = (JSON.parse(line.slice(sp + 1)) as { data: { t: number; p: string; q: string; T: number; m: boolean } }).data;
+  trades.push({ ...d, recvUs: Number(BigInt(line.slice(0, sp)) / 1000n) });
+}
+const tradeEvent = (n: number): NewEvent => {
+  const t = trades[n % trades.length]!;
+  return {
+    id: `bench-${n}`, type: 'market.trade', version: 1, tsEvent: t.T * 1000, tsRecv: t.recvUs, runId: 'bench', correlationId: 'bench-0', causationId: 'bench-0',
+    data: { venueTradeId: String(t.t), price: t.p, qty: t.q, aggressor: t.m ? 'sell' : 'buy' } as never,
+  };
+};
+const makeBatches = (batch: number): NewEvent[][] => Array.from({ length: Math.ceil(TOTAL / batch) }, (_, b) => Array.from({ length: batch }, (_, i) => tradeEvent(b * batch + i)));
+
+interface Appender { append(stream: string, events: readonly NewEvent[]): Promise<unknown>; close(): Promise<void> }
+
+async function ours(): Promise<Appender> {
+  const s = await PostgresEventStore.open(URL_DB, { schema: 'hft', poolSize: 8 });
+  return { append: (stream, events) => s.append(stream, events, { expectedRevision: 'no_stream' }), close: () => s.close() };
+}
+async function emmett(): Promise<Appender> {
+  const s = getPostgreSQLEventStore(URL_DB);
+  await s.schema.migrate();
+  return {
+    // Emmett's event shape: type + data (+ metadata); our envelope fields travel in data and metadata.
+    append: (stream, events) => s.appendToStream(stream, events.map((e) => ({
+      type: e.type, data: e.data as Record<string, unknown>,
+      metadata: { id: e.id, tsEvent: e.tsEvent, tsRecv: e.tsRecv, runId: e.runId, correlationId: e.correlationId, causationId: e.causationId },
+    })), { expectedStreamVersion: 0n as never }),
+    close: () => s.close(),
+  };
+}
+
+let streamSeq = 0;
+async function appendRate(make: () => Promise<Appender>, batches: NewEvent[][], writers: number): Promise<number> {
+  const store = await make();
+  try {
+    await store.append(`warm-${streamSeq++}`, batches[0]!.slice(0, 10));
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: writers }, async () => {
+      for (let b = next++; b < batches.length; b = next++) await store.append(`s-${streamSeq++}`, batches[b]!);
+    }));
+    return (batches.length * batches[0]!.length) / ((performance.now() - t0) / 1000);
+  } finally {
+    await store.close();
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${DB}`);
+  try {
+    console.log(`bench/postgres: ${TOTAL} events per case, median of ${REPS}; server ${SERVER}, database ${DB}; ${new Date().toISOString()}`);
+    console.log('');
+    console.log('append (events/s)            hft PostgresEventStore   Emmett PostgreSQL   ratio');
+    for (const batch of [100, 1_000]) {
+      const batches = makeBatches(batch);
+      for (const writers of [1, 4]) {
+        const a: number[] = [], b: number[] = [];
+        for (let r = 0; r < REPS; r++) {
+          // Alternate who goes first so table growth and server noise hit both alike.
+          if (r % 2 === 0) { a.push(await appendRate(ours, batches, writers)); b.push(await appendRate(emmett, batches, writers)); } else { b.push(await appendRate(emmett, batches, writers)); a.push(await appendRate(ours, batches, writers)); }
+        }
+        const label = `batch ${batch}, ${writers} writer${writers > 1 ? 's' : ''}`;
+        console.log(`${label.padEnd(28)} ${fmt(median(a)).padStart(22)}   ${fmt(median(b)).padStart(17)}   ${(median(a) / median(b)).toFixed(2)}x`);
+      }
+    }
+
+    // ---- projection catch-up on a real run ----------------------------------------------------------
+    const work = mkdtempSync(join(tmpdir(), 'hft-bench-pg-'));
+    const io = { out: () => {}, err: () => {}, env: {}, cwd: ROOT, isTTY: false };
+    const run = await backtestFromFile({ scenarioPath: join(ROOT, 'scenarios/demo-mm-btcusdt.json'), storeUri: `${URL_DB}?schema=run`, ticksDir: join(work, 'ticks'), fsync: 'never' }, io);
+    const store = await PostgresEventStore.open(URL_DB, { schema: 'run', pageSize: 5_000 });
+    const analyze = new pg.Client({ connectionString: URL_DB });
+    await analyze.connect();
+    await analyze.query('ANALYZE run.events'); // what autovacuum does soon after a bulk load
+    await analyze.end();
+    const events = await collect(store.readAll());
+    const readRates: number[] = [], foldRates: number[] = [], writeRates: number[] = [], catchUp: number[] = [];
+    for (let r = 0; r < REPS; r++) {
+      let t0 = performance.now();
+      await collect(store.readAll());
+      readRates.push(events.length / ((performance.now() - t0) / 1000));
+      t0 = performance.now();
+      const st = createProjectionState();
+      const rows = new RowBatch();
+      for (const e of events) projectEvent(st, e, rows);
+      foldRates.push(events.length / ((performance.now() - t0) / 1000));
+      const client = new pg.Client({ connectionString: URL_DB });
+      await client.connect();
+      const scratch = new PostgresReadModelWriter(pgConn(client), `rmw_${r}`);
+      await scratch.init(loadProjectionDdl());
+      t0 = performance.now();
+      await scratch.write(rows, { position: -1, events: 0 }, { position: events.at(-1)!.position, events: events.length });
+      writeRates.push(events.length / ((performance.now() - t0) / 1000));
+      const writer = new PostgresReadModelWriter(pgConn(client), `rm_${r}`);
+      await writer.init(loadProjectionDdl());
+      t0 = performance.now();
+      const res = await runProjection({ store, writer, maxBatchEvents: 10_000 });
+      catchUp.push(res.projectedEvents / ((performance.now() - t0) / 1000));
+      await client.end();
+    }
+    await store.close();
+    console.log('');
+    console.log(`projection catch-up, demo run ${run.runId} (${events.length} run events)      events/s`);
+    console.log(`  read the log (readAll, 5,000 per page)                    ${fmt(median(readRates)).padStart(10)}`);
+    console.log(`  fold (reducer only, in memory)                            ${fmt(median(foldRates)).padStart(10)}`);
+    console.log(`  write the rows of all events, one transaction             ${fmt(median(writeRates)).padStart(10)}`);
+    console.log(`  catch-up: read + fold + write rows and checkpoints        ${fmt(median(catchUp)).padStart(10)}   (target >= 100,000)`);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+await main();
