@@ -20,7 +20,7 @@ import type { BookView } from '../model/book/BookView.ts';
 import type { EventData, EventType, NewEvent, OrderIntentData } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { BookFlag, KindCode, type MarketBatch, type MarketKind } from '../model/market.ts';
-import type { Intent, Order, VenueReport } from '../model/orders.ts';
+import { TERMINAL_STATUSES, type Intent, type Order, type VenueReport } from '../model/orders.ts';
 import { createOmsState, type OmsState } from '../oms/OmsState.ts';
 import { decideOms, type OmsCommand } from '../oms/decideOms.ts';
 import { evolveOms } from '../oms/evolveOms.ts';
@@ -374,6 +374,11 @@ export class Kernel {
       else if (e.type === 'order.rejected') this.counters.rejects++;
       changed = this.oms.orders.get(report.clientOrderId);
     }
+    if (changed && TERMINAL_STATUSES.has(changed.status)) {
+      // Flat memory over long runs: nothing will be caused by or correlated with a closed order again.
+      this.correlation.delete(changed.clientOrderId);
+      this.lastRequest.delete(changed.clientOrderId);
+    }
     if (changed) {
       const st = this.strategyById.get(changed.strategyId);
       if (st) {
@@ -463,7 +468,7 @@ export class Kernel {
   private gateAndSubmit(req: OrderIntentData, at: number, corr: string, reqId: string): void {
     // The order being checked is already in the OMS as 'initialized', not open: the count is of the others.
     const denial = this.cfg.risk.checkOrder(req, at, openOrderCount(this.oms, { instrument: req.instrument }), false);
-    if (denial) { this.deny(req.clientOrderId, denial, at, corr, reqId); return; }
+    if (denial) { this.deny(req.clientOrderId, denial, at, corr, reqId); this.correlation.delete(req.clientOrderId); return; }
     const se = { type: 'order.submitted' as const, data: { clientOrderId: req.clientOrderId } };
     const subId = this.emit(se.type, se.data, at, at, corr, reqId);
     evolveOms(this.oms, se);

@@ -114,6 +114,8 @@ interface Action {
   readonly markPriceTicks?: number;
 }
 
+const RETAIN_CLOSED = 10_000;
+
 const TECH_REJECT_REASON = 'venue rejected the request without processing it (latency model: negative entry latency)';
 
 export class SimVenue {
@@ -136,6 +138,13 @@ export class SimVenue {
   private lastResponseLocalUs = Number.NEGATIVE_INFINITY;
 
   private readonly orders = new Map<string, SimOrder>();
+  /**
+   * Closed orders are remembered (a late cancel is answered "already filled", a reused id refused) but
+   * only the most recent RETAIN_CLOSED of them: memory stays flat over a day of requoting. An older
+   * one is "unknown order", as a venue answers for an id it no longer knows.
+   */
+  private readonly closedIds: string[] = [];
+  private closedHead = 0;
   private readonly resting: SimOrder[] = [];
   private restingBids = 0;
   private restingAsks = 0;
@@ -483,12 +492,22 @@ export class SimVenue {
     const o = new SimOrder(id, `${this.prefix}o${++this.orderSeq}`, side, r.type === 'market' ? 0 : r.priceTicks, r.sizeLots, r.type, tif);
     this.orders.set(id, o);
     if (tif === 'POST_ONLY' && this.marketable(o)) {
-      o.closed = true;
+      this.retire(o);
       reject('post-only order would take liquidity');
       return;
     }
     this.emit({ kind: 'accepted', clientOrderId: id, tsVenue: this.venueNowUs, venueOrderId: o.venueOrderId }, true);
     this.execute(o);
+  }
+
+  private retire(o: SimOrder): void {
+    o.closed = true;
+    this.closedIds.push(o.clientOrderId);
+    if (this.closedIds.length - this.closedHead > RETAIN_CLOSED) {
+      this.orders.delete(this.closedIds[this.closedHead]!);
+      this.closedHead++;
+      if (this.closedHead > 4096 && this.closedHead * 2 > this.closedIds.length) { this.closedIds.splice(0, this.closedHead); this.closedHead = 0; }
+    }
   }
 
   private onCancel(id: string): void {
@@ -497,7 +516,7 @@ export class SimVenue {
     if (!o) { this.emit({ kind: 'cancel-rejected', clientOrderId: id, tsVenue: now, reason: 'unknown order' }, true); return; }
     if (o.closed) { this.emit({ kind: 'cancel-rejected', clientOrderId: id, tsVenue: now, reason: o.leavesLots === 0 ? 'order already filled' : 'order already closed' }, true); return; }
     this.unrest(o);
-    o.closed = true;
+    this.retire(o);
     this.emit({ kind: 'canceled', clientOrderId: id, tsVenue: now, leavesLots: o.leavesLots, reason: 'canceled by request' }, true);
   }
 
@@ -568,7 +587,7 @@ export class SimVenue {
     }
     if (o.closed) return;
     if (o.type === 'market' || o.timeInForce === 'IOC' || o.timeInForce === 'FOK') {
-      o.closed = true;
+      this.retire(o);
       this.emit({ kind: 'expired', clientOrderId: o.clientOrderId, tsVenue: this.venueNowUs, leavesLots: o.leavesLots }, false);
       return;
     }
@@ -603,7 +622,7 @@ export class SimVenue {
       liquidity: maker ? 'maker' : 'taker', price: m.price, size: m.size, fee: m.fee, feeCurrency: this.money.currency,
     }, false);
     if (o.leavesLots > 0) return false;
-    o.closed = true;
+    this.retire(o);
     this.unrest(o);
     return true;
   }
