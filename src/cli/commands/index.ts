@@ -9,7 +9,15 @@ import { replayCommand } from './replay.ts';
 import { projectCommand } from './project.ts';
 import { auditCommand } from './audit.ts';
 import { sqlCommand } from './sql.ts';
+import { paperCommand } from './paper.ts';
+import { liveCommand } from './live.ts';
+import { parityCommand } from './parity.ts';
+import { promoteCommand } from './promote.ts';
+import { killCommand } from './kill.ts';
+import { emulatorCommand } from './emulator.ts';
+import { latencyProfileCommand } from './latency-profile.ts';
 import { reportCommand } from './report.ts';
+import { serveCommand } from './serve.ts';
 
 export const commands: readonly Command[] = [
   backtestCommand,
@@ -22,4 +30,5 @@ export const commands: readonly Command[] = [
   auditCommand,
   sqlCommand,
   reportCommand,
+  serveCommand,
 ];
