@@ -6,7 +6,10 @@
 import type { EventData } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { equitySnapshot, strategyAttribution } from '../model/accounting/equity.ts';
-import { createPortfolio, evolvePortfolio, markPrice, positionChanged, type PortfolioState } from '../model/accounting/Portfolio.ts';
+import { createPortfolio, evolvePortfolio, instrumentOf, markPrice, positionChanged, type PortfolioState } from '../model/accounting/Portfolio.ts';
+import { priceOf } from '../model/accounting/contractMath.ts';
+import { ZERO, type Money } from '../model/accounting/Money.ts';
+import { unrealizedPnl } from '../model/accounting/Position.ts';
 import { settleFunding } from '../model/accounting/settleFunding.ts';
 import type { Ledger } from './ports.ts';
 
@@ -30,9 +33,41 @@ export class PortfolioLedger implements Ledger {
 
   mark(instrument: string, priceTicks: number): void { markPrice(this.portfolio, instrument, priceTicks); }
 
+  /**
+   * Equity in the reporting currency. Read on every equity sample (once a second of event time by
+   * default, 86,400 times a simulated day): computed from the positions of that currency only, with
+   * the decimal mark reused while its tick price is unchanged, and the whole answer reused while no
+   * fill or mark changed. Same arithmetic as equitySnapshot (a test holds them equal).
+   */
   equity(): string {
-    const s = equitySnapshot(this.portfolio).find((x) => x.currency === this.reportingCurrency);
-    return s ? s.equity : '0';
+    const pf = this.portfolio;
+    let changed = pf.fills !== this.memoFills || pf.fundingEvents !== this.memoFunding;
+    for (const [id, ticks] of pf.markTicks) if (this.memoMarks.get(id) !== ticks) { changed = true; this.memoMarks.set(id, ticks); }
+    if (!changed) return this.memoEquity;
+    let total = pf.initialBalances.get(this.reportingCurrency) ?? ZERO;
+    for (const [id, p] of pf.account) {
+      const inst = instrumentOf(pf, id);
+      if (inst.settle !== this.reportingCurrency) continue;
+      total = total.plus(p.realizedPnl).minus(p.fees).plus(p.funding);
+      const ticks = pf.markTicks.get(id);
+      if (ticks !== undefined && !p.qty.isZero()) total = total.plus(unrealizedPnl(p, inst, this.markMoney(inst, ticks)));
+    }
+    this.memoFills = pf.fills; this.memoFunding = pf.fundingEvents;
+    this.memoEquity = total.toString();
+    return this.memoEquity;
+  }
+
+  private memoFills = -1;
+  private memoFunding = -1;
+  private memoEquity = '0';
+  private readonly memoMarks = new Map<string, number>();
+  private readonly marks = new Map<string, { ticks: number; money: Money }>();
+  private markMoney(inst: Instrument, ticks: number): Money {
+    const m = this.marks.get(inst.id);
+    if (m && m.ticks === ticks) return m.money;
+    const money = priceOf(inst, ticks);
+    this.marks.set(inst.id, { ticks, money });
+    return money;
   }
 
   summary(): Record<string, unknown> {

@@ -30,6 +30,8 @@ export interface PortfolioState {
   /** Last mark per instrument in ticks. */
   readonly markTicks: Map<string, number>;
   fills: number;
+  /** funding.settled events folded (with `fills`, tells a reader whether anything but marks changed). */
+  fundingEvents: number;
 }
 
 export interface PortfolioConfig {
@@ -47,7 +49,7 @@ export function createPortfolio(config: PortfolioConfig): PortfolioState {
   }
   return {
     instruments: new Map(config.instruments.map((i) => [i.id, i] as const)), initialBalances: balances,
-    account: new Map(), byStrategy: new Map(), markTicks: new Map(), fills: 0,
+    account: new Map(), byStrategy: new Map(), markTicks: new Map(), fills: 0, fundingEvents: 0,
   };
 }
 
@@ -88,6 +90,7 @@ function applyFillEvent(state: PortfolioState, f: EventData<'order.filled'>): vo
 function applyFundingEvent(state: PortfolioState, f: EventData<'funding.settled'>): void {
   const inst = instrumentOf(state, f.instrument);
   const amount = new Money(f.amount);
+  state.fundingEvents++;
   state.account.set(inst.id, applyFunding(state.account.get(inst.id) ?? FLAT, amount));
   const book = strategyBook(state, f.strategyId);
   book.set(inst.id, applyFunding(book.get(inst.id) ?? FLAT, amount));

@@ -27,8 +27,16 @@ export interface Position {
 export const FLAT: Position = Object.freeze({ qty: ZERO, avgEntryPrice: ZERO, realizedPnl: ZERO, fees: ZERO, funding: ZERO });
 
 /** P&L of closing `closedQty` (signed like the position) from `entry` at `exit`. */
+const multipliers = new WeakMap<Instrument, Money>();
+/** The contract multiplier as Money, parsed once per instrument. */
+function multiplierOf(inst: Instrument): Money {
+  let m = multipliers.get(inst);
+  if (m === undefined) { m = new Money(inst.contractMultiplier); multipliers.set(inst, m); }
+  return m;
+}
+
 function pnl(inst: Instrument, closedQty: Money, entry: Money, exit: Money): Money {
-  const mult = new Money(inst.contractMultiplier);
+  const mult = multiplierOf(inst);
   return isInverse(inst)
     ? closedQty.mul(mult).mul(new Money(1).div(entry).minus(new Money(1).div(exit)))
     : closedQty.mul(exit.minus(entry)).mul(mult);
