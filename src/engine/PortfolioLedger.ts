@@ -44,16 +44,19 @@ export class PortfolioLedger implements Ledger {
     let changed = pf.fills !== this.memoFills || pf.fundingEvents !== this.memoFunding;
     for (const [id, ticks] of pf.markTicks) if (this.memoMarks.get(id) !== ticks) { changed = true; this.memoMarks.set(id, ticks); }
     if (!changed) return this.memoEquity;
-    let total = pf.initialBalances.get(this.reportingCurrency) ?? ZERO;
+    // Summed in equitySnapshot's order (realized, unrealized, fees, funding apart, then netted), so the
+    // 40-digit rounding of inexact quotients lands on the same digits.
+    let r = ZERO; let u = ZERO; let f = ZERO; let fu = ZERO;
     for (const [id, p] of pf.account) {
       const inst = instrumentOf(pf, id);
       if (inst.settle !== this.reportingCurrency) continue;
-      total = total.plus(p.realizedPnl).minus(p.fees).plus(p.funding);
+      r = r.plus(p.realizedPnl); f = f.plus(p.fees); fu = fu.plus(p.funding);
       const ticks = pf.markTicks.get(id);
-      if (ticks !== undefined && !p.qty.isZero()) total = total.plus(unrealizedPnl(p, inst, this.markMoney(inst, ticks)));
+      if (ticks !== undefined) u = u.plus(unrealizedPnl(p, inst, this.markMoney(inst, ticks)));
     }
+    const initial = pf.initialBalances.get(this.reportingCurrency) ?? ZERO;
     this.memoFills = pf.fills; this.memoFunding = pf.fundingEvents;
-    this.memoEquity = total.toString();
+    this.memoEquity = initial.plus(r.plus(u).minus(f).plus(fu).toString()).toString();
     return this.memoEquity;
   }
 
