@@ -99,6 +99,17 @@ export interface EventDataMap {
   'funding.settled': { instrument: string; strategyId: string; rate: string; position: string; markPrice: string; amount: string; currency: string };
   'balance.settled': { currency: string; balance: string; change: string; reason: string };
   'risk.state-changed': { from: TradingState; to: TradingState; reason: string; values: Record<string, number | string> };
+  // live and paper (wall-clock) runs
+  /** Stop asked (Ctrl-C, SIGTERM, kill switch, end of session) at local time `atUs`: what follows is shutdown. */
+  'run.stop-requested': { reason: string; atUs: number };
+  /** The session's recorded market inputs (tick store files) and the last clock reading: what parity replays. */
+  'run.inputs-recorded': { tickStore: string; datasets: readonly DatasetRef[]; stopUs: number };
+  /** A paper run passed parity and may go live with this strategy + risk configuration. */
+  'run.promoted': { paperRunId: string; strategyHash: string; configHash: string; compared: number; matchRate: number; riskLimits: Record<string, unknown> };
+  /** One request to a real venue and its answer (µs): the recorded-latency row. venueUs 0 = not processed. */
+  'order.request-acked': { action: string; clientOrderId: string; requestUs: number; venueUs: number; responseUs: number; outcome: string };
+  /** Start-of-run comparison of the venue's open orders and balances with the log. */
+  'reconciliation.completed': { venueOpenOrders: readonly string[]; unknownOrders: readonly string[]; missingOrders: readonly string[]; balances: Record<string, string>; canceledUnknown: number };
 }
 
 export type EventType = keyof EventDataMap;
@@ -114,6 +125,7 @@ export const EVENT_CATALOGUE: Readonly<Record<EventType, number>> = Object.freez
   'order.cancel-requested': 1, 'order.cancel-rejected': 1, 'order.canceled': 1, 'order.expired': 1,
   'order.filled': 1, 'order.invalid-transition': 1,
   'position.changed': 1, 'funding.settled': 1, 'balance.settled': 1, 'risk.state-changed': 1,
+  'run.stop-requested': 1, 'run.inputs-recorded': 1, 'run.promoted': 1, 'order.request-acked': 1, 'reconciliation.completed': 1,
 });
 
 export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, t);

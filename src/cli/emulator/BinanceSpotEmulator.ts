@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BinanceBookSync } from '../../feeds/binance/BinanceBookSync.ts';
 import { captureInstruments } from '../../feeds/binance/captureInstruments.ts';

@@ -1,0 +1,344 @@
+/**
+ * The live ExecutionVenue for Binance spot: orders through ccxt (REST, signed) with our client order
+ * id (`newClientOrderId`, the idempotency key), fills and state changes from the user-data stream
+ * (`executionReport` on the listenKey socket). Answers are queued as TimedVenueReports stamped with the
+ * local clock at receipt; the kernel takes them with `advance(now)`.
+ *
+ * Ambiguity rules (NautilusTrader's, and Binance's own "5XX: execution status UNKNOWN"):
+ * - Only a definitive venue answer (a 4xx with a Binance error code) becomes a rejection.
+ * - A timeout, a dropped connection, a 5xx or a 429 leaves the order in flight. It is resolved by
+ *   querying the order by client id: found = it exists (accepted, or whatever state it reached), not
+ *   found (-2013) = it never arrived, so the POST is sent again WITH THE SAME client id. A resend that
+ *   meets the first one is answered "Duplicate order sent." (-2010), never a second order.
+ * - Fills are deduplicated by venue trade id before the OMS (which deduplicates again).
+ * - A cancel for an order whose placement is still unanswered waits for that answer.
+ */
+import ccxt from 'ccxt';
+import WebSocket from 'ws';
+import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../../engine/ports.ts';
+import type { OrderIntentData } from '../../model/events.ts';
+import type { Instrument } from '../../model/instrument.ts';
+import type { MarketBatch } from '../../model/market.ts';
+import type { VenueReport } from '../../model/orders.ts';
+import type { BinanceClient } from './binanceCcxt.ts';
+import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
+
+/** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
+export interface RequestLatency {
+  readonly action: 'place' | 'cancel' | 'query' | 'cancel-all';
+  readonly clientOrderId: string;
+  readonly requestUs: number;
+  /** Venue processing time from the answer (ms resolution on Binance); 0 when the venue did not process it. */
+  readonly venueUs: number;
+  readonly responseUs: number;
+  /** 'ok' | 'rejected:<reason>' | 'ambiguous:<error>' */
+  readonly outcome: string;
+}
+
+export interface BinanceExecutionOptions {
+  readonly client: BinanceClient;
+  /** For the listenKey request (API-key only endpoint) and the user-data socket. */
+  readonly restUrl: string;
+  readonly wsUrl: string;
+  readonly apiKey: string;
+  readonly instruments: readonly Instrument[];
+  readonly clockUs: () => number;
+  /** Called when a report is queued (the runner advances the kernel). */
+  readonly onReport?: () => void;
+  readonly onLatency?: (row: RequestLatency) => void;
+  /** Called just before a new-order request is handed to ccxt (tick-to-order measurement). */
+  readonly onOrderOut?: (clientOrderId: string) => void;
+  readonly log?: (line: string) => void;
+  /** Wait before re-resolving an ambiguous request (default 200 ms). */
+  readonly retryDelayMs?: number;
+}
+
+interface Pending {
+  readonly order: OrderIntentData;
+  acked: boolean;
+  closed: boolean;
+  venueOrderId: string;
+  cancelHeld: boolean;
+}
+
+export class BinanceSpotExecution implements ExecutionVenue {
+  readonly stats = { places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0 };
+  private readonly queue: TimedVenueReport[] = [];
+  private qHead = 0;
+  private readonly orders = new Map<string, Pending>();
+  private readonly tradeIds = new Set<string>();
+  private readonly bucket: RequestWeightBucket;
+  private readonly bySymbol = new Map<string, Instrument>();
+  private readonly byId = new Map<string, Instrument>();
+  private userWs: WebSocket | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: BinanceExecutionOptions) {
+    this.bucket = new RequestWeightBucket(() => o.clockUs() / 1000);
+    for (const i of o.instruments) { this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i); }
+  }
+
+  /** Loads markets and opens the user-data stream; resolves once the socket is open. */
+  async start(): Promise<void> {
+    await this.o.client.loadMarkets();
+    const res = await fetch(`${this.o.restUrl.replace(/\/$/, '')}/api/v3/userDataStream`, { method: 'POST', headers: { 'X-MBX-APIKEY': this.o.apiKey } });
+    if (!res.ok) throw new Error(`binance userDataStream: HTTP ${res.status} ${await res.text()}`);
+    const { listenKey } = (await res.json()) as { listenKey: string };
+    const ws = new WebSocket(`${this.o.wsUrl.replace(/\/$/, '')}/ws/${listenKey}`);
+    this.userWs = ws;
+    ws.on('message', (raw: WebSocket.RawData) => this.onUserMessage(raw));
+    ws.on('error', (e: Error) => this.o.log?.(`binance user stream error: ${e.message}`));
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.userWs?.removeAllListeners();
+    this.userWs?.on('error', () => {});
+    this.userWs?.terminate();
+  }
+
+  // ---------------------------------------------------------------------- ExecutionVenue (kernel side)
+
+  onMarketRow(_batch: MarketBatch, _row: number, _instrument: string): void { /* the real venue has its own book */ }
+  advanceTo(_venueTimeUs: number): void { /* the real venue runs on its own clock */ }
+
+  submit(order: OrderIntentData, _localTimeUs: number): void {
+    this.orders.set(order.clientOrderId, { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false });
+    void this.place(order.clientOrderId, false);
+  }
+
+  cancel(clientOrderId: string, _localTimeUs: number): void {
+    const p = this.orders.get(clientOrderId);
+    if (!p || p.closed) return;
+    if (!p.acked) { p.cancelHeld = true; return; }
+    void this.sendCancel(clientOrderId);
+  }
+
+  modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
+    // Spot has no amend that keeps our client id (cancelReplace issues a new one): refuse explicitly.
+    this.push({ kind: 'update-rejected', clientOrderId, reason: 'binance spot: modify not supported, cancel and place instead' }, this.o.clockUs());
+  }
+
+  nextResponseUs(): number { return this.qHead < this.queue.length ? this.queue[this.qHead]!.tsLocal : Number.POSITIVE_INFINITY; }
+
+  takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] {
+    const out: TimedVenueReport[] = [];
+    while (this.qHead < this.queue.length && this.queue[this.qHead]!.tsLocal <= localTimeUs) out.push(this.queue[this.qHead++]!);
+    if (this.qHead > 1024) { this.queue.splice(0, this.qHead); this.qHead = 0; }
+    return out;
+  }
+
+  /** Client ids we placed that are not closed. */
+  openClientIds(): string[] { return [...this.orders].filter(([, p]) => !p.closed).map(([id]) => id); }
+
+  // ------------------------------------------------------------------------------------- requests
+
+  private symbolOf(o: OrderIntentData): { sym: string; inst: Instrument } {
+    const inst = this.byId.get(o.instrument);
+    if (!inst) throw new Error(`binance execution: instrument ${o.instrument} not configured`);
+    return { sym: `${inst.base}/${inst.quote}`, inst };
+  }
+
+  private push(report: VenueReport, tsVenue: number): void {
+    this.queue.push({ tsVenue, tsLocal: this.o.clockUs(), report });
+    this.o.onReport?.();
+  }
+
+  private ack(id: string, venueOrderId: string, tsVenue: number): void {
+    const p = this.orders.get(id);
+    if (!p || p.acked) return;
+    p.acked = true;
+    p.venueOrderId = venueOrderId;
+    this.push({ kind: 'accepted', clientOrderId: id, venueOrderId }, tsVenue);
+    if (p.cancelHeld && !p.closed) { p.cancelHeld = false; void this.sendCancel(id); }
+  }
+
+  private close(id: string, report: VenueReport, tsVenue: number): void {
+    const p = this.orders.get(id);
+    if (!p || p.closed) return;
+    p.closed = true;
+    this.push(report, tsVenue);
+  }
+
+  private async place(id: string, resend: boolean): Promise<void> {
+    const p = this.orders.get(id)!;
+    const { sym, inst } = this.symbolOf(p.order);
+    const o = p.order;
+    const params: Record<string, unknown> = { newClientOrderId: id };
+    if (o.timeInForce === 'POST_ONLY') params.postOnly = true;
+    else if (o.type === 'limit') params.timeInForce = o.timeInForce;
+    await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.order, true);
+    if (this.stopped) return;
+    if (resend) this.stats.resends++; else this.stats.places++;
+    const requestUs = this.o.clockUs();
+    this.o.onOrderOut?.(id);
+    try {
+      const r = await this.o.client.createOrder(sym, o.type, o.side, Number(inst.lot.toDecimal(o.sizeLots)), o.type === 'limit' ? Number(inst.tick.toDecimal(o.priceTicks)) : undefined, params);
+      const responseUs = this.o.clockUs();
+      const venueUs = (r.timestamp ?? 0) * 1000;
+      this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs, responseUs, outcome: 'ok' });
+      this.ack(id, String(r.id), venueUs || responseUs);
+      this.applyStatus(id, (r.info as { status?: string }).status, venueUs || responseUs);
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      if (this.isDefinitive(e) && !/Duplicate order/i.test((e as Error).message)) {
+        this.stats.rejects++;
+        const reason = this.reasonOf(e);
+        this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        this.close(id, { kind: 'rejected', clientOrderId: id, reason }, responseUs);
+        return;
+      }
+      this.stats.ambiguous++;
+      if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
+      this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      this.o.log?.(`order ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by client id)`);
+      await this.resolve(id);
+    }
+  }
+
+  /** Queries an order whose request went unanswered; resends the POST only if the venue never saw it. */
+  private async resolve(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    const { sym } = this.symbolOf(p.order);
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
+      if (p.acked || p.closed) return; // the user stream answered meanwhile
+      await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.queryOrder, false);
+      const requestUs = this.o.clockUs();
+      try {
+        const r = await this.o.client.fetchOrder(undefined as unknown as string, sym, { origClientOrderId: id });
+        const responseUs = this.o.clockUs();
+        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
+        this.ack(id, String(r.id), (r.timestamp ?? 0) * 1000 || responseUs);
+        this.applyStatus(id, (r.info as { status?: string }).status, responseUs);
+        return;
+      } catch (e) {
+        const responseUs = this.o.clockUs();
+        if (e instanceof ccxt.OrderNotFound) {
+          this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
+          await this.place(id, true); // never arrived: same client id again
+          return;
+        }
+        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+        if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
+      }
+    }
+  }
+
+  private async sendCancel(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    const { sym } = this.symbolOf(p.order);
+    await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.cancel, false);
+    if (this.stopped || p.closed) return;
+    const requestUs = this.o.clockUs();
+    try {
+      const r = await this.o.client.cancelOrder(undefined as unknown as string, sym, { origClientOrderId: id });
+      const responseUs = this.o.clockUs();
+      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: (r.lastUpdateTimestamp ?? r.timestamp ?? 0) * 1000, responseUs, outcome: 'ok' });
+      this.applyStatus(id, (r.info as { status?: string }).status ?? 'CANCELED', responseUs);
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      if (e instanceof ccxt.OrderNotFound || (this.isDefinitive(e))) {
+        const reason = this.reasonOf(e);
+        this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        if (!p.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
+        return;
+      }
+      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      // Unknown outcome: ask again after a pause (a cancel of a canceled order is answered -2011).
+      await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 200));
+      if (!p.closed) await this.sendCancel(id);
+    }
+  }
+
+  /** Kill switch: DELETE openOrders per symbol; the reports arrive like any cancel. */
+  async cancelAll(): Promise<number> {
+    let n = 0;
+    for (const inst of this.o.instruments) {
+      const sym = `${inst.base}/${inst.quote}`;
+      const requestUs = this.o.clockUs();
+      try {
+        await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.cancelAll, false);
+        const rs = await this.o.client.cancelAllOrders(sym);
+        const responseUs = this.o.clockUs();
+        this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: 0, responseUs, outcome: 'ok' });
+        for (const r of rs) {
+          n++;
+          const cid = r.clientOrderId ?? (r.info as { origClientOrderId?: string }).origClientOrderId;
+          if (cid) this.applyStatus(cid, 'CANCELED', responseUs);
+        }
+      } catch (e) {
+        if (!(e instanceof ccxt.OrderNotFound)) throw e; // -2011: nothing open
+      }
+    }
+    return n;
+  }
+
+  /** Open orders on the venue (REST), by client id. */
+  async fetchOpenClientIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const inst of this.o.instruments) {
+      await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.openOrders, false);
+      for (const r of await this.o.client.fetchOpenOrders(`${inst.base}/${inst.quote}`)) ids.push(String(r.clientOrderId));
+    }
+    return ids;
+  }
+
+  async fetchBalances(): Promise<Record<string, string>> {
+    await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.account, false);
+    const b = await this.o.client.fetchBalance();
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(b.total ?? {})) if (typeof v === 'number' && v !== 0) out[k] = String(v);
+    return out;
+  }
+
+  private applyStatus(id: string, status: string | undefined, tsVenue: number): void {
+    if (status === 'CANCELED') this.close(id, { kind: 'canceled', clientOrderId: id, reason: 'venue' }, tsVenue);
+    else if (status === 'EXPIRED' || status === 'EXPIRED_IN_MATCH') this.close(id, { kind: 'expired', clientOrderId: id }, tsVenue);
+    else if (status === 'REJECTED') this.close(id, { kind: 'rejected', clientOrderId: id, reason: 'venue' }, tsVenue);
+  }
+
+  private isDefinitive(e: unknown): boolean {
+    return e instanceof ccxt.ExchangeError && !(e instanceof ccxt.NetworkError) && !(e instanceof ccxt.ExchangeNotAvailable);
+  }
+
+  private reasonOf(e: unknown): string {
+    const m = /"msg":"([^"]+)"/.exec((e as Error).message);
+    return `${(e as Error).constructor.name}: ${m ? m[1] : (e as Error).message.slice(0, 200)}`;
+  }
+
+  // ------------------------------------------------------------------------------- user-data stream
+
+  private onUserMessage(raw: WebSocket.RawData): void {
+    this.stats.userStreamMessages++;
+    const m = JSON.parse(raw.toString()) as Record<string, unknown>;
+    if (m.e !== 'executionReport') return;
+    const x = m.x as string;
+    // On a cancel, `c` is the cancel request's own id and `C` the order's (Binance user-data docs).
+    const id = (x === 'CANCELED' ? (m.C as string) : (m.c as string));
+    const p = this.orders.get(id);
+    if (!p) return; // not ours (another client on the account)
+    const tsVenue = (m.T as number) * 1000;
+    this.ack(id, String(m.i), tsVenue);
+    if (x === 'TRADE') {
+      const tradeId = String(m.t);
+      if (this.tradeIds.has(tradeId)) { this.stats.duplicateFillsDropped++; return; }
+      this.tradeIds.add(tradeId);
+      this.stats.fills++;
+      const inst = this.bySymbol.get(m.s as string)!;
+      this.push({
+        kind: 'fill', clientOrderId: id, venueTradeId: tradeId, priceTicks: inst.tick.toUnits(m.L as string), sizeLots: inst.lot.toUnits(m.l as string),
+        liquidity: m.m ? 'maker' : 'taker', ...(m.N ? { fee: String(m.n), feeCurrency: String(m.N) } : {}),
+      }, tsVenue);
+      if (m.X === 'FILLED') { p.closed = true; }
+    } else if (x === 'CANCELED') {
+      this.stats.cancels++;
+      this.close(id, { kind: 'canceled', clientOrderId: id, reason: 'venue' }, tsVenue);
+    } else if (x === 'EXPIRED') {
+      this.close(id, { kind: 'expired', clientOrderId: id }, tsVenue);
+    } else if (x === 'REJECTED') {
+      this.close(id, { kind: 'rejected', clientOrderId: id, reason: String(m.r) }, tsVenue);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `hft live <scenario>`: the scenario's strategies trading for real through ccxt. Refuses to start
+ * unless every guard holds: a promotion for this strategy + risk configuration, `--confirm-live`,
+ * HFT_ENABLE_LIVE=1 and API keys in the environment (never printed, never stored).
+ */
+import { HftError } from '../../core/errors.ts';
+import { liveScenario, strategyHash } from '../../engine/live/createLiveRun.ts';
+import { parseFlags, type CliIO, type Command } from '../command.ts';
+import { DEFAULT_STORE_URI, openStore } from '../store.ts';
+import { loadScenario } from './backtest.ts';
+import { BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
+import { findPromotion } from './promote.ts';
+
+export const LIVE_KEY_ENV = 'HFT_BINANCE_API_KEY';
+export const LIVE_SECRET_ENV = 'HFT_BINANCE_API_SECRET';
+
+export interface LiveGuardInput { readonly scenarioPath: string; readonly storeUri: string; readonly confirmLive: boolean }
+
+/** Every refusal names the guard that failed. Returns the keys on success. */
+export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<{ apiKey: string; secret: string }> {
+  if (io.env.HFT_ENABLE_LIVE !== '1') throw new HftError('HFT_ERR_CONFIG', 'live trading is disabled: set HFT_ENABLE_LIVE=1 to enable it');
+  if (!g.confirmLive) throw new HftError('HFT_ERR_USAGE', 'live trading places real orders: pass --confirm-live');
+  const apiKey = io.env[LIVE_KEY_ENV]; const secret = io.env[LIVE_SECRET_ENV];
+  if (!apiKey || !secret) throw new HftError('HFT_ERR_CONFIG', `API keys missing: set ${LIVE_KEY_ENV} and ${LIVE_SECRET_ENV} in the environment`);
+  const { scenario } = loadScenario(g.scenarioPath, io.cwd);
+  const hash = strategyHash(liveScenario(scenario));
+  const store = await openStore(g.storeUri, { cwd: io.cwd, readOnly: true });
+  try {
+    if (!(await findPromotion(store, hash))) throw new HftError('HFT_ERR_CONFIG', `no promotion for this strategy configuration (strategy hash ${hash.slice(0, 16)}…): run it on paper, then hft parity and hft promote <paperRunId>`);
+  } finally { await store.close(); }
+  return { apiKey, secret };
+}
+
+export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl: string; readonly wsUrl: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void }
+
+export async function runLive(o: LiveCliOptions, io: CliIO): Promise<SessionResult> {
+  const credentials = await checkLiveGuards(o, io);
+  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, restUrl: o.restUrl, wsUrl: o.wsUrl, sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}) }, io);
+}
+
+export const liveCommand: Command = {
+  name: 'live',
+  summary: 'trade a promoted scenario for real through ccxt (guarded: promotion, --confirm-live, HFT_ENABLE_LIVE=1, keys)',
+  help: [
+    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--duration S] [--store <uri>]',
+    '',
+    'Refuses to start unless: a run.promoted exists for this strategy + risk configuration (hft promote),',
+    `--confirm-live is given, HFT_ENABLE_LIVE=1 and ${LIVE_KEY_ENV} / ${LIVE_SECRET_ENV} are set. Keys are`,
+    'never printed or stored. Reconciles open orders and balances on start; Ctrl-C / SIGTERM / hft kill',
+    'cancel every open order and stop.',
+    '',
+    'options:',
+    `  --rest <url>   REST base (default ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
+    `  --ws <url>     WebSocket base (default ${BINANCE_SPOT_WS})`,
+    '  --sandbox      Binance spot testnet for orders (ccxt sandbox mode; pair with the testnet --rest/--ws)',
+    '  --duration S   stop after S seconds',
+    `  --store <uri>  event store (default ${DEFAULT_STORE_URI})`,
+  ].join('\n'),
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' } });
+    if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
+    const duration = values.duration === undefined ? undefined : Number(values.duration);
+    const storeUri = values.store ?? DEFAULT_STORE_URI;
+    const r = await runLive({
+      scenarioPath: positionals[0]!, storeUri, restUrl: values.rest ?? BINANCE_SPOT_REST, wsUrl: values.ws ?? BINANCE_SPOT_WS, sandbox: values.sandbox ?? false,
+      confirmLive: values['confirm-live'] ?? false, stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`live run ${runId} started; hft kill ${runId} to halt`),
+    }, io);
+    printSession(io, r, storeUri);
+    io.out(`  venue              ${JSON.stringify(r.venueStats)}`);
+    return 0;
+  },
+};

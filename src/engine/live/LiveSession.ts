@@ -1,0 +1,144 @@
+/**
+ * Wall-clock wiring of the kernel for paper and live runs (ARCHITECTURE: only the sources, the venue
+ * and the clock change between modes). Live market messages are stepped the moment they arrive
+ * (`Kernel.step`); an RxJS interval and every venue report call `Kernel.advance(now)` so responses and
+ * timers are delivered at their own times; every run event goes to the store in order through one
+ * `concatMap`. The session records its market inputs (TickRecorder) so `hft parity` can replay them.
+ *
+ * Stop (Ctrl-C, SIGTERM, kill switch): step what arrived, advance to now, record `run.stop-requested`,
+ * cancel every open order (`cancelOpen`, mode-specific), drain the answers, record the inputs and
+ * `run.completed`, flush the store. Events before `run.stop-requested` are what parity compares.
+ */
+import { Subject, concatMap, from, interval, lastValueFrom, defaultIfEmpty, type Subscription } from 'rxjs';
+import type { EventStore } from '../../eventstore/port.ts';
+import type { DatasetRef, EventData, EventType, NewEvent } from '../../model/events.ts';
+import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
+import { openOrders } from '../../oms/openOrders.ts';
+import { Kernel, type KernelConfig } from '../Kernel.ts';
+import { receiptVenueTime } from './receiptVenueTime.ts';
+import type { TickRecorder } from './TickRecorder.ts';
+
+export interface LiveSessionConfig {
+  readonly kernel: KernelConfig;
+  readonly store: EventStore;
+  readonly streamId: string;
+  readonly started: EventData<'run.started'>;
+  readonly clockUs: () => number;
+  /** Paper: the simulated venue sees rows at their receive time (receiptVenueTime.ts). */
+  readonly venueTimeAtReceipt: boolean;
+  readonly recorder?: TickRecorder;
+  /** Tick-store root the recorder writes to (recorded in run.inputs-recorded). */
+  readonly tickStoreRoot?: string;
+  /** How often the kernel is advanced to the wall clock when nothing else happens (default 2 ms). */
+  readonly advanceEveryMs?: number;
+  readonly summarize: (k: Kernel) => Record<string, unknown>;
+  readonly onError?: (e: unknown) => void;
+}
+
+export interface StopOptions {
+  readonly reason: string;
+  /** Cancels the given open orders at the venue; resolves when the requests are out. */
+  readonly cancelOpen: (clientOrderIds: readonly string[], nowUs: number) => Promise<void> | void;
+  /** Live: waits (advancing the kernel) until no order is open or this many ms passed. Default 1000. */
+  readonly drainMs?: number;
+  /** Paper: end the kernel with `finish()` (deliver every simulated answer) instead of waiting. */
+  readonly finish?: boolean;
+  readonly beforeFinish?: () => void;
+}
+
+export class LiveSession {
+  readonly kernel: Kernel;
+  private readonly out = new Subject<NewEvent[]>();
+  private appended: Promise<number> | undefined;
+  private ticker: Subscription | undefined;
+  private readonly idxById = new Map<string, number>();
+  private stopping = false;
+  private failed: unknown;
+  runEvents = 0;
+
+  constructor(private readonly cfg: LiveSessionConfig) {
+    this.kernel = new Kernel(cfg.kernel);
+    cfg.kernel.instruments.forEach((i, k) => this.idxById.set(i.id, k));
+  }
+
+  async start(): Promise<void> {
+    const started = this.kernel.record('run.started', this.cfg.started, 0, 0);
+    await this.cfg.store.append(this.cfg.streamId, started, { expectedRevision: 'no_stream' });
+    this.runEvents += started.length;
+    this.appended = lastValueFrom(this.out.pipe(
+      concatMap((events) => from(this.cfg.store.append(this.cfg.streamId, events, { expectedRevision: 'any' }).then(() => events.length))),
+      defaultIfEmpty(0),
+    )).catch((e) => { this.failed = e; this.cfg.onError?.(e); return 0; });
+    this.ticker = interval(this.cfg.advanceEveryMs ?? 2).subscribe(() => this.poke());
+  }
+
+  private emit(events: NewEvent[]): void {
+    if (events.length === 0) return;
+    this.runEvents += events.length;
+    this.out.next(events);
+  }
+
+  /** One venue message's normalized events: recorded, then stepped through the kernel at once. */
+  onMarket(events: readonly MarketEvent[]): void {
+    if (this.stopping) return;
+    this.cfg.recorder?.record(events);
+    const b = allocBatch(events.length);
+    for (const e of events) {
+      const idx = this.idxById.get(e.instrument);
+      if (idx !== undefined) pushEvent(b, e, idx);
+    }
+    if (b.length === 0) return;
+    try {
+      this.emit(this.kernel.step(this.cfg.venueTimeAtReceipt ? receiptVenueTime(b) : b));
+    } catch (e) { this.fail(e); }
+  }
+
+  /** Delivers due venue answers and timers at the wall clock. */
+  poke(): void {
+    if (this.failed !== undefined) return;
+    try { this.emit(this.kernel.advance(this.cfg.clockUs())); } catch (e) { this.fail(e); }
+  }
+
+  /** Appends an event outside the market loop (latency rows, reconciliation) at the current clock. */
+  record<T extends EventType>(type: T, data: EventData<T>): void {
+    const t = this.cfg.clockUs();
+    this.emit(this.kernel.record(type, data, t, t));
+  }
+
+  private fail(e: unknown): void {
+    this.failed = e;
+    this.cfg.onError?.(e);
+  }
+
+  get error(): unknown { return this.failed; }
+
+  openOrderIds(): string[] { return openOrders(this.kernel.oms, {}).map((o) => o.clientOrderId); }
+
+  async stop(o: StopOptions): Promise<{ summary: Record<string, unknown>; datasets: DatasetRef[]; stopUs: number }> {
+    this.stopping = true;
+    this.ticker?.unsubscribe();
+    const stopUs = this.cfg.clockUs();
+    this.emit(this.kernel.advance(stopUs));
+    this.record('run.stop-requested', { reason: o.reason, atUs: stopUs });
+    const open = this.openOrderIds();
+    await o.cancelOpen(open, stopUs);
+    if (o.finish) {
+      o.beforeFinish?.();
+      this.emit(this.kernel.finish());
+    } else {
+      const deadline = this.cfg.clockUs() + (o.drainMs ?? 1000) * 1000;
+      while (this.openOrderIds().length > 0 && this.cfg.clockUs() < deadline) {
+        await new Promise((r) => setTimeout(r, 2));
+        this.emit(this.kernel.advance(this.cfg.clockUs()));
+      }
+    }
+    const datasets = this.cfg.recorder ? await this.cfg.recorder.close() : [];
+    this.record('run.inputs-recorded', { tickStore: this.cfg.tickStoreRoot ?? '', datasets, stopUs });
+    const summary = { ...this.cfg.summarize(this.kernel), openOrdersAtEnd: this.openOrderIds().length, stopReason: o.reason };
+    this.record('run.completed', { summary });
+    this.out.complete();
+    await this.appended;
+    if (this.failed !== undefined) throw this.failed;
+    return { summary, datasets, stopUs };
+  }
+}

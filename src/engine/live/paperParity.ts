@@ -1,0 +1,81 @@
+/**
+ * Parity of a paper session: its recorded market inputs, replayed through the backtest kernel with
+ * the same scenario, seed and run id, must produce the identical event stream up to the stop
+ * (`run.stop-requested`; what follows is shutdown). Reports the match rate over decisions and order
+ * events, the first divergence with both events, and paper fills against replayed fills.
+ */
+import { HftError } from '../../core/errors.ts';
+import type { EventStore } from '../../eventstore/port.ts';
+import type { EventData, EventEnvelope, NewEvent } from '../../model/events.ts';
+import type { InstrumentSpec } from '../../model/instrument.ts';
+import type { MarketBatch } from '../../model/market.ts';
+import { Kernel } from '../Kernel.ts';
+import { compareRuns } from '../parity.ts';
+import { parseScenario } from '../scenario.ts';
+import { createLiveRun } from './createLiveRun.ts';
+import { receiptVenueTime } from './receiptVenueTime.ts';
+
+export interface PaperParityReport {
+  readonly ok: boolean;
+  readonly runId: string;
+  readonly strategyHash: string;
+  readonly configHash: string;
+  /** Events compared (the recorded run up to run.stop-requested). */
+  readonly compared: number;
+  readonly recorded: number;
+  readonly replayed: number;
+  /** Decision and order.* events: recorded, and how many matched before the first divergence. */
+  readonly decisionsAndOrders: { readonly recorded: number; readonly matched: number };
+  readonly matchRate: number;
+  readonly divergence?: { readonly index: number; readonly expected: unknown; readonly actual: unknown };
+  readonly fills: { readonly paper: number; readonly replayed: number; readonly paperLots: number; readonly replayedLots: number; readonly identical: boolean };
+  readonly riskLimits: Record<string, unknown>;
+}
+
+const isDecisionOrOrder = (t: string): boolean => t === 'decision' || t.startsWith('order.');
+
+/** Recorded events of a paper run, its started data, and the recorded-inputs event. */
+export function paperRunParts(recorded: readonly EventEnvelope[], runId: string): { started: EventData<'run.started'>; inputs: EventData<'run.inputs-recorded'>; prefix: EventEnvelope[] } {
+  const first = recorded[0];
+  if (!first) throw new HftError('HFT_ERR_NOT_FOUND', `run '${runId}' not found (stream run-${runId} is empty)`);
+  if (first.type !== 'run.started') throw new HftError('HFT_ERR_BAD_INPUT', `run '${runId}': first event is ${first.type}, not run.started`);
+  const started = first.data as EventData<'run.started'>;
+  if (started.mode !== 'paper') throw new HftError('HFT_ERR_USAGE', `run '${runId}' is a ${started.mode} run; parity and promotion take a paper run`);
+  const inputs = recorded.find((e) => e.type === 'run.inputs-recorded')?.data as EventData<'run.inputs-recorded'> | undefined;
+  if (!inputs) throw new HftError('HFT_ERR_BAD_INPUT', `run '${runId}' has no run.inputs-recorded event: the session did not stop cleanly, its inputs were not sealed`);
+  const stop = recorded.findIndex((e) => e.type === 'run.stop-requested');
+  return { started, inputs, prefix: recorded.slice(0, stop < 0 ? recorded.length : stop) };
+}
+
+export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore): Promise<PaperParityReport> {
+  const { started, inputs, prefix } = paperRunParts(recorded, runId);
+  const cfg = started.config as { scenario: unknown; scenarioPath: string; instruments: InstrumentSpec[]; startUs: number; session?: Record<string, unknown> };
+  const scenario = parseScenario(cfg.scenario, `${cfg.scenarioPath} (recorded in run ${runId})`);
+  const run = createLiveRun({ mode: 'paper', scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, store: scratch, codeVersion: started.codeVersion, startUs: cfg.startUs, runId, session: cfg.session ?? {} });
+  const kernel = new Kernel(run.kernel);
+  const replayed: NewEvent[] = [];
+  replayed.push(...kernel.record('run.started', run.started, 0, 0));
+  for await (const b of source) replayed.push(...kernel.step(receiptVenueTime(b)));
+  replayed.push(...kernel.advance(inputs.stopUs));
+
+  const cmp = compareRuns(prefix, replayed);
+  const end = cmp.divergence?.index ?? prefix.length;
+  const recordedDO = prefix.filter((e) => isDecisionOrOrder(e.type)).length;
+  const matchedDO = prefix.slice(0, end).filter((e) => isDecisionOrOrder(e.type)).length;
+  const fillsOf = (es: readonly (EventEnvelope | NewEvent)[]) => es.filter((e) => e.type === 'order.filled').map((e) => e.data as EventData<'order.filled'>);
+  const pf = fillsOf(prefix); const rf = fillsOf(replayed);
+  const key = (f: EventData<'order.filled'>): string => `${f.clientOrderId}|${f.venueTradeId}|${f.priceTicks}|${f.sizeLots}`;
+  return {
+    ok: cmp.ok && prefix.length === replayed.length,
+    runId, strategyHash: run.strategyHash, configHash: started.configHash,
+    compared: cmp.compared, recorded: prefix.length, replayed: replayed.length,
+    decisionsAndOrders: { recorded: recordedDO, matched: matchedDO },
+    matchRate: recordedDO === 0 ? (cmp.ok ? 1 : 0) : matchedDO / recordedDO,
+    ...(cmp.divergence ? { divergence: cmp.divergence } : {}),
+    fills: {
+      paper: pf.length, replayed: rf.length, paperLots: pf.reduce((s, f) => s + f.sizeLots, 0), replayedLots: rf.reduce((s, f) => s + f.sizeLots, 0),
+      identical: pf.length === rf.length && pf.every((f, i) => key(f) === key(rf[i]!)),
+    },
+    riskLimits: scenario.risk as Record<string, unknown>,
+  };
+}
