@@ -262,17 +262,19 @@ export class RunReportBuilder {
       const idx = map[ins[i]!]!;
       if (idx < 0) continue;
       const t = te[i]!;
+      if (Number.isNaN(this.nextSampleUs)) this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
+      if (t >= this.nextSampleUs) {
+        // The sample sees the fills before its time and the mids as they stood then (no BBO since).
+        this.advanceTo(this.nextSampleUs);
+        this.sample(this.nextSampleUs);
+        this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
+      }
       this.advanceTo(t);
       const inst = this.insts[idx]!;
       const bid = px[i]!, ask = px2[i]!;
       if (bid !== inst.bid || ask !== inst.ask) {
         inst.bid = bid; inst.ask = ask;
         inst.pt.push(t); inst.pbid.push(bid); inst.pask.push(ask);
-      }
-      if (Number.isNaN(this.nextSampleUs)) this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
-      if (t >= this.nextSampleUs) {
-        this.sample(this.nextSampleUs);
-        this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
       }
     }
   }
