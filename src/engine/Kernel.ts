@@ -199,41 +199,52 @@ export class Kernel {
     return tL;
   }
 
+  /**
+   * Runs events until the held rows are used up (or must wait for the next batch). The loop body is
+   * its own method: V8 then optimizes it as a plain function with complete type feedback instead of
+   * on-stack-replacing a long loop whose rarely taken exits deoptimize it again and again.
+   */
   private run(ended: boolean): void {
-    const held = this.held;
-    for (;;) {
-      // venue cursor
-      while (this.vb < held.length && this.vi >= held[this.vb]!.length) { this.vb++; this.vi = 0; }
-      const vBatch = held[this.vb];
-      const tVen = vBatch ? vBatch.tsEvent[this.vi]! : Number.POSITIVE_INFINITY;
-      // local cursor
-      while (this.lb < held.length && this.li >= held[this.lb]!.length) { this.lb++; this.li = 0; }
-      const lBatch = held[this.lb];
-      if (!lBatch) break; // every held row seen locally
-      const tLoc = Math.max(this.localTimeOf(lBatch, this.li), this.nowUs);
-      // Without a venue row left we cannot know what the venue saw before tLoc: wait for more data.
-      if (!vBatch && !ended && tLoc > this.lastVenueUs) break;
-      // A venue row whose tsEvent is out of order waits until local time reaches it (rows stay in order).
-      if (vBatch && tVen <= tLoc) {
-        // venue first: deliver what the strategy sees before this venue instant, then match the row
-        if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
-        const idx = vBatch.instrument[this.vi]!;
-        const inst = this.cfg.instruments[idx];
-        if (!inst) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${this.vi}: instrument index ${idx} not in the run's instrument table`);
-        this.cfg.venue.advanceTo(tVen);
-        this.cfg.venue.onMarketRow(vBatch, this.vi, inst.id);
-        if (tVen > this.lastVenueUs) this.lastVenueUs = tVen;
-        this.vi++;
-        continue;
-      }
-      if (this.cfg.venue.nextResponseUs() <= tLoc || this.nextTimerUs() <= tLoc) this.runDue(tLoc, true, true);
-      this.nowUs = tLoc;
-      this.localRow(lBatch, this.li, tLoc);
-      this.li++;
-    }
+    while (this.next(ended)) { /* one venue or local event per call */ }
     // drop batches both cursors have passed
     const done = Math.min(this.vb, this.lb);
-    if (done > 0) { held.splice(0, done); this.vb -= done; this.lb -= done; }
+    if (done > 0) { this.held.splice(0, done); this.vb -= done; this.lb -= done; }
+  }
+
+  /** Processes the next venue row or local row; false when nothing can be processed now. */
+  private next(ended: boolean): boolean {
+    const held = this.held;
+    while (this.vb < held.length && this.vi >= held[this.vb]!.length) { this.vb++; this.vi = 0; }
+    const vBatch = this.vb < held.length ? held[this.vb]! : undefined;
+    const tVen = vBatch !== undefined ? vBatch.tsEvent[this.vi]! : Number.POSITIVE_INFINITY;
+    while (this.lb < held.length && this.li >= held[this.lb]!.length) { this.lb++; this.li = 0; }
+    if (this.lb >= held.length) return false; // every held row seen locally
+    const lBatch = held[this.lb]!;
+    const tLoc = Math.max(this.localTimeOf(lBatch, this.li), this.nowUs);
+    // Without a venue row left we cannot know what the venue saw before tLoc: wait for more data.
+    if (vBatch === undefined && !ended && tLoc > this.lastVenueUs) return false;
+    // A venue row whose tsEvent is out of order waits until local time reaches it (rows stay in order).
+    if (vBatch !== undefined && tVen <= tLoc) {
+      // venue first: deliver what the strategy sees before this venue instant, then match the row
+      if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
+      this.venueRow(vBatch, this.vi, tVen);
+      this.vi++;
+      return true;
+    }
+    if (this.cfg.venue.nextResponseUs() <= tLoc || this.nextTimerUs() <= tLoc) this.runDue(tLoc, true, true);
+    this.nowUs = tLoc;
+    this.localRow(lBatch, this.li, tLoc);
+    this.li++;
+    return true;
+  }
+
+  private venueRow(b: MarketBatch, i: number, tVen: number): void {
+    const idx = b.instrument[i]!;
+    const inst = this.cfg.instruments[idx];
+    if (inst === undefined) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${i}: instrument index ${idx} not in the run's instrument table`);
+    this.cfg.venue.advanceTo(tVen);
+    this.cfg.venue.onMarketRow(b, i, inst.id);
+    if (tVen > this.lastVenueUs) this.lastVenueUs = tVen;
   }
 
   /** Strategy side of one market row at local time tL: book, BBO, trade, then the strategies. */
