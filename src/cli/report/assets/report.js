@@ -96,7 +96,12 @@
     var qt = secs(unpack(p.quotes.t)), qb = px(unpack(p.quotes.bid)), qa = px(unpack(p.quotes.ask));
     var ft = secs(unpack(p.fills.t)), fp = px(unpack(p.fills.priceTicks)), fs = p.fills.side;
     var buys = [[], []], sells = [[], []];
-    for (var i = 0; i < ft.length; i++) { var s = fs[i] > 0 ? buys : sells; s[0].push(ft[i]); s[1].push(fp[i]); }
+    for (var i = 0; i < ft.length; i++) {
+      var s = fs[i] > 0 ? buys : sells, x = ft[i];
+      // Partial fills of one trade share a timestamp; one x per marker keeps each of them (1 µs apart).
+      if (s[0].length && x <= s[0][s[0].length - 1]) x = s[0][s[0].length - 1] + 1e-6;
+      s[0].push(x); s[1].push(fp[i]);
+    }
     // uPlot draws aligned columns: join the series on one x; join-made holes are skipped (undefined).
     var data = uPlot.join([[t, mid, bid, ask], [qt, qb, qa], buys, sells], [[1, 1, 1], [1, 1], [1], [1]]);
     var id = 'price-' + k;
