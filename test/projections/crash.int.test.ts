@@ -87,7 +87,7 @@ if (!reachable) {
         const a = await dumpTables(client, refSchema, [...tables, 'projection_checkpoints']);
         const b = await dumpTables(client, crashSchema, [...tables, 'projection_checkpoints']);
         for (const t of Object.keys(a)) expect(b[t], `table ${t}`).toEqual(a[t]);
-        expect(a.fills!.length).toBeGreaterThan(50); // 96 fills in the three-minute window
+        expect(a.fills!.length).toBeGreaterThan(20); // the comparison above is only meaningful with fills in it
       } finally {
         await client.end();
       }
