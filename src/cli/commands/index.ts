@@ -17,6 +17,8 @@ import { killCommand } from './kill.ts';
 import { emulatorCommand } from './emulator.ts';
 import { latencyProfileCommand } from './latency-profile.ts';
 import { reportCommand } from './report.ts';
+import { sweepCommand, sweepReportCommand } from './sweep.ts';
+import { workerCommand } from './worker.ts';
 import { serveCommand } from './serve.ts';
 
 export const commands: readonly Command[] = [
@@ -30,5 +32,8 @@ export const commands: readonly Command[] = [
   auditCommand,
   sqlCommand,
   reportCommand,
+  sweepCommand,
+  sweepReportCommand,
+  workerCommand,
   serveCommand,
 ];

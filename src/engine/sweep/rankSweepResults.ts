@@ -9,9 +9,9 @@ export interface SweepResultRow {
   readonly metrics: Readonly<Record<string, string>>;
 }
 
-export interface RankedRow extends SweepResultRow { readonly rank: number; readonly value: string }
+export type RankedRow<R extends SweepResultRow = SweepResultRow> = R & { readonly rank: number; readonly value: string };
 
-export function rankSweepResults(rows: readonly SweepResultRow[], metric: string, order: 'desc' | 'asc' = 'desc'): RankedRow[] {
+export function rankSweepResults<R extends SweepResultRow>(rows: readonly R[], metric: string, order: 'desc' | 'asc' = 'desc'): RankedRow<R>[] {
   const missing = rows.filter((r) => r.metrics[metric] === undefined);
   if (missing.length > 0) {
     const known = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();

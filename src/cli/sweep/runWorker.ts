@@ -1,0 +1,68 @@
+/**
+ * One worker process: takes sweep jobs from the pg-boss queue one at a time (a backtest is CPU-bound,
+ * so parallelism is processes, not promises), runs each, records the result once, completes the job.
+ */
+import { hostname } from 'node:os';
+import { isHftError } from '../../core/errors.ts';
+import type { CliIO } from '../command.ts';
+import { SweepDb } from './SweepDb.ts';
+import { SweepQueue } from './SweepQueue.ts';
+import { runSweepJob } from './runSweepJob.ts';
+
+export interface WorkerOptions {
+  readonly pgUrl: string;
+  /** Exit once no job of the queue (or of `sweepId`) is created, waiting for a retry, or active. */
+  readonly exitWhenIdle: boolean;
+  readonly sweepId?: string;
+  readonly pollMs?: number;
+  readonly maintenanceIntervalSeconds?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface WorkerStats { readonly jobs: number; readonly counted: number; readonly duplicates: number; readonly failed: number }
+
+export const workerName = (): string => `${hostname()}:${process.pid}`;
+
+export async function runWorker(o: WorkerOptions, io: CliIO): Promise<WorkerStats> {
+  const name = workerName();
+  const db = await SweepDb.open(o.pgUrl);
+  const queue = await SweepQueue.open(o.pgUrl, { ...(o.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: o.maintenanceIntervalSeconds } : {}) });
+  let jobs = 0; let counted = 0; let duplicates = 0; let failed = 0;
+  try {
+    while (!o.signal?.aborted) {
+      const job = await queue.fetch();
+      if (!job) {
+        if (o.exitWhenIdle && (await queue.pending(o.sweepId)) === 0) break;
+        await sleep(o.pollMs ?? 500, o.signal);
+        continue;
+      }
+      jobs++;
+      const j = job.data;
+      io.err(`worker ${name}: job ${j.sweepId}#${j.index} (${j.combination}) attempt ${job.retryCount} started`);
+      try {
+        const r = await runSweepJob(j, job.retryCount, name, io);
+        const first = await db.insertResult(r);
+        if (first) counted++; else duplicates++;
+        await queue.complete(job.id);
+        io.err(`worker ${name}: job ${j.sweepId}#${j.index} done: run ${r.runId} ${first ? 'counted' : 'already counted by an earlier attempt'}`);
+      } catch (e) {
+        failed++;
+        const msg = isHftError(e) ? e.message : (e as Error).stack ?? String(e);
+        io.err(`worker ${name}: job ${j.sweepId}#${j.index} failed: ${msg}`);
+        await queue.fail(job.id, msg);
+      }
+    }
+  } finally {
+    await queue.close().catch(() => {});
+    await db.close().catch(() => {});
+  }
+  return { jobs, counted, duplicates, failed };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
