@@ -36,4 +36,11 @@ export const commands: readonly Command[] = [
   sweepReportCommand,
   workerCommand,
   serveCommand,
+  paperCommand,
+  parityCommand,
+  promoteCommand,
+  liveCommand,
+  killCommand,
+  emulatorCommand,
+  latencyProfileCommand,
 ];

@@ -120,6 +120,9 @@ export class LiveSession {
     const stopUs = this.cfg.clockUs();
     this.emit(this.kernel.advance(stopUs));
     this.record('run.stop-requested', { reason: o.reason, atUs: stopUs });
+    // Halted before the cancels: the gate denies any new order a strategy tries while we wind down.
+    const from = this.cfg.kernel.risk.state;
+    if (from !== 'HALTED') this.record('risk.state-changed', { from, to: 'HALTED', reason: `session stop: ${o.reason}`, values: {} });
     const open = this.openOrderIds();
     await o.cancelOpen(open, stopUs);
     if (o.finish) {

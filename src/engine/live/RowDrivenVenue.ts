@@ -3,7 +3,7 @@
  * with market rows (the SimVenue runs due actions itself before each row), never with the kernel's
  * wall-clock `advance`. In a replay `step` only advances the venue at rows; if paper's `advance`
  * also moved it at timer and response times, an order's arrival would be processed at different
- * moments in the two runs. `release()` (shutdown) lets `advanceTo` through again so `finish` can
+ * moments in the two runs. `release()` (shutdown) runs every pending venue action so `finish` can
  * drain the answers to the final cancels.
  */
 import type { OrderIntentData } from '../../model/events.ts';
@@ -15,10 +15,14 @@ export class RowDrivenVenue implements ExecutionVenue {
   constructor(readonly inner: ExecutionVenue) {}
   release(): void { this.released = true; }
   onMarketRow(batch: MarketBatch, row: number, instrument: string): void { this.inner.onMarketRow(batch, row, instrument); }
-  advanceTo(venueTimeUs: number): void { if (this.released) this.inner.advanceTo(venueTimeUs); }
+  // Released (shutdown, no more rows): every pending venue action runs, so the last cancels get answers.
+  advanceTo(_venueTimeUs: number): void { if (this.released) this.inner.advanceTo(Number.MAX_SAFE_INTEGER); }
   submit(order: OrderIntentData, localTimeUs: number): void { this.inner.submit(order, localTimeUs); }
   cancel(clientOrderId: string, localTimeUs: number): void { this.inner.cancel(clientOrderId, localTimeUs); }
   modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void { this.inner.modify(clientOrderId, priceTicks, sizeLots, localTimeUs); }
-  nextResponseUs(): number { return this.inner.nextResponseUs(); }
+  nextResponseUs(): number {
+    if (this.released) this.inner.advanceTo(Number.MAX_SAFE_INTEGER);
+    return this.inner.nextResponseUs();
+  }
   takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] { return this.inner.takeResponses(localTimeUs); }
 }
