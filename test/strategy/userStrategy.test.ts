@@ -25,7 +25,7 @@ describe('user strategy modules', () => {
     expect(decisions.length).toBeGreaterThan(0);
     for (const d of decisions) expect((d.data as { strategyId: string }).strategyId).toBe('mine');
     // every decision leans against a mid move of at least 200 ticks (2 USDT), as the module says
-    for (const d of decisions) expect(Math.abs((d.data as { inputs: { moveTicks: number } }).inputs.moveTicks)).toBeGreaterThanOrEqual(200);
+    for (const d of decisions) expect(Math.abs((d.data as unknown as { inputs: { moveTicks: number } }).inputs.moveTicks)).toBeGreaterThanOrEqual(200);
     expect(run.counters.ordersRequested).toBe(decisions.length);
     expect(Object.keys((run.summary as { byStrategy: Record<string, unknown> }).byStrategy)).toEqual(['mine']);
   }, 60_000);
