@@ -9,6 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/cli/report/writeReport.ts';
 import { CHROMIUM, CHROMIUM_ARGS, io, runDemo, type DemoRun } from './demoRun.ts';
 
+// Browser globals of the code run inside the page (page.evaluate); the project's lib has no DOM.
+declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare function requestAnimationFrame(cb: (t: number) => void): number;
+type CanvasRenderingContext2D = { getImageData(x: number, y: number, w: number, h: number): { data: Iterable<number> } };
+
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) {
   console.warn(`\n!!!!!!!! BROWSER TESTS SKIPPED: ${CHROMIUM} not found (apt-get install chromium). The report was NOT checked in a browser. !!!!!!!!\n`);
@@ -63,7 +69,7 @@ describe.skipIf(!HAVE_CHROMIUM)('run report in headless Chromium', () => {
     });
     // uPlot commits a new scale on the next microtask and paints on it: read the canvas after a frame.
     const probe = await page.evaluate(async (t0) => {
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
       type U = { data: (number | null | undefined)[][]; valToPos(v: number, k: string, canvas?: boolean): number; ctx: CanvasRenderingContext2D; scales: Record<string, { min: number; max: number }> };
       const u = (window as unknown as { __report: { charts: Record<string, U> } }).__report.charts['price-0']!;
       const xs = u.data[0]! as number[];

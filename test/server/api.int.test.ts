@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadProjectionDdl } from '../../src/cli/commands/project.ts';
 import { createServer } from '../../src/cli/server/createServer.ts';
+import { EventHub } from '../../src/cli/server/EventHub.ts';
 import { MemoryRunReadModels } from '../../src/cli/server/MemoryRunReadModels.ts';
 import { OmsControlRegistry, type OperatorAction } from '../../src/cli/server/OmsControl.ts';
 import { SqlRunReadModels } from '../../src/cli/server/SqlRunReadModels.ts';
@@ -31,6 +32,7 @@ let demo: DemoRun;
 let store: EventStore;
 let events: EventEnvelope[];
 let rm: MemoryRunReadModels;
+let hub: EventHub;
 let control: OmsControlRegistry;
 let app: FastifyInstance;
 const logLines: string[] = [];
@@ -39,12 +41,13 @@ beforeAll(async () => {
   demo = await runDemo();
   store = await openStore(demo.storeUri, { readOnly: true });
   events = await collect(store.readStream(`run-${demo.runId}`));
-  rm = await MemoryRunReadModels.follow(store);
+  hub = EventHub.start(store, 0);
+  rm = await MemoryRunReadModels.follow(hub);
   control = new OmsControlRegistry();
   const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } });
-  app = await createServer({ store, readModels: rm, tokens, control, logger: { stream: sink, level: 'info' } as never });
+  app = await createServer({ hub, readModels: rm, tokens, control, logger: { stream: sink, level: 'info' } as never });
 }, 180_000);
-afterAll(async () => { await app?.close(); await rm?.close(); await store?.close(); });
+afterAll(async () => { await app?.close(); await rm?.close(); await hub?.close(); await store?.close(); });
 
 const count = (t: string) => events.filter((e) => e.type === t).length;
 
@@ -145,7 +148,7 @@ describe('over a real socket', () => {
   it('serves the API and the dashboard page over HTTP', async () => {
     const r = await fetch(`${base}/api/runs/${demo.runId}`, { headers: auth(VIEWER) });
     expect(r.status).toBe(200);
-    expect((await r.json()).run.run_id).toBe(demo.runId);
+    expect(((await r.json()) as { run: { run_id: string } }).run.run_id).toBe(demo.runId);
     expect((await fetch(`${base}/api/runs/${demo.runId}/kill-switch`, { method: 'POST', headers: auth(VIEWER) })).status).toBe(403);
     const page = await fetch(`${base}/dashboard`);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);

@@ -3,6 +3,7 @@ import { HftError } from '../../core/errors.ts';
 import { pgConn } from '../../projections/SqlConn.ts';
 import { intFlag, parseFlags, type Command } from '../command.ts';
 import { createServer } from '../server/createServer.ts';
+import { EventHub } from '../server/EventHub.ts';
 import { MemoryRunReadModels } from '../server/MemoryRunReadModels.ts';
 import { OmsControlRegistry } from '../server/OmsControl.ts';
 import type { RunReadModels } from '../server/RunReadModels.ts';
@@ -42,11 +43,16 @@ export const serveCommand: Command = {
     const host = values.host ?? '127.0.0.1';
     const store = await openStore(values.store ?? DEFAULT_STORE_URI, { cwd: io.cwd, readOnly: true });
     let readModels: RunReadModels;
+    let hub: EventHub;
     if (values.pg !== undefined) {
       const client = await connectReadModels(values.pg);
       readModels = new SqlRunReadModels(pgConn(client), values.schema ?? DEFAULT_PROJECTION_SCHEMA, 'read-models', () => client.end());
-    } else readModels = await MemoryRunReadModels.follow(store);
-    const app = await createServer({ store, readModels, tokens, control: new OmsControlRegistry() });
+      hub = EventHub.start(store, (await store.headPosition()) + 1);
+    } else {
+      hub = EventHub.start(store, 0);
+      readModels = await MemoryRunReadModels.follow(hub);
+    }
+    const app = await createServer({ hub, readModels, tokens, control: new OmsControlRegistry() });
     const address = await app.listen({ host, port });
     io.out(`hft serve: ${address}/dashboard  (API ${address}/api/runs, read models: ${readModels.source}, ${tokens.entries.length} token(s))`);
     await new Promise<void>((resolve) => {
@@ -55,6 +61,7 @@ export const serveCommand: Command = {
     });
     await app.close();
     await readModels.close();
+    await hub.close();
     await store.close();
     return 0;
   },

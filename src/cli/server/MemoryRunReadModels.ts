@@ -1,51 +1,32 @@
-/** Read models folded in this process from the store's log, following its appends. */
-import type { EventStore } from '../../eventstore/port.ts';
+/** Read models folded in this process from the log, following its appends through the server's hub. */
+import { HftError } from '../../core/errors.ts';
 import { MemoryReadModels } from '../../projections/MemoryReadModels.ts';
+import type { EventHub } from './EventHub.ts';
 import { TERMINAL_STATUSES, type OrderQuery, type Row, type RunReadModels } from './RunReadModels.ts';
 
 export class MemoryRunReadModels implements RunReadModels {
   readonly source = 'memory' as const;
   private readonly models = new MemoryReadModels();
   private last = -1;
-  private readonly abort = new AbortController();
-  private readonly waiters: { position: number; resolve: () => void }[] = [];
-  private failure: unknown;
-  private loop: Promise<void> | undefined;
+  private readonly unlisten: () => void;
 
-  private constructor(private readonly store: EventStore) {}
+  private constructor(private readonly hub: EventHub) {
+    this.unlisten = hub.listen((batch) => { this.models.apply(batch); this.last = batch[batch.length - 1]!.position; });
+  }
 
-  /** Folds the whole log, then keeps following it; resolves once caught up with the head at start. */
-  static async follow(store: EventStore): Promise<MemoryRunReadModels> {
-    const m = new MemoryRunReadModels(store);
-    const head = await store.headPosition();
-    m.loop = m.fold();
-    await m.waitFor(head);
+  /** Folds the whole log (the hub must start at position 0); resolves once caught up with the head at start. */
+  static async follow(hub: EventHub): Promise<MemoryRunReadModels> {
+    if (hub.fromPosition !== 0) throw new HftError('HFT_ERR_CONFIG', `in-memory read models fold the whole log: the event hub starts at ${hub.fromPosition}, not 0`);
+    const m = new MemoryRunReadModels(hub);
+    await hub.waitFor(await hub.store.headPosition());
     return m;
   }
 
-  private async fold(): Promise<void> {
-    try {
-      for await (const batch of this.store.subscribe({ fromPosition: 0, signal: this.abort.signal })) {
-        if (batch.length === 0) continue;
-        this.models.apply(batch);
-        this.last = batch[batch.length - 1]!.position;
-        for (let i = this.waiters.length - 1; i >= 0; i--) {
-          if (this.waiters[i]!.position <= this.last) { this.waiters[i]!.resolve(); this.waiters.splice(i, 1); }
-        }
-      }
-    } catch (e) {
-      if (!this.abort.signal.aborted) { this.failure = e; for (const w of this.waiters.splice(0)) w.resolve(); }
-    }
-  }
-
-  /** Resolves when the event at `position` has been folded (or the fold failed: the next read throws). */
-  waitFor(position: number): Promise<void> {
-    if (position <= this.last || this.failure) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ position, resolve }));
-  }
+  /** Resolves when the event at `position` has been folded. */
+  waitFor(position: number): Promise<void> { return this.hub.waitFor(position); }
 
   private rows(table: string, runId?: string): Row[] {
-    if (this.failure) throw this.failure;
+    if (this.hub.error) throw this.hub.error;
     const all = this.models.rows(table);
     return runId === undefined ? all : all.filter((r) => r.run_id === runId);
   }
@@ -73,8 +54,5 @@ export class MemoryRunReadModels implements RunReadModels {
   async denials(runId: string, limit: number): Promise<Row[]> { return this.rows('risk_denials', runId).slice(-limit).reverse(); }
   async riskStates(runId: string): Promise<Row[]> { return this.rows('risk_states', runId); }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-  }
+  async close(): Promise<void> { this.unlisten(); }
 }

@@ -7,14 +7,15 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { HftError, isHftError, type ErrorCode } from '../../core/errors.ts';
-import type { EventStore } from '../../eventstore/port.ts';
 import { pageAsset } from './assets.ts';
+import type { EventHub } from './EventHub.ts';
 import type { OmsControlRegistry, OperatorAction } from './OmsControl.ts';
 import { TERMINAL_STATUSES, type Row, type RunReadModels } from './RunReadModels.ts';
 import { bearerOf, roleOf, type Role, type TokenTable } from './tokens.ts';
 
 export interface ServerOptions {
-  readonly store: EventStore;
+  /** The server's one subscription to the store (WebSocket clients follow it). */
+  readonly hub: EventHub;
   readonly readModels: RunReadModels;
   readonly tokens: TokenTable;
   readonly control: OmsControlRegistry;
@@ -48,7 +49,7 @@ function percentile(sorted: number[], p: number): number | null {
 }
 
 export async function createServer(opts: ServerOptions): Promise<FastifyInstance> {
-  const { store, readModels: rm, tokens, control } = opts;
+  const { hub, readModels: rm, tokens, control } = opts;
   const app = Fastify({ logger: opts.logger ?? false });
   await app.register(websocket);
 
@@ -154,16 +155,10 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     const abort = new AbortController();
     socket.on('close', () => abort.abort());
     const start = (): void => {
-      void (async () => {
-        try {
-          for await (const batch of store.subscribe({ fromPosition: from, signal: abort.signal })) {
-            const mine = batch.filter((e) => e.streamId === streamId);
-            if (mine.length > 0 && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'events', events: mine }));
-          }
-        } catch (e) {
-          if (!abort.signal.aborted && socket.readyState === socket.OPEN) socket.close(1011, (e as Error).message.slice(0, 120));
-        }
-      })();
+      hub.follow(from, (batch) => {
+        const mine = batch.filter((e) => e.streamId === streamId);
+        if (mine.length > 0 && socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'events', events: mine }));
+      }, abort.signal).catch((e: Error) => { if (!abort.signal.aborted && socket.readyState === socket.OPEN) socket.close(1011, e.message.slice(0, 120)); });
     };
     if (req.role) { socket.send(JSON.stringify({ type: 'ready', role: req.role })); start(); return; }
     const timer = setTimeout(() => socket.close(4401, 'authenticate first: {"type":"auth","token":"..."}'), opts.wsAuthTimeoutMs ?? 5_000);
