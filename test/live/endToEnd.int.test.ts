@@ -89,6 +89,7 @@ describe('paper -> parity -> promote -> live -> kill, against the emulator', () 
     expect(output).not.toContain(EMULATOR_DEMO_SECRET); // keys never printed
     const k = await killRun(runId, { ...io(), env: liveEnv });
     expect(k.signaled).toBe(true);
+    expect(k.openOrdersBefore).toBeGreaterThan(0);
     expect(k.openOrders).toBe(0);
     expect(k.elapsedMs).toBeLessThan(1000);
     expect(emu.openOrderIds()).toEqual([]);
