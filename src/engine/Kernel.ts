@@ -82,6 +82,7 @@ export class Kernel {
   private readonly books: L2Book[];
   private readonly bookById = new Map<string, L2Book>();
   private readonly bboByIdx: Bbo[];
+  private readonly fundingByIdx: ({ rate: number; intervalUs: number; fundingTimeUs: number; markPriceTicks: number; tsUs: number } | undefined)[];
   /** Latest mid per instrument in ticks (0 = none yet). */
   private readonly markTicks: number[];
   private readonly lastTradeByIdx: (LastTrade | undefined)[];
@@ -109,6 +110,7 @@ export class Kernel {
     this.bboByIdx = cfg.instruments.map(() => ({ bidTicks: Number.NEGATIVE_INFINITY, bidLots: 0, askTicks: Number.POSITIVE_INFINITY, askLots: 0, tsUs: -1 }));
     this.lastTradeByIdx = cfg.instruments.map(() => undefined);
     this.markTicks = cfg.instruments.map(() => 0);
+    this.fundingByIdx = cfg.instruments.map(() => undefined);
     cfg.instruments.forEach((inst, i) => {
       this.bookById.set(inst.id, this.books[i]!);
       this.instById.set(inst.id, inst);
@@ -137,6 +139,7 @@ export class Kernel {
       random: cfg.random,
       bbo: (id: string) => kernel.freshTop(id),
       lastTrade: (id: string) => kernel.lastTradeByIdx[kernel.idxById.get(id) ?? -1],
+      funding: (id: string) => kernel.fundingByIdx[kernel.idxById.get(id) ?? -1],
     };
   }
 
@@ -269,6 +272,9 @@ export class Kernel {
       if (t) { t.priceTicks = b.price[i]!; t.sizeLots = b.size[i]!; t.side = b.side[i]! as 1 | -1; t.tsUs = tL; }
       else this.lastTradeByIdx[idx] = { priceTicks: b.price[i]!, sizeLots: b.size[i]!, side: b.side[i]! as 1 | -1, tsUs: tL };
       notify = 'trade';
+    } else if (kind === KindCode.funding) {
+      this.fundingByIdx[idx] = { rate: b.rate[i]!, intervalUs: b.size2[i]!, fundingTimeUs: b.id[i]!, markPriceTicks: b.price[i]!, tsUs: tL };
+      notify = 'funding';
     } else if (kind === KindCode.gap) {
       this.books[idx]!.clear();
     }

@@ -34,6 +34,8 @@ export interface StrategyContext {
   bbo(instrument: string): { readonly bidTicks: number; readonly bidLots: number; readonly askTicks: number; readonly askLots: number };
   /** Last trade seen on an instrument (price ticks, aggressor side), for signals. */
   lastTrade(instrument: string): { readonly priceTicks: number; readonly sizeLots: number; readonly side: 1 | -1; readonly tsUs: number } | undefined;
+  /** Last funding-rate row of a perpetual (rate per interval, its funding time), when the data has them. */
+  funding(instrument: string): { readonly rate: number; readonly intervalUs: number; readonly fundingTimeUs: number; readonly markPriceTicks: number; readonly tsUs: number } | undefined;
 }
 
 export interface Decision {

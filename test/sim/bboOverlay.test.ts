@@ -10,7 +10,7 @@ import type { VenueResponse } from '../../src/sim/VenueResponse.ts';
 import { BookFlag, Side, type MarketEvent } from '../../src/model/market.ts';
 import { batchOf, PERP } from './simFixtures.ts';
 
-const book = (tsEvent: number, side: 1 | -1, priceTicks: number, sizeLots: number, updateId: number, flags = BookFlag.EndOfMessage): MarketEvent =>
+const book = (tsEvent: number, side: 1 | -1, priceTicks: number, sizeLots: number, updateId: number, flags: number = BookFlag.EndOfMessage): MarketEvent =>
   ({ kind: 'book', instrument: 'x', tsEvent, tsRecv: tsEvent, side, priceTicks, sizeLots, flags, updateId });
 const bbo = (tsEvent: number, bid: number, bidLots: number, ask: number, askLots: number, updateId: number): MarketEvent =>
   ({ kind: 'bbo', instrument: 'x', tsEvent, tsRecv: tsEvent, bidPriceTicks: bid, bidSizeLots: bidLots, askPriceTicks: ask, askSizeLots: askLots, updateId });

@@ -54,6 +54,7 @@ export class HandBuiltContext implements StrategyContext {
     return { bidTicks: b.bestBid(), bidLots: b.bestBidSize(), askTicks: b.bestAsk(), askLots: b.bestAskSize() };
   }
   lastTrade(): undefined { return undefined; }
+  funding(): undefined { return undefined; }
 }
 
 /** An open order as the OMS would hold it after acceptance. */
