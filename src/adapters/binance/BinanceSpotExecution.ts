@@ -47,7 +47,7 @@ export interface BinanceExecutionOptions {
   readonly onReport?: () => void;
   readonly onLatency?: (row: RequestLatency) => void;
   /** Called just before a new-order request is handed to ccxt (tick-to-order measurement). */
-  readonly onOrderOut?: (clientOrderId: string) => void;
+  readonly onOrderOut?: (clientOrderId: string, throttled: boolean) => void;
   readonly log?: (line: string) => void;
   /** Wait before re-resolving an ambiguous request (default 200 ms). */
   readonly retryDelayMs?: number;
@@ -62,7 +62,7 @@ interface Pending {
 }
 
 export class BinanceSpotExecution implements ExecutionVenue {
-  readonly stats = { places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0 };
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0 };
   private readonly queue: TimedVenueReport[] = [];
   private qHead = 0;
   private readonly orders = new Map<string, Pending>();
@@ -168,11 +168,12 @@ export class BinanceSpotExecution implements ExecutionVenue {
     const params: Record<string, unknown> = { newClientOrderId: id };
     if (o.timeInForce === 'POST_ONLY') params.postOnly = true;
     else if (o.type === 'limit') params.timeInForce = o.timeInForce;
-    await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.order, true);
+    const throttled = !this.bucket.tryAcquire(BINANCE_SPOT_WEIGHTS.order, true);
+    if (throttled) { this.stats.throttled++; await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.order, true); }
     if (this.stopped) return;
     if (resend) this.stats.resends++; else this.stats.places++;
     const requestUs = this.o.clockUs();
-    this.o.onOrderOut?.(id);
+    this.o.onOrderOut?.(id, throttled);
     try {
       const r = await this.o.client.createOrder(sym, o.type, o.side, Number(inst.lot.toDecimal(o.sizeLots)), o.type === 'limit' ? Number(inst.tick.toDecimal(o.priceTicks)) : undefined, params);
       const responseUs = this.o.clockUs();

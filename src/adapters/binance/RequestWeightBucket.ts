@@ -41,6 +41,14 @@ export class RequestWeightBucket {
     this.orders = new TokenBucket({ capacity: ordersPer10s, perMs: 10_000 }, clockMs);
   }
 
+  /** Takes the weight now if every bucket holds it (no await on the hot path); false = call `acquire`. */
+  tryAcquire(weight: number, isOrder: boolean): boolean {
+    if (this.weight.waitMs(weight) > 0 || (isOrder && this.orders.waitMs(1) > 0)) return false;
+    this.weight.take(weight);
+    if (isOrder) this.orders.take(1);
+    return true;
+  }
+
   /** Resolves when the request may go; takes its weight (and one order count for new orders). */
   async acquire(weight: number, isOrder: boolean): Promise<void> {
     for (;;) {

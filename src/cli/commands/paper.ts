@@ -41,7 +41,7 @@ export interface SessionOptions {
   /** Called once the session runs (run id known). */
   readonly onStarted?: (info: { runId: string; strategyHash: string }) => void;
   /** Tick-to-order probe (bench): WS message in / order request out. */
-  readonly probe?: { onMessage?: () => void; onOrderOut?: (clientOrderId: string) => void };
+  readonly probe?: { onMessage?: () => void; onOrderOut?: (clientOrderId: string, throttled: boolean) => void };
 }
 
 export interface SessionResult {
