@@ -3,7 +3,7 @@
  * summary (run.completed, written by the ledger, not by the report), its numbers independent of the
  * drawing budget, and the HTML self-contained.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/cli/store.ts';
@@ -105,6 +105,22 @@ describe('run report of the demo backtest', () => {
 
   it('refuses a run id the store does not hold, naming it', async () => {
     await expect(writeReport({ runIds: ['nosuchrun'], storeUri: demo.storeUri, ticksDir: demo.ticksDir, out: join(demo.work, 'x.html') }, io)).rejects.toThrow(/run 'nosuchrun'.*run-nosuchrun/);
+  });
+
+  it('refuses market data whose hash differs from the one the run recorded, naming the file', async () => {
+    const copy = join(demo.work, 'ticks-tampered');
+    cpSync(demo.ticksDir, copy, { recursive: true });
+    const key = readdirSync(copy).find((d) => !d.includes('.tmp'))!;
+    const manifestPath = join(copy, key, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files: { path: string; sha256: string }[] };
+    const victim = manifest.files[0]!;
+    victim.sha256 = '0'.repeat(64);
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const store = await openStore(demo.storeUri, { readOnly: true });
+    try {
+      await expect(loadRunReport(store, demo.runId, { cwd: io.cwd, ticksDir: copy, log: () => {} }))
+        .rejects.toThrow(new RegExp(`dataset ${victim.path.replace(/[.]/g, '\\.')} in .* has sha256 0{64}, the run consumed [0-9a-f]{64}`));
+    } finally { await store.close(); }
   });
 
   it('compares two runs: one metrics row per run, computed from each run\'s full report', async () => {
