@@ -114,6 +114,8 @@ export const backtestCommand: Command = {
     });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', `expected one scenario file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
     const seed = values.seed === undefined ? undefined : intFlag('seed', values.seed, 0);
+    // The report re-reads the run from the store: an in-process memory: store is gone once the run ends.
+    if (values.report && (values.store ?? DEFAULT_STORE_URI).startsWith('memory:')) throw new HftError('HFT_ERR_USAGE', '--report needs a persistent store (--store file:<dir> or postgres://...), not memory:');
     const progress = io.isTTY && !values.json ? makeProgressBar() : undefined;
     const r = await backtestFromFile({
       scenarioPath: positionals[0]!, storeUri: values.store ?? DEFAULT_STORE_URI, ticksDir: values.ticks ?? DEFAULT_TICKS_DIR,
@@ -122,8 +124,6 @@ export const backtestCommand: Command = {
     }, io, progress);
     if (progress) process.stderr.write('\n');
     if (values.report) {
-      // The report re-reads the run from the store: an in-process memory: store is gone by now.
-      if (r.storeUri.startsWith('memory:')) throw new HftError('HFT_ERR_USAGE', '--report needs a persistent store (--store file:<dir> or postgres://...), not memory:');
       const w = await writeReport({ runIds: [r.runId], storeUri: r.storeUri, ticksDir: values.ticks ?? DEFAULT_TICKS_DIR }, io);
       io.err(`report: ${w.path} (${(w.bytes / 1e6).toFixed(2)} MB)`);
     }
