@@ -153,3 +153,19 @@ export function upcast<E extends { type: string; version: number; data: unknown 
   }
   return { ...event, version: current, data };
 }
+
+/**
+ * Upcasts a batch read from a store: the same array when every event is current (the common case
+ * costs one catalogue lookup per event), else a copy with the old ones brought up to date.
+ */
+export function upcastBatch<E extends { type: string; version: number; data: unknown }>(events: E[]): E[] {
+  let out: E[] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const current = isEventType(e.type) ? EVENT_CATALOGUE[e.type] : -1;
+    if (e.version === current) { if (out) out.push(e); continue; }
+    if (!out) out = events.slice(0, i);
+    out.push(upcast(e));
+  }
+  return out ?? events;
+}

@@ -21,6 +21,7 @@
  * JSON keys are written in one fixed order and no wall-clock value is added: identical appends give
  * byte-identical segments and the same head hash.
  */
+import { upcast } from '../../model/events.ts';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
@@ -190,6 +191,8 @@ export function checkFrame(
     if (events) {
       try {
         events[i] = JSON.parse((b as FastBuffer).utf8Slice(s, s + n)) as EventEnvelope;
+        // Stored events are never edited: an older schema version is brought up to date as it is read.
+        events[i] = upcast(events[i]!);
       } catch (e) {
         throw corruptError(segment, fileOffset, `record ${i} of ${h.eventCount} is not JSON: ${(e as Error).message}`);
       }

@@ -3,7 +3,7 @@
  * that do not need to persist).
  */
 import { ConcurrencyError, HftError } from '../../core/errors.ts';
-import type { EventEnvelope, NewEvent } from '../../model/events.ts';
+import { upcastBatch, type EventEnvelope, type NewEvent } from '../../model/events.ts';
 import {
   expectedRevisionMatches,
   type AppendOptions, type AppendResult, type EventStore, type ReadAllOptions, type ReadStreamOptions, type SubscribeOptions,
@@ -39,7 +39,7 @@ export class MemoryEventStore implements EventStore {
     this.assertOpen();
     const stream = this.streams.get(streamId) ?? [];
     const end = Math.min(stream.length, (options.fromRevision ?? 0) + (options.maxCount ?? Infinity));
-    for (let i = options.fromRevision ?? 0; i < end; i += BATCH) yield stream.slice(i, Math.min(end, i + BATCH));
+    for (let i = options.fromRevision ?? 0; i < end; i += BATCH) yield upcastBatch(stream.slice(i, Math.min(end, i + BATCH)));
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<readonly EventEnvelope[]> {
@@ -51,7 +51,7 @@ export class MemoryEventStore implements EventStore {
       if (types) batch = batch.filter((e) => types.has(e.type));
       if (batch.length > left) batch = batch.slice(0, left);
       left -= batch.length;
-      if (batch.length > 0) yield batch;
+      if (batch.length > 0) yield upcastBatch(batch);
     }
   }
 
@@ -65,7 +65,7 @@ export class MemoryEventStore implements EventStore {
         let batch = this.all.slice(next, end);
         next = end;
         if (types) batch = batch.filter((e) => types.has(e.type));
-        if (batch.length > 0) yield batch;
+        if (batch.length > 0) yield upcastBatch(batch);
         continue;
       }
       await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@
  * stream both compute the same next revision; the unique (stream_id, revision) index lets exactly one
  * commit and the other's unique violation becomes a ConcurrencyError (or a retry for 'any').
  */
+import { upcastBatch } from '../../model/events.ts';
 import pg from 'pg';
 import { ConcurrencyError, HftError } from '../../core/errors.ts';
 import type { EventEnvelope, EventType, NewEvent } from '../../model/events.ts';
@@ -200,7 +201,7 @@ export class PostgresEventStore implements EventStore {
     if (limit <= 0) return { events: [], next: from, done: true };
     if (!types) {
       const rows = await this.query<{ page: string }>(this.pageSql, [from, limit], `hft-page:${this.schema}`);
-      const events = (JSON.parse(rows[0]!.page) as PageTuple[]).map(fromTuple);
+      const events = upcastBatch((JSON.parse(rows[0]!.page) as PageTuple[]).map(fromTuple));
       return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: events.length < limit };
     }
     // Filtered: bound the scan by the horizon taken in the same statement so `next` may skip ahead.
