@@ -4,6 +4,7 @@
  *   memory:        in-process, lost at exit
  *   file:<dir>     embedded default; relative dirs resolve against the working directory
  *   postgres://user:pass@host:port/db[?schema=hft]   (also postgresql://) PostgreSQL event store
+ *   esdb://host:2113[?tls=false]   (also esdb+discover:// for cluster gossip) EventStoreDB / KurrentDB
  *
  * A new adapter (postgres://, esdb://) is one more entry in SCHEMES.
  */
@@ -13,6 +14,7 @@ import type { EventStore } from '../eventstore/port.ts';
 import { FileEventStore } from '../eventstore/file/FileEventStore.ts';
 import { MemoryEventStore } from '../eventstore/memory/MemoryEventStore.ts';
 import { PostgresEventStore, redactUri } from '../eventstore/postgres/PostgresEventStore.ts';
+import { EsdbEventStore } from '../eventstore/esdb/EsdbEventStore.ts';
 
 export const DEFAULT_STORE_URI = 'file:.hft/store';
 
@@ -28,7 +30,8 @@ export interface OpenStoreOptions {
 export type StoreLocation =
   | { readonly scheme: 'memory' }
   | { readonly scheme: 'file'; readonly dir: string }
-  | { readonly scheme: 'postgres'; readonly url: string; readonly schema: string };
+  | { readonly scheme: 'postgres'; readonly url: string; readonly schema: string }
+  | { readonly scheme: 'esdb'; readonly connectionString: string };
 
 interface Scheme {
   readonly prefix: string;
@@ -56,6 +59,14 @@ const SCHEMES: readonly Scheme[] = [
   ...['postgres://', 'postgresql://'].map((prefix): Scheme => ({
     prefix, example: `${prefix}<user>@<host>/<db>[?schema=hft]`,
     parse(_rest, uri) { return parsePostgresUri(uri); },
+  })),
+  ...['esdb://', 'esdb+discover://'].map((prefix): Scheme => ({
+    prefix, example: `${prefix}<host>:2113[?tls=false]`,
+    parse(rest, uri) {
+      // The client parses the rest (hosts, tls, credentials, timeouts); we only insist on a host.
+      if (rest === '' || rest.startsWith('/') || rest.startsWith('?')) throw badUri(redactUri(uri), `needs a host, e.g. ${prefix}127.0.0.1:2113?tls=false`);
+      return { scheme: 'esdb', connectionString: uri };
+    },
   })),
 ];
 
@@ -88,5 +99,6 @@ export async function openStore(uri: string = DEFAULT_STORE_URI, opts: OpenStore
     case 'memory': return new MemoryEventStore();
     case 'file': return FileEventStore.open(loc.dir, { readOnly: opts.readOnly ?? false, fsync: opts.fsync ?? 'always' });
     case 'postgres': return PostgresEventStore.open(loc.url, { schema: loc.schema });
+    case 'esdb': return EsdbEventStore.open(loc.connectionString);
   }
 }
