@@ -82,4 +82,21 @@ describe('backtest on the real BTCUSDT capture', () => {
     for (const e of events) if (e.type === 'order.filled') { const d = e.data as { side: string; sizeLots: number }; lots += d.side === 'buy' ? d.sizeLots : -d.sizeLots; }
     expect((run.summary.positionsLots as Record<string, number>)['mm|binance-spot:BTCUSDT'] ?? 0).toBe(lots);
   }, 120_000);
+
+  it('runs and replays with a recorded latency table, and names the bad line of a broken one', async () => {
+    const demo = JSON.parse(readFileSync(scenarioPath, 'utf8'));
+    const t0 = 1_723_161_254_000_000;
+    const csv = ['requestUs,venueUs,responseUs', `${t0},${t0 + 3_000},${t0 + 9_000}`, `${t0 + 600_000_000},${t0 + 600_012_000},${t0 + 600_030_000}`].join('\n');
+    writeFileSync(join(work, 'latency.csv'), `${csv}\n`);
+    demo.venue.latency = { model: 'recorded', file: join(work, 'latency.csv') };
+    const path = join(work, 'recorded.json');
+    writeFileSync(path, JSON.stringify(demo));
+    const run = await backtestFromFile({ scenarioPath: path, storeUri: `file:${join(work, 'e')}`, ticksDir }, io);
+    expect(run.counters.fills).toBeGreaterThan(0);
+    const r = await replayRun({ runId: run.runId, storeUri: `file:${join(work, 'e')}`, ticksDir }, io);
+    expect(r.ok).toBe(true);
+
+    writeFileSync(join(work, 'latency.csv'), `${csv}\n${t0},oops,1\n`);
+    await expect(backtestFromFile({ scenarioPath: path, storeUri: 'memory:', ticksDir }, io)).rejects.toThrow(/latency\.csv:4: expected three integer/);
+  }, 120_000);
 });

@@ -13,6 +13,7 @@ import type { StrategyFactory } from '../../strategy/Strategy.ts';
 import { codeVersion } from '../codeVersion.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { openMarketStream, prepareData } from '../prepareData.ts';
+import { readLatencyRows } from '../latencyRows.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { writeReport } from '../report/writeReport.ts';
 
@@ -73,8 +74,13 @@ export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onPr
   const datasets: DatasetRef[] = stream.files.map((f) => ({ path: f.path, sha256: f.sha256, rowFrom: 0, rowTo: f.rows }));
   const store = await openStore(opts.storeUri, { cwd: io.cwd, ...(opts.fsync ? { fsync: opts.fsync } : {}) });
   try {
+    // A recorded latency table is an input of the run like the tick files: its hash goes in run.started.
+    const lat = scenario.venue.latency;
+    const latency = lat.model === 'recorded' ? readLatencyRows(lat.file, dirname(path), io.cwd) : undefined;
+    if (latency && lat.model === 'recorded') datasets.push({ path: `latency:${lat.file}`, sha256: latency.sha256, rowFrom: 0, rowTo: latency.rows.length });
     const base: BacktestInputs = {
       scenario, scenarioPath: relative(io.cwd, path) || path, instruments: stream.instruments, source: stream, datasets, store,
+      ...(latency ? { latencyRows: latency.rows } : {}),
       codeVersion: codeVersion(), wallMs: () => performance.now(), ...(onProgress ? { onProgress } : {}), ...(extraFactories ? { extraFactories } : {}),
     };
     let run = createBacktest(base);

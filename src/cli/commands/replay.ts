@@ -14,6 +14,7 @@ import type { MarketBatch } from '../../model/market.ts';
 import { codeVersion } from '../codeVersion.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { openMarketStream, prepareData } from '../prepareData.ts';
+import { readLatencyRows } from '../latencyRows.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { DEFAULT_TICKS_DIR } from './backtest.ts';
 
@@ -41,6 +42,9 @@ export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayO
   const stream = openMarketStream(scenario, data);
   // The recorded inputs are the dataset files by content hash: different bytes are a different run.
   const have = new Map(stream.files.map((f) => [f.path, f.sha256]));
+  const lat = scenario.venue.latency;
+  const latency = lat.model === 'recorded' ? readLatencyRows(lat.file, dirname(cfg.scenarioPath), io.cwd) : undefined;
+  if (latency) have.set(`latency:${(lat as { file: string }).file}`, latency.sha256);
   for (const d of started.datasets) {
     if (have.get(d.path) !== d.sha256) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': dataset ${d.path} has sha256 ${have.get(d.path) ?? '(missing)'}, the run recorded ${d.sha256}`);
   }
@@ -51,6 +55,7 @@ export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayO
   const run = createBacktest({
     scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, source, datasets: started.datasets, store: memory,
     codeVersion: started.codeVersion, runId: opts.runId, wallMs: () => performance.now(),
+    ...(latency ? { latencyRows: latency.rows } : {}),
   });
   await runBacktest(run);
   const replayed = await collect(memory.readStream(run.streamId));
