@@ -111,3 +111,27 @@ describe('downsampling for drawing', () => {
     expect([h.p50Us, h.p90Us, h.maxUs]).toEqual([150, 3_000_000, 3_000_000]);
   });
 });
+
+describe('RunReportBuilder on book-only data (no BBO rows)', () => {
+  it('marks the position at the L2 book\'s top after each complete message, as the kernel does', () => {
+    pos = 0;
+    const b = new RunReportBuilder();
+    b.addEvents([
+      ev('run.started', 0, { mode: 'backtest', scenario: 'hand', configHash: 'h', seed: 1, codeVersion: 'v', datasets: [], config: { instruments: [INST], scenario: { accounting: { initialBalances: { USD: '1000' }, equityIntervalUs: S } } } }),
+      ev('position.changed', 2 * S, { instrument: INST.id, strategyId: 's', quantity: '2', avgEntryPrice: '100', realizedPnl: '0', fees: '0', funding: '0', currency: 'USD' }),
+    ]);
+    const m = allocBatch(8);
+    const level = (t: number, side: 1 | -1, px: number, flags: number, sizeLots = 5) => pushEvent(m, { kind: 'book', instrument: INST.id, tsEvent: t, tsRecv: t, side, priceTicks: px, sizeLots, flags, updateId: 0 }, 0);
+    level(1 * S, 1, 10_000, 1 | 2); // snapshot: clear, bid 100.00
+    level(1 * S, -1, 10_002, 1 | 4); // ask 100.02, end of message: mid 100.01
+    level(3 * S, 1, 10_010, 0); // bid 100.10, message not complete: no new top yet
+    level(3 * S, -1, 10_002, 0, 0); // ask 100.02 deleted
+    level(3 * S, -1, 10_014, 4); // ask 100.14, end of message: top 100.10 / 100.14, mid 100.12
+    b.addMarket(m, [INST.id]);
+    const r = b.finish();
+    // long 2 @ 100 marked at round(100.12) ticks: 2 × 0.12 = 0.24
+    expect(r.pnl.unrealized).toBe('0.24');
+    expect(r.finalEquity).toBe('1000.24');
+    expect(r.prices[0]).toMatchObject({ t: [1 * S, 3 * S], bid: [10_000, 10_010], ask: [10_002, 10_014] });
+  });
+});

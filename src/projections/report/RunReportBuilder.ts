@@ -4,8 +4,8 @@
  * run's window (addMarket, in time order) which give the mid for the equity curve, the spread capture
  * of each fill and the price chart.
  *
- * The mid is the BBO's (market rows of kind bbo), as the kernel marks it: round((bid + ask) / 2) ticks
- * for equity, so the final equity equals the kernel's own; spread capture uses the exact half-tick mid.
+ * The mid is the BBO's (market rows of kind bbo; on data without them, the L2 book's top after each
+ * complete venue message), as the kernel marks it: round((bid + ask) / 2) ticks for equity, so the final equity equals the kernel's own; spread capture uses the exact half-tick mid.
  * Fills and position changes are matched to the market by the venue clock (event tsEvent against the
  * market row's tsEvent): a fill counts against the last BBO the exchange published before it.
  */
@@ -14,7 +14,8 @@ import { Increment } from '../../core/fixed.ts';
 import { Money, ZERO } from '../../model/accounting/Money.ts';
 import type { DatasetRef, EventEnvelope, TradingState } from '../../model/events.ts';
 import type { InstrumentSpec } from '../../model/instrument.ts';
-import { KindCode, type MarketBatch } from '../../model/market.ts';
+import { L2Book } from '../../model/book/L2Book.ts';
+import { BookFlag, KindCode, type MarketBatch } from '../../model/market.ts';
 import { downsampleIndices } from './downsampleIndices.ts';
 import { latencyHistogram } from './latencyHistogram.ts';
 import type { PriceSeries, RiskChange, RunReport, Series } from './RunReport.ts';
@@ -35,6 +36,8 @@ interface Inst {
   readonly tick: number; readonly lot: number; readonly mult: number; readonly inverse: boolean;
   readonly tickInc: Increment; readonly lotInc: Increment;
   bid: number; ask: number;
+  /** L2 book for the top of book until the first BBO row (book-only data has none). */
+  book: L2Book | undefined;
   /** Drawn price points (one per change of bid or ask). */
   readonly pt: number[]; readonly pbid: number[]; readonly pask: number[];
   readonly working: Map<string, OrderInfo>;
@@ -177,7 +180,7 @@ export class RunReportBuilder {
     this.insts.push({
       spec, tick: Number(spec.tickSize), lot: Number(spec.lotSize), mult: Number(spec.contractMultiplier), inverse,
       tickInc: new Increment(spec.tickSize), lotInc: new Increment(spec.lotSize),
-      bid: NaN, ask: NaN, pt: [], pbid: [], pask: [], working: new Map(), quoteBid: null, quoteAsk: null, qt: [], qbid: [], qask: [], spreadHalfTickLots: 0n,
+      bid: NaN, ask: NaN, book: new L2Book(spec.id), pt: [], pbid: [], pask: [], working: new Map(), quoteBid: null, quoteAsk: null, qt: [], qbid: [], qask: [], spreadHalfTickLots: 0n,
     });
   }
 
@@ -258,24 +261,39 @@ export class RunReportBuilder {
     const kind = b.kind, ins = b.instrument, te = b.tsEvent, px = b.price, px2 = b.price2;
     this.marketRows += b.length;
     for (let i = 0; i < b.length; i++) {
-      if (kind[i] !== KindCode.bbo) continue;
+      const k = kind[i]!;
+      if (k !== KindCode.bbo && k !== KindCode.book && k !== KindCode.gap) continue;
       const idx = map[ins[i]!]!;
       if (idx < 0) continue;
-      const t = te[i]!;
-      if (Number.isNaN(this.nextSampleUs)) this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
-      if (t >= this.nextSampleUs) {
-        // The sample sees the fills before its time and the mids as they stood then (no BBO since).
-        this.advanceTo(this.nextSampleUs);
-        this.sample(this.nextSampleUs);
-        this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
-      }
-      this.advanceTo(t);
       const inst = this.insts[idx]!;
-      const bid = px[i]!, ask = px2[i]!;
-      if (bid !== inst.bid || ask !== inst.ask) {
-        inst.bid = bid; inst.ask = ask;
-        inst.pt.push(t); inst.pbid.push(bid); inst.pask.push(ask);
+      if (k === KindCode.bbo) {
+        inst.book = undefined; // as the kernel: once a BBO stream exists, it alone gives the top of book
+        this.onTop(inst, te[i]!, px[i]!, px2[i]!);
+        continue;
       }
+      // No BBO (yet): the top of the L2 book after each complete venue message, as the kernel marks it.
+      const book = inst.book;
+      if (!book) continue;
+      if (k === KindCode.gap) { book.clear(); continue; }
+      book.applyRow(b.side[i]!, px[i]!, b.size[i]!, b.flags[i]!);
+      if ((b.flags[i]! & BookFlag.EndOfMessage) === 0) continue;
+      const bid = book.bestBid(), ask = book.bestAsk();
+      if (Number.isFinite(bid) && Number.isFinite(ask) && bid > 0 && ask > 0) this.onTop(inst, te[i]!, bid, ask);
+    }
+  }
+
+  private onTop(inst: Inst, t: number, bid: number, ask: number): void {
+    if (Number.isNaN(this.nextSampleUs)) this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
+    if (t >= this.nextSampleUs) {
+      // The sample sees the fills before its time and the mids as they stood then (no BBO since).
+      this.advanceTo(this.nextSampleUs);
+      this.sample(this.nextSampleUs);
+      this.nextSampleUs = (Math.floor(t / this.equityIntervalUs) + 1) * this.equityIntervalUs;
+    }
+    this.advanceTo(t);
+    if (bid !== inst.bid || ask !== inst.ask) {
+      inst.bid = bid; inst.ask = ask;
+      inst.pt.push(t); inst.pbid.push(bid); inst.pask.push(ask);
     }
   }
 
