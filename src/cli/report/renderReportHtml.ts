@@ -15,6 +15,7 @@ const BODY = `
 <h2>P&amp;L breakdown</h2>
 <table id="pnl-table"></table>
 <p class="note" id="pnl-note"></p>
+<div id="pnl-currencies"></div>
 <h2>Order outcomes</h2>
 <table id="outcomes-table"></table>
 <h2>Latency</h2>

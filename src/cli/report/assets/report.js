@@ -125,10 +125,14 @@
     var inv = R.inventory.map(function (x) {
       var inst = R.instruments.filter(function (i) { return i.id === x.instrument; })[0];
       var lot = Number(inst.lotSize);
-      return [secs(unpack(x.t)), unpack(x.lots).map(function (v) { return v * lot; })];
+      var t = secs(unpack(x.t)), q = unpack(x.lots).map(function (v) { return v * lot; });
+      // Flat from the run's start and held to its end, so the steps span the run like the other charts.
+      if (t.length && t[0] > R.startUs / 1e6) { t.unshift(R.startUs / 1e6); q.unshift(0); }
+      if (t.length && t[t.length - 1] < R.endUs / 1e6) { t.push(R.endUs / 1e6); q.push(q[q.length - 1]); }
+      return [t, q];
     });
     var palette = ['#7c3aed', '#0891b2', '#ea580c', '#65a30d', '#db2777'];
-    timeChart('inventory', 'Inventory (base units per strategy | instrument)', R.inventory.map(function (x, i) {
+    timeChart('inventory', 'Inventory per strategy | instrument (base units; contracts for inverse)', R.inventory.map(function (x, i) {
       return { label: x.key, stroke: palette[i % palette.length], width: 1.5, paths: uPlot.paths.stepped({ align: 1 }) };
     }), uPlot.join(inv), { height: 200 });
   } else document.getElementById('inventory').appendChild(el('p', {}, 'No position changes.'));
@@ -148,6 +152,21 @@
     b.style.marginLeft = v >= 0 ? '50%' : (50 - 50 * Math.abs(v) / maxAbs).toFixed(2) + '%';
     bar.appendChild(b); tr.appendChild(bar); tb.appendChild(tr);
   });
+  // Runs settling in several currencies: the curves above are in the first instrument's settle currency.
+  var byCcy = (R.summary && R.summary.equityByCurrency) || [];
+  if (byCcy.length > 1) {
+    var ct = document.getElementById('pnl-currencies');
+    ct.appendChild(el('h3', {}, 'Equity by settle currency (run summary); charts and breakdown above are in ' + R.currency));
+    var t2 = el('table'), hr = el('tr');
+    ['currency', 'initial', 'realized', 'unrealized', 'fees', 'funding', 'net', 'equity'].forEach(function (h) { hr.appendChild(el('th', {}, h)); });
+    t2.appendChild(hr);
+    byCcy.forEach(function (c) {
+      var tr = el('tr');
+      [c.currency, c.initialBalance, c.realizedPnl, c.unrealizedPnl, c.fees, c.funding, c.netPnl, c.equity].forEach(function (v, i) { tr.appendChild(el('td', { class: i ? 'num' : '' }, i ? fmtNum(v, 8) : v)); });
+      t2.appendChild(tr);
+    });
+    ct.appendChild(t2);
+  }
   document.getElementById('pnl-note').textContent = 'Realized ' + fmtNum(pnl.realized, 6) + ' + unrealized ' + fmtNum(pnl.unrealized, 6) + ' − fees + funding = net. Spread capture is measured against the mid of the last BBO before each fill; mark-to-market is the rest.';
 
   // ---------- order outcomes ----------
