@@ -23,6 +23,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Decimal } from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { BINANCE_DEPTH_PATH, type BinanceVenue } from '../../adapters/binance/BinanceMarketData.ts';
 import { BinanceBookSync } from '../../feeds/binance/BinanceBookSync.ts';
 import { captureInstruments } from '../../feeds/binance/captureInstruments.ts';
 import { binanceTrade } from '../../feeds/binance/trade.ts';
@@ -120,11 +121,14 @@ export class BinanceSpotEmulator {
   private venueOrderIds = new Map<string, string>();
   private readonly responses: VenueResponse[] = [];
   private readonly connectionOf = new WeakMap<IncomingMessage, Socket>();
+  /** `/api/v3/depth`, `/fapi/v1/depth` or `/dapi/v1/depth`: the product of the capture. */
+  private readonly depthRoute: string;
 
   constructor(private readonly opts: EmulatorOptions) {
     const spec = captureInstruments.find((s) => s.venue === opts.capture.venue && s.symbol === opts.capture.symbol);
     if (!spec) throw new Error(`emulator: no instrument spec for ${opts.capture.venue} ${opts.capture.symbol}`);
     this.inst = makeInstrument(spec);
+    this.depthRoute = `GET ${BINANCE_DEPTH_PATH[opts.capture.venue as BinanceVenue]}`;
     this.symbolLower = spec.symbol.toLowerCase();
     for (const [p, q] of opts.capture.snapshot.bids) this.bids.set(p, q);
     for (const [p, q] of opts.capture.snapshot.asks) this.asks.set(p, q);
@@ -366,11 +370,15 @@ export class BinanceSpotEmulator {
       case 'GET /api/v3/ping': return {};
       case 'GET /api/v3/time': return { serverTime: Date.now() };
       case 'GET /api/v3/exchangeInfo': return this.exchangeInfo();
-      case 'GET /api/v3/depth': {
+      case this.depthRoute: {
         sym(url.searchParams);
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 5000);
         const side = (m: Map<string, string>, desc: boolean): [string, string][] => [...m].sort((a, b) => (desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0]))).slice(0, limit);
-        return { lastUpdateId: this.lastUpdateId, bids: side(this.bids, true), asks: side(this.asks, false) };
+        const book = { lastUpdateId: this.lastUpdateId, bids: side(this.bids, true), asks: side(this.asks, false) };
+        if (this.opts.capture.venue === 'binance-spot') return book;
+        // Futures snapshots also carry E (message output time) and T (transaction time).
+        const ms = Math.floor(nowUs() / 1000) - 1;
+        return { lastUpdateId: this.lastUpdateId, E: ms, T: ms, ...(this.opts.capture.venue === 'binance-coinm' ? { symbol: this.inst.symbol, pair: this.inst.symbol.replace(/_.*/, '') } : {}), bids: book.bids, asks: book.asks };
       }
       case 'POST /api/v3/userDataStream': {
         if (req.headers['x-mbx-apikey'] !== this.opts.apiKey) throw new BinanceApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.');

@@ -1,5 +1,5 @@
 /**
- * Loads a binance-capture session (`<ns> <json>` gz lines, one or more consecutive files) for the
+ * Loads a binance-capture session (spot, USDⓈ-M or COIN-M) (`<ns> <json>` gz lines, one or more consecutive files) for the
  * emulator: the REST depth snapshot the recorder took, and every stream message from the first diff
  * that chains after it, as raw JSON text (sent verbatim, only the time fields re-stamped).
  *
@@ -66,9 +66,16 @@ export function loadBinanceCapture(files: readonly string[]): CaptureSession {
     }
   }
   if (!snapshot) throw new HftError('HFT_ERR_BAD_INPUT', `emulator: no REST depth snapshot line in ${files.join(', ')}`);
-  // Start at the first diff that straddles the snapshot (U <= lastUpdateId + 1 <= u).
+  // Start at the first diff that chains into the snapshot. Spot: it straddles it (U <= lastUpdateId + 1
+  // <= u). Futures: U <= lastUpdateId <= u, or pu == lastUpdateId (futures ids are not dense per
+  // symbol: usdm/ethusdt_20240808 has U > lastUpdateId right after it; see BinanceBookSync).
   const L = snapshot.lastUpdateId;
-  const start = messages.findIndex((m) => m.data.e === 'depthUpdate' && (m.data.U as number) <= L + 1 && (m.data.u as number) >= L + 1);
+  const futures = first.venue !== 'binance-spot';
+  const start = messages.findIndex((m) => {
+    if (m.data.e !== 'depthUpdate') return false;
+    const U = m.data.U as number; const u = m.data.u as number;
+    return futures ? u >= L && (U <= L || m.data.pu === L) : U <= L + 1 && u >= L + 1;
+  });
   if (start < 0) throw new HftError('HFT_ERR_BAD_INPUT', `emulator: no diff in ${files.join(', ')} chains into the snapshot (lastUpdateId ${L})`);
   return { venue: first.venue, symbol: first.symbol, snapshot, messages: messages.slice(start), lines };
 }

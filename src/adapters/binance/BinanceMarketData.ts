@@ -1,0 +1,120 @@
+/**
+ * Live Binance market data over `ws` for spot, USDⓈ-M and COIN-M: one combined-stream connection
+ * (`/stream?streams=<sym>@depth@<speed>/<sym>@trade/<sym>@aggTrade/<sym>@bookTicker`), the diff depth
+ * synced with the product's REST snapshot (`/api/v3/depth`, `/fapi/v1/depth`, `/dapi/v1/depth`) by the
+ * same BinanceBookSync the historical importer uses (spot chains `U == previous u + 1`, futures
+ * `pu == previous u`), and the same trade/aggTrade/BBO normalizers.
+ * Docs: https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams,
+ * https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams,
+ * https://developers.binance.com/docs/derivatives/coin-margined-futures/websocket-market-streams
+ *
+ * Reconnect, backoff, stale detection and in-band gaps: LiveWsFeed. A gap's resync here is a new REST
+ * snapshot (BinanceBookSync buffers the diffs meanwhile and chains them after it).
+ */
+import type WebSocket from 'ws';
+import { BinanceBookSync } from '../../feeds/binance/BinanceBookSync.ts';
+import { binanceAggTrade } from '../../feeds/binance/aggTrade.ts';
+import { binanceBookTicker } from '../../feeds/binance/bookTicker.ts';
+import { binanceTrade } from '../../feeds/binance/trade.ts';
+import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
+import type { InstrumentLookup, Normalizer } from '../../feeds/normalizer.ts';
+import type { MarketEvent } from '../../model/market.ts';
+import { LiveWsFeed, type LiveFeedOptions } from '../feed/LiveWsFeed.ts';
+
+export type BinanceVenue = 'binance-spot' | 'binance-usdm' | 'binance-coinm';
+export type BinanceStream = 'depth' | 'trade' | 'aggTrade' | 'bookTicker';
+
+/** REST depth path of each product. */
+export const BINANCE_DEPTH_PATH: Readonly<Record<BinanceVenue, string>> = {
+  'binance-spot': '/api/v3/depth', 'binance-usdm': '/fapi/v1/depth', 'binance-coinm': '/dapi/v1/depth',
+};
+
+export interface BinanceMarketDataOptions extends LiveFeedOptions {
+  readonly venue: BinanceVenue;
+  readonly restUrl: string;
+  readonly wsUrl: string;
+  /** Default: depth, trade, bookTicker. */
+  readonly streams?: readonly BinanceStream[];
+  /**
+   * Diff depth update speed. Spot: '100ms' (or '1000ms'); futures: '0ms' (real time, what the
+   * captures hold), '100ms', '250ms', '500ms'. Default: '100ms' spot, '0ms' futures.
+   */
+  readonly depthSpeed?: '0ms' | '100ms' | '250ms' | '500ms' | '1000ms';
+  /** REST snapshot depth (default 1000). */
+  readonly depthLimit?: number;
+}
+
+export class BinanceMarketData extends LiveWsFeed {
+  private sync!: BinanceBookSync;
+  private readonly lookup: InstrumentLookup;
+  private readonly trade: Normalizer;
+  private readonly aggTrade: Normalizer;
+  private readonly bbo: Normalizer;
+  private readonly resyncing = new Set<string>();
+
+  constructor(private readonly o: BinanceMarketDataOptions) {
+    super(o, o.venue);
+    for (const s of o.instruments) if (s.venue !== o.venue) throw new Error(`BinanceMarketData: ${s.id} is not a ${o.venue} instrument`);
+    this.lookup = instrumentLookup(o.venue, o.instruments);
+    this.trade = binanceTrade(o.venue, this.lookup);
+    this.aggTrade = binanceAggTrade(o.venue, this.lookup);
+    this.bbo = binanceBookTicker(o.venue, this.lookup);
+  }
+
+  isSynced(symbol: string): boolean { return this.sync?.isSynced(symbol) ?? false; }
+
+  private get streams(): readonly BinanceStream[] { return this.o.streams ?? ['depth', 'trade', 'bookTicker']; }
+
+  protected url(): string {
+    const speed = this.o.depthSpeed ?? (this.o.venue === 'binance-spot' ? '100ms' : '0ms');
+    const names = this.o.instruments.flatMap((s) => this.streams.map((k) => `${s.symbol.toLowerCase()}@${k === 'depth' ? `depth@${speed}` : k}`));
+    return `${this.o.wsUrl.replace(/\/$/, '')}/stream?streams=${names.join('/')}`;
+  }
+
+  protected resetSync(): void {
+    this.sync = new BinanceBookSync(this.o.venue, this.lookup);
+    this.resyncing.clear();
+  }
+
+  protected onOpen(_ws: WebSocket, epoch: number): void {
+    if (this.streams.includes('depth')) for (const s of this.o.instruments) this.snapshot(s.symbol, epoch);
+  }
+
+  protected handle(text: string, tsRecv: number): MarketEvent[] {
+    const msg = JSON.parse(text) as { stream?: string; data?: { e?: string } };
+    const e = msg.data?.e;
+    if (e === 'depthUpdate') return [...this.sync.map(msg, tsRecv)];
+    if (e === 'trade') return [...this.trade.map(msg, tsRecv)];
+    if (e === 'aggTrade') return [...this.aggTrade.map(msg, tsRecv)];
+    if (msg.data && this.bbo.canHandle(msg)) return [...this.bbo.map(msg, tsRecv)];
+    return [];
+  }
+
+  protected resync(instrumentId: string, epoch: number): void {
+    this.snapshot(instrumentId.slice(instrumentId.indexOf(':') + 1), epoch);
+  }
+
+  /** Requests a REST snapshot for `symbol`, retried with the backoff until this connection ends. */
+  private snapshot(symbol: string, epoch: number): void {
+    if (this.resyncing.has(symbol)) return;
+    this.resyncing.add(symbol);
+    const url = `${this.o.restUrl.replace(/\/$/, '')}${BINANCE_DEPTH_PATH[this.o.venue]}?symbol=${symbol}&limit=${this.o.depthLimit ?? 1000}`;
+    const attempt = (): void => {
+      fetch(url).then(async (res) => {
+        if (!res.ok) throw new Error(`HTTP ${res.status} ${await res.text()}`);
+        return res.json();
+      }).then((body: unknown) => {
+        if (epoch !== this.epoch || this.stopped) return;
+        this.resyncing.delete(symbol);
+        const events = [...this.sync.snapshot(symbol, body, this.o.clockUs())];
+        this.stats.snapshots++;
+        this.emit(events);
+      }).catch((err: Error) => {
+        if (epoch !== this.epoch || this.stopped) return;
+        this.log(`depth snapshot ${symbol} failed: ${err.message}; retrying`);
+        setTimeout(attempt, this.retryDelayMs);
+      });
+    };
+    attempt();
+  }
+}
