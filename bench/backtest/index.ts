@@ -21,19 +21,16 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBacktest } from '../../src/engine/createBacktest.ts';
 import { runBacktest } from '../../src/engine/runBacktest.ts';
-import { parseScenario } from '../../src/engine/scenario.ts';
 import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
-import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.ts';
 import { runImport } from '../../src/feeds/importers/runImport.ts';
 import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
 import { allocBatch, type MarketBatch } from '../../src/model/market.ts';
-import type { NewEvent } from '../../src/model/events.ts';
+import { benchScenario, INSTRUMENT, NullStore } from './scenario.ts';
 
 const ROWS = Number(process.argv[2] ?? 10_000_000);
 const ROOT = resolve(import.meta.dirname, '../..');
 const WORK = join(tmpdir(), 'hft-bench-backtest');
-const INSTRUMENT = 'binance-spot:BTCUSDT';
 
 const COLS = ['kind', 'instrument', 'tsEvent', 'tsRecv', 'side', 'price', 'size', 'price2', 'size2', 'id', 'flags', 'rate'] as const;
 
@@ -70,33 +67,6 @@ async function buildStore(rows: number): Promise<string> {
   return dir;
 }
 
-function scenario(withStrategy: boolean): ReturnType<typeof parseScenario> {
-  return parseScenario({
-    name: 'bench-mm', seed: 7,
-    data: { sources: [{ format: 'tickstore', instrument: INSTRUMENT, files: ['.'] }], localClockOffsetUs: 1_300_000, minFeedLatencyUs: 500 },
-    fees: { [INSTRUMENT]: { makerFeeRate: '0', takerFeeRate: '0.0004' } },
-    venue: { latency: { model: 'constant', entryUs: 5000, responseUs: 5000 }, queue: { model: 'probabilistic', prob: 'power3', n: 3 }, fillMode: 'partial' },
-    strategies: [{
-      id: 'mm', type: 'market-maker', instruments: [INSTRUMENT],
-      // Requotes on every BBO change: quotes at the touch, threshold one tick.
-      params: withStrategy
-        ? { model: 'simple', orderSize: '0.001', maxPosition: '0.01', levels: 1, halfSpreadTicks: 0.5, skewTicksAtMax: 3, requoteThresholdTicks: 1 }
-        // books-only stage: a strategy that never quotes (position cap of zero lots)
-        : { model: 'simple', orderSize: '0.001', maxPosition: '0', levels: 1, halfSpreadTicks: 0.5 },
-    }],
-    risk: { tradingState: 'ACTIVE', maxOrderNotional: '1000', maxOpenOrders: 10, priceBandBps: 50, maxBookAgeUs: 5_000_000 },
-    accounting: { equityIntervalUs: 1_000_000, initialBalances: { USDT: '10000' } },
-  }, 'bench scenario');
-}
-
-/** A store that drops what it is given: the kernel stage without the log. */
-class NullStore extends MemoryEventStore {
-  override async append(_s: string, events: readonly NewEvent[]): Promise<{ revision: number; position: number }> {
-    return { revision: events.length, position: events.length };
-  }
-  override async streamRevision(): Promise<number> { return -1; }
-}
-
 interface StageResult { stage: string; seconds: number; rows: number; runEvents: number; peakRssMb: number }
 
 async function stage(name: string, dir: string, fn: () => Promise<{ rows: number; runEvents: number }>): Promise<StageResult> {
@@ -116,7 +86,7 @@ async function runKernel(dir: string, withStrategy: boolean, store: EventStore):
   const ticks = openTickStore(dir);
   const stream = ticks.read({ instruments: [INSTRUMENT] });
   const run = createBacktest({
-    scenario: scenario(withStrategy), scenarioPath: 'bench', instruments: stream.instruments, source: stream,
+    scenario: benchScenario(withStrategy), scenarioPath: 'bench', instruments: stream.instruments, source: stream,
     datasets: stream.files.map((f) => ({ path: f.path, sha256: f.sha256, rowFrom: 0, rowTo: f.rows })), store,
     codeVersion: 'bench', wallMs: () => performance.now(),
   });
