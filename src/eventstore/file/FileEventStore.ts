@@ -340,7 +340,19 @@ export class FileEventStore implements EventStore {
   // --- index ---------------------------------------------------------------------------------
 
   /** Reads frames written since the last look (all of them on open), extending the index. */
-  private async catchUp(): Promise<void> {
+  /**
+   * Read-only instances learn another process's appends by scanning. Concurrent readers (two
+   * subscriptions, a subscription and a readAll) share one scan: two interleaved scans over the same
+   * scanner state would add the same frames twice.
+   */
+  private catchUp(): Promise<void> {
+    if (this.catchingUp === undefined) this.catchingUp = this.scanNewFrames().finally(() => { this.catchingUp = undefined; });
+    return this.catchingUp;
+  }
+
+  private catchingUp: Promise<void> | undefined;
+
+  private async scanNewFrames(): Promise<void> {
     const segs = await listSegments(this.dir);
     if (segs.length === 0) return;
     const last = segs[segs.length - 1]!;
