@@ -4,6 +4,7 @@
  */
 import { HftError } from '../../core/errors.ts';
 import { BinanceMarketData } from '../binance/BinanceMarketData.ts';
+import { OkxMarketData } from '../okx/OkxMarketData.ts';
 import type { LiveFeedOptions, LiveMarketData } from './LiveWsFeed.ts';
 
 export interface MarketDataOptions extends LiveFeedOptions {
@@ -13,7 +14,7 @@ export interface MarketDataOptions extends LiveFeedOptions {
   readonly wsUrl: string;
 }
 
-export const LIVE_FEED_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm'] as const;
+export const LIVE_FEED_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx'] as const;
 
 export function createMarketData(o: MarketDataOptions): LiveMarketData {
   const venues = [...new Set(o.instruments.map((s) => s.venue))];
@@ -22,6 +23,8 @@ export function createMarketData(o: MarketDataOptions): LiveMarketData {
   switch (venue) {
     case 'binance-spot': case 'binance-usdm': case 'binance-coinm':
       return new BinanceMarketData({ ...o, venue });
+    case 'okx':
+      return new OkxMarketData(o);
     default:
       throw new HftError('HFT_ERR_CONFIG', `live feed: venue '${venue}' is not supported (supported: ${LIVE_FEED_VENUES.join(', ')})`);
   }
