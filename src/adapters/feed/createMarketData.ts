@@ -4,6 +4,7 @@
  */
 import { HftError } from '../../core/errors.ts';
 import { BinanceMarketData } from '../binance/BinanceMarketData.ts';
+import { BybitMarketData } from '../bybit/BybitMarketData.ts';
 import { OkxMarketData } from '../okx/OkxMarketData.ts';
 import type { LiveFeedOptions, LiveMarketData } from './LiveWsFeed.ts';
 
@@ -14,7 +15,7 @@ export interface MarketDataOptions extends LiveFeedOptions {
   readonly wsUrl: string;
 }
 
-export const LIVE_FEED_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx'] as const;
+export const LIVE_FEED_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx', 'bybit-spot', 'bybit-linear', 'bybit-inverse'] as const;
 
 export function createMarketData(o: MarketDataOptions): LiveMarketData {
   const venues = [...new Set(o.instruments.map((s) => s.venue))];
@@ -25,6 +26,8 @@ export function createMarketData(o: MarketDataOptions): LiveMarketData {
       return new BinanceMarketData({ ...o, venue });
     case 'okx':
       return new OkxMarketData(o);
+    case 'bybit-spot': case 'bybit-linear': case 'bybit-inverse':
+      return new BybitMarketData(o);
     default:
       throw new HftError('HFT_ERR_CONFIG', `live feed: venue '${venue}' is not supported (supported: ${LIVE_FEED_VENUES.join(', ')})`);
   }
