@@ -329,19 +329,16 @@ export class SimVenue {
     this.overlaySide(Side.Ask, q.askTicks, q.askLots);
   }
 
-  private readonly staleScratch: number[] = [];
   private overlaySide(side: Side, priceTicks: number, sizeLots: number): void {
     if (!(sizeLots > 0)) return;
     const book = this.book;
-    const stale = this.staleScratch;
-    stale.length = 0;
-    const best = side === Side.Bid ? book.bestBid() : book.bestAsk();
-    if (side === Side.Bid ? best > priceTicks : best < priceTicks) {
-      book.forEachLevel(side, 1_000_000, (px) => {
-        if (side === Side.Bid ? px > priceTicks : px < priceTicks) { stale.push(px); return true; }
-        return false;
-      });
-      for (let k = 0; k < stale.length; k++) this.onBook(side, stale[k]!, 0, 0);
+    // Levels better than the BBO are removed best first. Only onBook changes the book, so taking the
+    // current best each time visits the same levels in the same order as a depth walk would, without
+    // a closure and a scratch list per BBO row.
+    if (side === Side.Bid) {
+      for (let best = book.bestBid(); best > priceTicks; best = book.bestBid()) this.onBook(side, best, 0, 0);
+    } else {
+      for (let best = book.bestAsk(); best < priceTicks; best = book.bestAsk()) this.onBook(side, best, 0, 0);
     }
     if (book.sizeAt(side, priceTicks) !== sizeLots) this.onBook(side, priceTicks, sizeLots, 0);
   }

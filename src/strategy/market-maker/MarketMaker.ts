@@ -61,7 +61,7 @@ export function parseMarketMakerParams(params: Readonly<Record<string, unknown>>
   return p;
 }
 
-interface Target { readonly tag: string; readonly side: 'buy' | 'sell'; readonly priceTicks: number }
+interface Target { tag: string; side: 'buy' | 'sell'; priceTicks: number }
 
 export class MarketMaker implements Strategy {
   readonly instruments: readonly string[];
@@ -80,6 +80,10 @@ export class MarketMaker implements Strategy {
   private readonly rejectedAt = new Map<string, number>();
   private lastMidUs = 0;
   private varPerSec = 0;
+  private readonly bidTags: string[];
+  private readonly askTags: string[];
+  /** Scratch targets, two per level. */
+  private readonly targets: Target[];
 
   constructor(readonly id: string, instrument: Instrument, private readonly p: MarketMakerParams) {
     this.inst = instrument;
@@ -87,6 +91,9 @@ export class MarketMaker implements Strategy {
     this.timerIntervalUs = p.refreshIntervalUs;
     this.sizeLots = instrument.lot.toUnits(p.orderSize);
     this.maxLots = instrument.lot.toUnits(p.maxPosition);
+    this.bidTags = Array.from({ length: p.levels }, (_, i) => `b${i}`);
+    this.askTags = Array.from({ length: p.levels }, (_, i) => `a${i}`);
+    this.targets = Array.from({ length: 2 * p.levels }, () => ({ tag: '', side: 'buy' as const, priceTicks: 0 }));
   }
 
   onMarket(instrument: string, kind: MarketKind, ctx: StrategyContext): Decision | undefined {
@@ -127,16 +134,19 @@ export class MarketMaker implements Strategy {
       reservation = mid - q * g * s2T;
       half = Math.max(this.p.halfSpreadTicks, (g * s2T) / 2 + (g > 0 ? Math.log(1 + g / this.p.kappa) / g : 0));
     }
-    const targets: Target[] = [];
+    // Targets in a scratch list (b0, a0, b1, a1...): most calls end with no intent, and then nothing
+    // here may allocate (this runs on every top-of-book change).
+    const targets = this.targets;
+    let n = 0;
     const canBuy = q + this.sizeLots <= this.maxLots && ctx.tradingState === 'ACTIVE';
     const canSell = q - this.sizeLots >= -this.maxLots && ctx.tradingState === 'ACTIVE';
     for (let i = 0; i < this.p.levels; i++) {
       const off = half + i * this.p.levelSpacingTicks;
-      if (canBuy) targets.push({ tag: `b${i}`, side: 'buy', priceTicks: Math.min(Math.floor(reservation - off), top.askTicks - 1) });
-      if (canSell) targets.push({ tag: `a${i}`, side: 'sell', priceTicks: Math.max(Math.ceil(reservation + off), top.bidTicks + 1) });
+      if (canBuy) { const t = targets[n++]!; t.tag = this.bidTags[i]!; t.side = 'buy'; t.priceTicks = Math.min(Math.floor(reservation - off), top.askTicks - 1); }
+      if (canSell) { const t = targets[n++]!; t.tag = this.askTags[i]!; t.side = 'sell'; t.priceTicks = Math.max(Math.ceil(reservation + off), top.bidTicks + 1); }
     }
-    const intents = this.reconcile(targets, ctx.openOrders(this.inst.id));
-    if (intents.length === 0) return undefined;
+    const intents = this.reconcile(targets, n, ctx.openOrders(this.inst.id));
+    if (intents === undefined) return undefined;
     return {
       trigger,
       inputs: { bidTicks: top.bidTicks, askTicks: top.askTicks, mid, positionLots: q, reservation: round6(reservation), halfSpreadTicks: round6(half), sigmaTicks: round6(Math.sqrt(this.varPerSec)) },
@@ -144,34 +154,39 @@ export class MarketMaker implements Strategy {
     };
   }
 
-  /** Cancel quotes whose target moved or vanished; place missing ones. In-flight orders are left alone. */
-  private reconcile(targets: readonly Target[], open: readonly Order[]): Intent[] {
-    const intents: Intent[] = [];
-    const byTag = new Map<string, Order[]>();
-    for (const o of open) {
-      const list = byTag.get(o.tag);
-      if (list) list.push(o); else byTag.set(o.tag, [o]);
-    }
-    const wanted = new Set<string>();
-    for (const t of targets) {
-      wanted.add(t.tag);
-      const working = (byTag.get(t.tag) ?? []).filter((o) => o.status !== 'pending-cancel');
-      if (working.length === 0) {
-        if (this.rejectedAt.get(t.tag) === t.priceTicks) continue;
-        intents.push({ kind: 'place', strategyId: this.id, instrument: this.inst.id, side: t.side, type: 'limit', timeInForce: 'POST_ONLY', priceTicks: t.priceTicks, sizeLots: this.sizeLots, reduceOnly: false, tag: t.tag });
-        continue;
-      }
-      for (const o of working) {
+  /**
+   * Cancel quotes whose target moved or vanished; place missing ones. In-flight orders are left alone.
+   * Order of the intents: targets in order (each one's working orders in request order), then the
+   * orders of tags no longer wanted, tag by tag in order of first appearance. Linear scans over the
+   * handful of open orders: no map or set per call. Undefined when there is nothing to do.
+   */
+  private reconcile(targets: readonly Target[], n: number, open: readonly Order[]): Intent[] | undefined {
+    let intents: Intent[] | undefined;
+    for (let k = 0; k < n; k++) {
+      const t = targets[k]!;
+      let working = 0;
+      for (let j = 0; j < open.length; j++) {
+        const o = open[j]!;
+        if (o.tag !== t.tag || o.status === 'pending-cancel') continue;
+        working++;
         if (o.status === 'submitted' || o.status === 'pending-update') continue; // one request in flight per order
         if (Math.abs(o.priceTicks - t.priceTicks) >= this.p.requoteThresholdTicks) {
-          intents.push({ kind: 'cancel', strategyId: this.id, clientOrderId: o.clientOrderId });
+          (intents ??= []).push({ kind: 'cancel', strategyId: this.id, clientOrderId: o.clientOrderId });
           intents.push({ kind: 'place', strategyId: this.id, instrument: this.inst.id, side: t.side, type: 'limit', timeInForce: 'POST_ONLY', priceTicks: t.priceTicks, sizeLots: this.sizeLots, reduceOnly: false, tag: t.tag });
         }
       }
+      if (working === 0) {
+        if (this.rejectedAt.get(t.tag) === t.priceTicks) continue;
+        (intents ??= []).push({ kind: 'place', strategyId: this.id, instrument: this.inst.id, side: t.side, type: 'limit', timeInForce: 'POST_ONLY', priceTicks: t.priceTicks, sizeLots: this.sizeLots, reduceOnly: false, tag: t.tag });
+      }
     }
-    for (const [tag, orders] of byTag) {
-      if (wanted.has(tag)) continue;
-      for (const o of orders) if (o.status !== 'pending-cancel' && o.status !== 'submitted') intents.push({ kind: 'cancel', strategyId: this.id, clientOrderId: o.clientOrderId });
+    for (let j = 0; j < open.length; j++) {
+      const tag = open[j]!.tag;
+      if (isWanted(targets, n, tag) || seenBefore(open, j, tag)) continue;
+      for (let m = j; m < open.length; m++) {
+        const o = open[m]!;
+        if (o.tag === tag && o.status !== 'pending-cancel' && o.status !== 'submitted') (intents ??= []).push({ kind: 'cancel', strategyId: this.id, clientOrderId: o.clientOrderId });
+      }
     }
     return intents;
   }
@@ -188,6 +203,16 @@ export class MarketMaker implements Strategy {
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+function isWanted(targets: readonly Target[], n: number, tag: string): boolean {
+  for (let k = 0; k < n; k++) if (targets[k]!.tag === tag) return true;
+  return false;
+}
+
+function seenBefore(open: readonly Order[], j: number, tag: string): boolean {
+  for (let m = 0; m < j; m++) if (open[m]!.tag === tag) return true;
+  return false;
+}
 
 export const marketMakerFactory: StrategyFactory = {
   type: 'market-maker',
