@@ -79,4 +79,21 @@ describe('OKX v5 public feed against the emulator', () => {
     expect(md.checksums.checked).toBe(md.checksums.matched);
     expect(md.isSynced('BTC-USDT')).toBe(true);
   }, 60_000);
+
+  it('a silent feed is reported stale, reconnected with backoff and resynced from a new snapshot', async () => {
+    emu = new OkxEmulator({ capture: loadOkxCapture(`${OKX_DIR}/OKX.ws.1.0`, ['BTC-USDT']), speed: 1 });
+    const gaps: Gap[] = [];
+    md = new OkxMarketData({
+      wsUrl: (await emu.start()).ws, instruments: okxSpecs(['BTC-USDT']), clockUs: wallClockUs(), staleAfterMs: 300, backoffInitialMs: 20,
+      onEvents: (events) => { for (const e of events) if (e.kind === 'gap') gaps.push(e); },
+    });
+    md.start();
+    await waitFor(() => md!.checksums.matched >= 3, 10_000, 'first verified checksums');
+    emu.faults.stallMarket = true;
+    await waitFor(() => gaps.some((g) => g.reason === 'stale'), 5000, 'a stale gap');
+    emu.faults.stallMarket = false;
+    await waitFor(() => md!.stats.connects >= 2 && md!.stats.snapshots >= 2 && md!.checksums.matched >= 3, 10_000, 'reconnect, snapshot and verified checksums');
+    expect(gaps.filter((g) => g.reason === 'stale').length).toBeGreaterThanOrEqual(1); // a quiet stretch of the capture may trip the 300 ms limit again
+    expect(gaps.filter((g) => g.reason === 'checksum' || g.reason === 'sequence')).toEqual([]);
+  }, 30_000);
 });
