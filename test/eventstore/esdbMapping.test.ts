@@ -55,6 +55,7 @@ describe('revisions and positions', () => {
   it('uses commit positions as global positions and reads $all from {P, P}', () => {
     expect(positionFromCommit(1_048_576_123n)).toBe(1_048_576_123);
     expect(() => positionFromCommit(undefined)).toThrow(/without a commit position/);
+    expect(() => positionFromCommit(18446744073709551615n)).toThrow(/does not report positions on stream reads/);
     expect(readPositionFor(undefined)).toBe('start');
     expect(readPositionFor(0)).toBe('start');
     expect(readPositionFor(4242)).toEqual({ commit: 4242n, prepare: 4242n });

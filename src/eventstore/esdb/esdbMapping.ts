@@ -42,9 +42,13 @@ export function fromEsdbRevision(current: EsdbCurrentRevision): number {
 
 /** Our global position from an ESDB commit position. */
 export function positionFromCommit(commit: bigint | undefined, what = 'commit position'): number {
-  if (commit === undefined) throw new HftError('HFT_ERR_BAD_INPUT', `EventStoreDB returned an event without a ${what}`);
+  // Servers that read a stream from its index, not the log, send "no position" (absent, or 2^64-1 in
+  // some clients): github.com/kurrent-io/EventStore-Client-Go/issues/88. Our envelope needs one.
+  if (commit === undefined || commit === NO_POSITION) throw new HftError('HFT_ERR_BAD_INPUT', `EventStoreDB returned an event without a ${what} (a server that does not report positions on stream reads; read $all instead)`);
   return toSafeNumber(commit, what);
 }
+
+const NO_POSITION = 2n ** 64n - 1n;
 
 /** The ESDB position to read `$all` from, for our inclusive `fromPosition`. */
 export function readPositionFor(fromPosition: number | undefined): 'start' | { commit: bigint; prepare: bigint } {
