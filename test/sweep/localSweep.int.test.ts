@@ -44,6 +44,7 @@ describe('local sweep with forked workers', () => {
     expect(killed).toBeDefined();
     expect(stderr).toContain(`local worker ${killed!.pid} died (SIGKILL) during job #${killed!.index}: handing it on`);
     const out = JSON.parse(stdout) as { sweepId: string; results: SweepResultRecord[]; failed: unknown[] };
+    dirs.push(join(ROOT, '.hft/sweeps', out.sweepId));
     expect(out.failed).toEqual([]);
     expect(out.results.map((r) => r.combinationIndex)).toEqual([0, 1, 2, 3]);
     expect(out.results.find((r) => r.combinationIndex === killed!.index)!.attempt).toBe(1);

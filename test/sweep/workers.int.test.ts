@@ -57,6 +57,7 @@ describe.skipIf(!reachable)('sweeps on PostgreSQL with real worker processes', (
     expect(await enq.exit, enq.stderr).toBe(0);
     const plan = JSON.parse(enq.stdout) as { sweepId: string; combinations: number; enqueued: number };
     expect(plan).toMatchObject({ combinations: 6, enqueued: 6 });
+    cleanups.push(() => rm(join(ROOT, '.hft/sweeps', plan.sweepId), { recursive: true, force: true }));
 
     const workerArgs = ['worker', '--pg', url, '--exit-when-idle', '--sweep', plan.sweepId, '--maintenance-seconds', '1', '--poll-ms', '200'];
     const a = hft(workerArgs);
