@@ -130,6 +130,7 @@ async function main(): Promise<void> {
   console.log('"work" = from the first job started to the last worker exit (no process start-up); "sum job s" = kernel time summed over jobs (grows when workers share a core)');
   console.log(`run ids equal across sequential and every queue run: ${same}`);
   rmSync(WORK, { recursive: true, force: true });
+  for (const r of rounds) for (const v of [r.one, r.two]) rmSync(join(ROOT, '.hft/sweeps', v.sweepId), { recursive: true, force: true });
 }
 
 await main();
