@@ -133,8 +133,8 @@ export class Kernel {
       get nowUs() { return kernel.nowUs; },
       book: (id: string): BookView => kernel.bookOf(id),
       instrument: (id: string): Instrument => kernel.instrumentOf(id),
-      positionLots: (id: string): number => kernel.positionLots.get(`${kernel.currentStrategy}|${id}`) ?? 0,
-      openOrders: (id: string): readonly Order[] => openOrders(kernel.oms, { instrument: id, strategyId: kernel.currentStrategy }),
+      positionLots: (id: string): number => kernel.positionLots.get(kernel.positionKey(kernel.currentStrategy, id)) ?? 0,
+      openOrders: (id: string): readonly Order[] => kernel.openOrdersOf(id),
       get tradingState() { return kernel.cfg.risk.state; },
       random: cfg.random,
       bbo: (id: string) => kernel.freshTop(id),
@@ -208,10 +208,19 @@ export class Kernel {
    * on-stack-replacing a long loop whose rarely taken exits deoptimize it again and again.
    */
   private run(ended: boolean): void {
-    while (this.next(ended)) { /* one venue or local event per call */ }
+    this.loop(ended);
     // drop batches both cursors have passed
     const done = Math.min(this.vb, this.lb);
     if (done > 0) { this.held.splice(0, done); this.vb -= done; this.lb -= done; }
+  }
+
+  /**
+   * The loop alone in its function: V8 on-stack-replaces it in every batch until the function is hot,
+   * and code after the loop in the same function (never run when the OSR code was compiled) threw
+   * that code away again at every batch's end (36 deoptimizations in a 2.4M-row run).
+   */
+  private loop(ended: boolean): void {
+    while (this.next(ended)) { /* one venue or local event per call */ }
   }
 
   /** Processes the next venue row or local row; false when nothing can be processed now. */
@@ -236,7 +245,7 @@ export class Kernel {
     }
     if (this.cfg.venue.nextResponseUs() <= tLoc || this.nextTimerUs() <= tLoc) this.runDue(tLoc, true, true);
     this.nowUs = tLoc;
-    this.localRow(lBatch, this.li, tLoc);
+    this.localRow(lBatch, this.li);
     this.li++;
     return true;
   }
@@ -250,9 +259,14 @@ export class Kernel {
     if (tVen > this.lastVenueUs) this.lastVenueUs = tVen;
   }
 
-  /** Strategy side of one market row at local time tL: book, BBO, trade, then the strategies. */
-  private localRow(b: MarketBatch, i: number, tL: number): void {
+  /**
+   * Strategy side of one market row at local time nowUs: book, BBO, trade, then the strategies. The
+   * time is read from the field, not passed: a double argument to a call V8 does not inline is boxed,
+   * one heap number per row.
+   */
+  private localRow(b: MarketBatch, i: number): void {
     const cfg = this.cfg;
+    const tL = this.nowUs;
     const idx = b.instrument[i]!;
     const inst = cfg.instruments[idx]!;
     this.counters.marketRows++;
@@ -525,6 +539,27 @@ export class Kernel {
     const i = this.instById.get(id);
     if (!i) throw new HftError('HFT_ERR_NOT_FOUND', `instrument '${id}' is not in this run`);
     return i;
+  }
+
+  // Strategies ask for their position and open orders on every top-of-book change: the key string and
+  // the order list are reused while nothing changed (a new list when the OMS moved, so one handed out
+  // before never changes under its holder).
+  private keyStrategy = ''; private keyInstrument = ''; private key = '';
+  private positionKey(strategyId: string, instrument: string): string {
+    if (strategyId !== this.keyStrategy || instrument !== this.keyInstrument) {
+      this.keyStrategy = strategyId; this.keyInstrument = instrument; this.key = `${strategyId}|${instrument}`;
+    }
+    return this.key;
+  }
+
+  private openVersion = -1; private openStrategy = ''; private openInstrument = ''; private openList: readonly Order[] = [];
+  private openOrdersOf(instrument: string): readonly Order[] {
+    const strategyId = this.currentStrategy;
+    if (this.oms.version !== this.openVersion || strategyId !== this.openStrategy || instrument !== this.openInstrument) {
+      this.openList = openOrders(this.oms, { instrument, strategyId });
+      this.openVersion = this.oms.version; this.openStrategy = strategyId; this.openInstrument = instrument;
+    }
+    return this.openList;
   }
 
   private readonly topScratch = { bidTicks: 0, bidLots: 0, askTicks: 0, askLots: 0 };

@@ -30,6 +30,8 @@ export interface OmsState {
   readonly retainClosedOrders: number;
   /** Invalid transitions recorded so far (each is also an `order.invalid-transition` event). */
   invalidTransitions: number;
+  /** Bumped by every event that changes an order: a reader may reuse what it derived at the same version. */
+  version: number;
 }
 
 export interface OmsConfig {
@@ -54,6 +56,6 @@ export function createOmsState(config: OmsConfig): OmsState {
   if (!Number.isSafeInteger(retainClosedOrders) || retainClosedOrders < 0) throw new HftError('HFT_ERR_CONFIG', `oms.retainClosedOrders: must be a non-negative integer, got ${retainClosedOrders}`);
   return {
     runId: config.runId, instruments, nextSeq: firstSeq,
-    orders: new Map(), open: new Set(), openByInstrument: new Map(), openByStrategy: new Map(), openByStrategyInstrument: new Map(), closed: new Set(), retainClosedOrders, invalidTransitions: 0,
+    orders: new Map(), open: new Set(), openByInstrument: new Map(), openByStrategy: new Map(), openByStrategyInstrument: new Map(), closed: new Set(), retainClosedOrders, invalidTransitions: 0, version: 0,
   };
 }

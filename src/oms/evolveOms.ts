@@ -100,6 +100,7 @@ const amendmentAnswered = (before: Order, after: Order): Order['previousStatus']
   before.status !== 'pending-cancel' ? undefined : before.previousStatus === 'pending-update' ? workingStatus(after) : before.previousStatus;
 
 function put(state: OmsState, before: Order | undefined, after: Order): void {
+  state.version++;
   state.orders.set(after.clientOrderId, after);
   const id = after.clientOrderId;
   if (TERMINAL_STATUSES.has(after.status) && (before === undefined || !TERMINAL_STATUSES.has(before.status))) forgetOldest(state, id);
