@@ -56,7 +56,14 @@ export async function prepareData(sc: Scenario, scenarioDir: string, cwd: string
   log(`importing ${capture.reduce((n, c) => n + c.files.length, 0)} capture file(s) into the tick store ${dir} (once)`);
   const report = await runImport('binance-capture', capture.flatMap((c) => c.files), { out: tmp });
   for (const id of ids) if (!report.rows[id]) throw new HftError('HFT_ERR_CONFIG', `data source '${id}': the capture files hold no rows for this instrument (found: ${Object.keys(report.rows).join(', ')})`);
-  renameSync(tmp, dir);
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    // Another process (a sweep worker) imported the same captures first: its store is identical.
+    if (!existsSync(join(dir, 'manifest.json'))) throw e;
+    rmSync(tmp, { recursive: true, force: true });
+    return { store: openTickStore(dir), instrumentIds: ids, imported: false };
+  }
   return { store: openTickStore(dir), instrumentIds: ids, imported: true };
 }
 
