@@ -17,8 +17,8 @@ import type { MarketEvent } from '../model/market.ts';
 import type { Instrument } from '../model/instrument.ts';
 
 /** Venue ids used in instrument ids (`<venue>:<symbol>`). */
-export type VenueId = 'binance-spot' | 'binance-usdm' | 'binance-coinm' | 'okx';
-export const VENUES: readonly VenueId[] = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx'];
+export type VenueId = 'binance-spot' | 'binance-usdm' | 'binance-coinm' | 'okx' | 'bybit-spot' | 'bybit-linear' | 'bybit-inverse';
+export const VENUES: readonly VenueId[] = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx', 'bybit-spot', 'bybit-linear', 'bybit-inverse'];
 
 export interface Normalizer {
   readonly venue: VenueId;

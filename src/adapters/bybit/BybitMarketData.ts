@@ -10,14 +10,15 @@
  */
 import type WebSocket from 'ws';
 import { HftError } from '../../core/errors.ts';
+import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
 import type { InstrumentLookup } from '../../feeds/normalizer.ts';
-import { instrument, type Instrument } from '../../model/instrument.ts';
 import type { MarketEvent } from '../../model/market.ts';
 import { LiveWsFeed, type LiveFeedOptions } from '../feed/LiveWsFeed.ts';
 import { BybitBookSync } from './BybitBookSync.ts';
 import { bybitTrades, isBybitTrade } from './bybitTrade.ts';
 
 export const BYBIT_VENUES = ['bybit-spot', 'bybit-linear', 'bybit-inverse'] as const;
+export type BybitVenue = (typeof BYBIT_VENUES)[number];
 
 export interface BybitMarketDataOptions extends LiveFeedOptions {
   /** Full public URL of the category, e.g. wss://stream.bybit.com/v5/public/linear. */
@@ -28,14 +29,13 @@ export interface BybitMarketDataOptions extends LiveFeedOptions {
   readonly pingEveryMs?: number;
 }
 
-/** Symbol → instrument of the given specs (all of one Bybit category). */
+/** Symbol → instrument of the given specs (all of one Bybit category: a symbol means one instrument per category). */
 export function bybitLookup(specs: LiveFeedOptions['instruments']): InstrumentLookup {
-  const bySymbol = new Map<string, Instrument>(specs.map((s) => [s.symbol, instrument(s)]));
-  return (symbol) => {
-    const i = bySymbol.get(symbol);
-    if (!i) throw new HftError('HFT_ERR_NOT_FOUND', `instrument '${symbol}' is not known on bybit (${bySymbol.size} instruments loaded)`, { symbol });
-    return i;
-  };
+  const venues = [...new Set(specs.map((s) => s.venue))];
+  if (venues.length !== 1 || !BYBIT_VENUES.includes(venues[0] as BybitVenue)) {
+    throw new HftError('HFT_ERR_CONFIG', `bybit: instruments must all be of one of ${BYBIT_VENUES.join(', ')}, got ${venues.join(', ') || 'none'}`);
+  }
+  return instrumentLookup(venues[0] as BybitVenue, specs);
 }
 
 export class BybitMarketData extends LiveWsFeed {
@@ -46,10 +46,6 @@ export class BybitMarketData extends LiveWsFeed {
 
   constructor(private readonly o: BybitMarketDataOptions) {
     super(o, 'bybit');
-    const venues = new Set(o.instruments.map((s) => s.venue));
-    if (venues.size !== 1 || !BYBIT_VENUES.includes([...venues][0] as (typeof BYBIT_VENUES)[number])) {
-      throw new HftError('HFT_ERR_CONFIG', `BybitMarketData: instruments must all be of one of ${BYBIT_VENUES.join(', ')}, got ${[...venues].join(', ')}`);
-    }
     this.lookup = bybitLookup(o.instruments);
   }
 

@@ -1,11 +1,19 @@
-/** `hft emulator`: the local Binance spot venue (REST + WebSocket on 127.0.0.1) replaying a real capture. */
+/**
+ * `hft emulator`: a local venue on 127.0.0.1 replaying a real capture. Binance (REST + WebSocket; spot,
+ * USDⓈ-M or COIN-M by the capture file, orders on the spot routes) or OKX (`/ws/v5/public` market data
+ * from a cryptofeed capture).
+ */
 import { resolve } from 'node:path';
 import { HftError } from '../../core/errors.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { loadBinanceCapture } from '../emulator/binanceCapture.ts';
 import { BinanceSpotEmulator } from '../emulator/BinanceSpotEmulator.ts';
+import { loadOkxCapture } from '../emulator/okxCapture.ts';
+import { OkxEmulator } from '../emulator/OkxEmulator.ts';
 
 export const DEFAULT_EMULATOR_CAPTURE = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
+export const DEFAULT_OKX_EMULATOR_CAPTURE = 'data/cryptofeed/OKX.ws.1.0';
+export const EMULATOR_VENUES = ['binance', 'okx'] as const;
 /** Demo credentials of the emulator (it is a local test venue: these are not secrets). */
 export const EMULATOR_DEMO_KEY = 'hftEmulatorDemoKey';
 export const EMULATOR_DEMO_SECRET = 'hftEmulatorDemoSecret';
@@ -19,44 +27,91 @@ export async function startEmulator(o: EmulatorCliOptions, cwd: string): Promise
   return emu;
 }
 
+export interface OkxEmulatorCliOptions {
+  readonly capture: string;
+  /** Only these instIds of the capture (default: all). */
+  readonly instIds?: readonly string[];
+  readonly speed: number;
+  readonly port: number;
+  /** Replay from the first subscription instead of from start-up. */
+  readonly startOnSubscribe: boolean;
+}
+
+export async function startOkxEmulator(o: OkxEmulatorCliOptions, cwd: string): Promise<OkxEmulator> {
+  const emu = new OkxEmulator({ capture: loadOkxCapture(resolve(cwd, o.capture), o.instIds), speed: o.speed, port: o.port, startOnSubscribe: o.startOnSubscribe });
+  await emu.start();
+  return emu;
+}
+
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: 'local Binance spot venue on 127.0.0.1: real capture replayed, signed orders matched by the simulated venue',
+  summary: 'local Binance (spot, USDⓈ-M, COIN-M) or OKX venue on 127.0.0.1 replaying a real capture',
   help: [
-    'usage: hft emulator [--capture <file.gz>]... [--speed N] [--port P] [--for S]',
+    'usage: hft emulator [--venue binance|okx] [--capture <file>]... [--inst <instId>]... [--hold] [--speed N] [--port P] [--for S]',
     '',
-    'Serves the Binance spot REST API (/api/v3/depth, exchangeInfo, order, openOrders, myTrades, account,',
-    'userDataStream) and combined streams (/stream?streams=btcusdt@depth@100ms/btcusdt@trade/btcusdt@bookTicker)',
-    'on 127.0.0.1, replaying a binance-capture session verbatim (E/T re-stamped to now), speed N times faster.',
-    'Signed requests are verified with HMAC-SHA256 like Binance. Keys: env HFT_EMULATOR_API_KEY /',
-    `HFT_EMULATOR_API_SECRET, else the demo pair ${EMULATOR_DEMO_KEY} / (see README).`,
+    '--venue binance (default): serves the Binance REST API and combined streams on 127.0.0.1, replaying a',
+    'binance-capture session verbatim (E/T re-stamped to now), speed N times faster. The capture file decides',
+    'the product: spot/ (/api/v3/depth), usdm/ (/fapi/v1/depth) or cm/ (/dapi/v1/depth); streams',
+    '/stream?streams=<sym>@depth@100ms|@0ms/<sym>@trade/<sym>@bookTicker. Orders (spot routes /api/v3/order,',
+    'openOrders, myTrades, account, userDataStream) are matched by the simulated venue; signed requests are',
+    'verified with HMAC-SHA256 like Binance. Keys: env HFT_EMULATOR_API_KEY / HFT_EMULATOR_API_SECRET, else',
+    `the demo pair ${EMULATOR_DEMO_KEY} / (see README).`,
     'Faults at run time: POST /emulator/faults {"dropDiffs":1} | {"disconnectMarket":true} | {"stallMarket":true}',
     '  | {"ackDelayMs":500} | {"loseAcks":1} | {"rateLimit429":1} | {"server5xx":1} | {"duplicateFills":true}',
     '',
+    '--venue okx: serves OKX v5 public market data on ws://127.0.0.1:PORT/ws/v5/public (books with their',
+    'checksums, trades, tickers) from a cryptofeed OKX capture, answering subscribe/unsubscribe and ping like',
+    'OKX; a late books subscriber gets a snapshot of the replayed book. No order entry.',
+    '',
     'options:',
-    `  --capture <f>   capture file(s), one session (default ${DEFAULT_EMULATOR_CAPTURE.join(' ')})`,
+    '  --venue V       binance (default) or okx',
+    `  --capture <f>   binance: capture file(s), one session (default ${DEFAULT_EMULATOR_CAPTURE.join(' ')},`,
+    `                  e.g. ../shared/data/binance-capture/usdm/btcusdt_20240808.gz for USDⓈ-M);`,
+    `                  okx: one cryptofeed OKX.ws file (default ${DEFAULT_OKX_EMULATOR_CAPTURE})`,
+    '  --inst <id>     okx: replay only this instId (repeatable; default every instrument of the capture)',
+    '  --hold          okx: start the replay at the first subscription (a client gets the whole capture)',
     '  --speed N       replay speed-up (default 1)',
     '  --port P        port (default 0 = any free port, printed)',
     '  --for S         stop after S seconds (default: until Ctrl-C)',
   ].join('\n'),
   async run(argv, io: CliIO) {
-    const { values } = parseFlags(argv, { capture: { type: 'string', multiple: true }, speed: { type: 'string' }, port: { type: 'string' }, for: { type: 'string' } }, false);
+    const { values } = parseFlags(argv, {
+      venue: { type: 'string' }, capture: { type: 'string', multiple: true }, inst: { type: 'string', multiple: true }, hold: { type: 'boolean' },
+      speed: { type: 'string' }, port: { type: 'string' }, for: { type: 'string' },
+    }, false);
+    const venue = values.venue ?? 'binance';
+    if (!(EMULATOR_VENUES as readonly string[]).includes(venue)) throw new HftError('HFT_ERR_USAGE', `--venue must be one of ${EMULATOR_VENUES.join(', ')}, got '${venue}'`);
     const speed = Number(values.speed ?? 1);
     if (!(speed > 0)) throw new HftError('HFT_ERR_USAGE', `--speed must be a positive number, got '${values.speed}'`);
     const port = Number(values.port ?? 0);
     if (!Number.isInteger(port) || port < 0) throw new HftError('HFT_ERR_USAGE', `--port must be a port number, got '${values.port}'`);
-    const emu = await startEmulator({
-      captures: values.capture ?? DEFAULT_EMULATOR_CAPTURE, speed, port,
-      apiKey: io.env.HFT_EMULATOR_API_KEY ?? EMULATOR_DEMO_KEY, apiSecret: io.env.HFT_EMULATOR_API_SECRET ?? EMULATOR_DEMO_SECRET,
-    }, io.cwd);
-    io.out(`emulator: rest ${emu.url.rest}  ws ${emu.url.ws}  (${emu.remaining} messages, speed ${speed}x)`);
+    const forS = values.for === undefined ? undefined : Number(values.for);
+    if (forS !== undefined && !(forS > 0)) throw new HftError('HFT_ERR_USAGE', `--for must be a positive number of seconds, got '${values.for}'`);
+    let emu: { close(): Promise<void>; readonly remaining: number };
+    if (venue === 'okx') {
+      if ((values.capture?.length ?? 0) > 1) throw new HftError('HFT_ERR_USAGE', '--venue okx takes one --capture file');
+      const okx = await startOkxEmulator({
+        capture: values.capture?.[0] ?? DEFAULT_OKX_EMULATOR_CAPTURE, speed, port, startOnSubscribe: values.hold ?? false,
+        ...(values.inst ? { instIds: values.inst } : {}),
+      }, io.cwd);
+      io.out(`emulator: okx ws ${okx.url.ws}  (${okx.remaining} messages of ${okx.instIds.join(', ')}, speed ${speed}x${values.hold ? ', held until the first subscription' : ''})`);
+      emu = okx;
+    } else {
+      if (values.inst || values.hold) throw new HftError('HFT_ERR_USAGE', '--inst and --hold are options of --venue okx');
+      const bin = await startEmulator({
+        captures: values.capture ?? DEFAULT_EMULATOR_CAPTURE, speed, port,
+        apiKey: io.env.HFT_EMULATOR_API_KEY ?? EMULATOR_DEMO_KEY, apiSecret: io.env.HFT_EMULATOR_API_SECRET ?? EMULATOR_DEMO_SECRET,
+      }, io.cwd);
+      io.out(`emulator: rest ${bin.url.rest}  ws ${bin.url.ws}  (${bin.product}, ${bin.remaining} messages, speed ${speed}x)`);
+      emu = bin;
+    }
     await new Promise<void>((done) => {
       const stop = (): void => { void emu.close().then(done); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      if (values.for !== undefined) setTimeout(stop, Number(values.for) * 1000);
+      if (forS !== undefined) setTimeout(stop, forS * 1000);
     });
-    io.out('emulator: stopped');
+    io.out(`emulator: stopped (${emu.remaining} messages not replayed)`);
     return 0;
   },
 };

@@ -8,7 +8,7 @@ import { liveScenario, strategyHash } from '../../engine/live/createLiveRun.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { loadScenario } from './backtest.ts';
-import { BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
+import { assertLiveVenue, BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
 import { findPromotion } from './promote.ts';
 
 export const LIVE_KEY_ENV = 'HFT_BINANCE_API_KEY';
@@ -34,6 +34,8 @@ export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<{ a
 export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl: string; readonly wsUrl: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void }
 
 export async function runLive(o: LiveCliOptions, io: CliIO): Promise<SessionResult> {
+  // The venue first: a scenario that cannot trade live here is refused before any guard asks for keys.
+  assertLiveVenue(loadScenario(o.scenarioPath, io.cwd).scenario, o.scenarioPath);
   const credentials = await checkLiveGuards(o, io);
   return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, restUrl: o.restUrl, wsUrl: o.wsUrl, sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}) }, io);
 }
@@ -44,6 +46,8 @@ export const liveCommand: Command = {
   help: [
     'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--duration S] [--store <uri>]',
     '',
+    'Order entry is Binance spot only: a scenario on any other venue (USDⓈ-M, COIN-M, OKX, Bybit: paper only)',
+    'is refused with HFT_ERR_CONFIG.',
     'Refuses to start unless: a run.promoted exists for this strategy + risk configuration (hft promote),',
     `--confirm-live is given, HFT_ENABLE_LIVE=1 and ${LIVE_KEY_ENV} / ${LIVE_SECRET_ENV} are set. Keys are`,
     'never printed or stored. Reconciles open orders and balances on start; Ctrl-C / SIGTERM / hft kill',

@@ -1,13 +1,17 @@
 /**
- * `hft paper <scenario>`: the scenario's strategies on live Binance spot feeds against the simulated
- * venue, on the wall clock, everything recorded (run events in the store, market inputs in a tick
- * store of the session). Also home of `runSession`, which `hft live` shares: only the venue differs.
+ * `hft paper <scenario>`: the scenario's strategies on a venue's live feed (Binance spot / USDⓈ-M /
+ * COIN-M, OKX, Bybit: createMarketData picks it by the instruments' venue) against the simulated venue,
+ * on the wall clock, everything recorded (run events in the store, market inputs in a tick store of
+ * the session). Also home of `runSession`, which `hft live` shares: only the venue differs, and live
+ * order entry exists for Binance spot only.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { BinanceSpotMarketData } from '../../adapters/binance/BinanceSpotMarketData.ts';
 import { createBinanceSpotCcxt } from '../../adapters/binance/binanceCcxt.ts';
 import { BinanceSpotExecution } from '../../adapters/binance/BinanceSpotExecution.ts';
+import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.ts';
+import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMarketData.ts';
+import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
@@ -15,6 +19,7 @@ import { TickRecorder } from '../../engine/live/TickRecorder.ts';
 import { wallClockUs } from '../../engine/live/wallClock.ts';
 import type { Scenario } from '../../engine/scenario.ts';
 import { captureInstruments } from '../../feeds/binance/captureInstruments.ts';
+import { okxInstruments } from '../../feeds/okx/okxInstruments.ts';
 import { openTickStore } from '../../feeds/tickstore/TickStore.ts';
 import { instrument as makeInstrument, type InstrumentSpec } from '../../model/instrument.ts';
 import { codeVersion } from '../codeVersion.ts';
@@ -26,12 +31,40 @@ export const BINANCE_SPOT_REST = 'https://api.binance.com';
 export const BINANCE_SPOT_WS = 'wss://stream.binance.com:9443';
 export const SESSIONS_DIR = '.hft/sessions';
 
+export type LiveFeedVenue = (typeof LIVE_FEED_VENUES)[number];
+
+/**
+ * Production public endpoints per venue. Binance: REST base (depth snapshots) + WebSocket host (the
+ * feed appends `/stream?streams=`). OKX and Bybit snapshot over the socket: the WebSocket URL is the
+ * full public path and REST is only recorded in the run.
+ * Docs: https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info,
+ * https://developers.binance.com/docs/derivatives/coin-margined-futures/general-info,
+ * https://www.okx.com/docs-v5/en/#overview-production-trading-services,
+ * https://bybit-exchange.github.io/docs/v5/ws/connect
+ */
+export const VENUE_DEFAULT_URLS: Readonly<Record<LiveFeedVenue, { readonly rest: string; readonly ws: string }>> = {
+  'binance-spot': { rest: BINANCE_SPOT_REST, ws: BINANCE_SPOT_WS },
+  'binance-usdm': { rest: 'https://fapi.binance.com', ws: 'wss://fstream.binance.com' },
+  'binance-coinm': { rest: 'https://dapi.binance.com', ws: 'wss://dstream.binance.com' },
+  okx: { rest: 'https://www.okx.com', ws: 'wss://ws.okx.com:8443/ws/v5/public' },
+  'bybit-spot': { rest: 'https://api.bybit.com', ws: 'wss://stream.bybit.com/v5/public/spot' },
+  'bybit-linear': { rest: 'https://api.bybit.com', ws: 'wss://stream.bybit.com/v5/public/linear' },
+  'bybit-inverse': { rest: 'https://api.bybit.com', ws: 'wss://stream.bybit.com/v5/public/inverse' },
+};
+
+/** Specs a session finds without an --instruments file: the Binance capture table and the OKX capture's list. */
+export const BUILTIN_SESSION_INSTRUMENTS: readonly InstrumentSpec[] = Object.freeze([...captureInstruments, ...okxCaptureInstruments]);
+
 export interface SessionOptions {
   readonly mode: 'paper' | 'live';
   readonly scenarioPath: string;
   readonly storeUri: string;
-  readonly restUrl: string;
-  readonly wsUrl: string;
+  /** Default: the venue's production endpoint (VENUE_DEFAULT_URLS). */
+  readonly restUrl?: string;
+  /** Default: the venue's production endpoint. OKX and Bybit: the full public path. */
+  readonly wsUrl?: string;
+  /** Instrument specs file (loadInstrumentsFile), looked up before the built-in specs. */
+  readonly instrumentsFile?: string;
   /** Resolves when the session should stop (signal, duration, kill). */
   readonly stopWhen: Promise<string>;
   /** Live only; never printed or stored. */
@@ -50,24 +83,82 @@ export interface SessionResult {
   readonly summary: Record<string, unknown>;
   readonly runEvents: number;
   readonly marketRows: number;
-  readonly feed: BinanceSpotMarketData['stats'];
+  readonly feed: MarketDataStats;
   readonly venueStats?: BinanceSpotExecution['stats'];
 }
 
-/** binance-spot instrument specs of the scenario's strategies (the feed grain of the capture table). */
-export function sessionInstruments(sc: Scenario, where: string): InstrumentSpec[] {
-  const ids = [...new Set(sc.strategies.flatMap((s) => s.instruments))];
-  return ids.map((id) => {
-    const spec = captureInstruments.find((s) => s.id === id);
-    if (!spec || spec.venue !== 'binance-spot') throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}': live and paper sessions support binance-spot instruments (${captureInstruments.filter((s) => s.venue === 'binance-spot').map((s) => s.id).join(', ')})`);
+const SPEC_FIELDS = ['id', 'venue', 'symbol', 'kind', 'base', 'quote', 'settle', 'tickSize', 'lotSize', 'contractMultiplier', 'makerFeeRate', 'takerFeeRate'] as const;
+const KINDS = ['spot', 'linear_perp', 'inverse_perp', 'linear_future', 'inverse_future'];
+
+/**
+ * Instrument specs from a JSON file: either an array of InstrumentSpec objects (any venue; the only
+ * way to give Bybit specs, none are built in) or an OKX `GET /api/v5/public/instruments` answer saved
+ * as is (`{"code":"0","data":[...]}`).
+ */
+export function loadInstrumentsFile(file: string, cwd: string): InstrumentSpec[] {
+  const path = resolve(cwd, file);
+  let doc: unknown;
+  try { doc = JSON.parse(readFileSync(path, 'utf8')); } catch (e) {
+    throw new HftError(e instanceof SyntaxError ? 'HFT_ERR_BAD_INPUT' : 'HFT_ERR_NOT_FOUND', `--instruments ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc)) {
+    if (doc !== null && typeof doc === 'object' && 'code' in doc && 'data' in doc) {
+      try { return okxInstruments(doc); } catch (e) { throw new HftError('HFT_ERR_BAD_INPUT', `--instruments ${file}: ${(e as Error).message}`); }
+    }
+    throw new HftError('HFT_ERR_BAD_INPUT', `--instruments ${file}: expected an array of instrument specs or an OKX /api/v5/public/instruments answer {"code":"0","data":[...]}`);
+  }
+  return doc.map((raw: unknown, i) => {
+    const where = `--instruments ${file}: [${i}]`;
+    if (raw === null || typeof raw !== 'object') throw new HftError('HFT_ERR_BAD_INPUT', `${where}: expected an object`);
+    const o = raw as Record<string, unknown>;
+    for (const f of SPEC_FIELDS) if (typeof o[f] !== 'string' || o[f] === '') throw new HftError('HFT_ERR_BAD_INPUT', `${where}: field '${f}' missing or not a non-empty string`, { field: f });
+    if (o.id !== `${String(o.venue)}:${String(o.symbol)}`) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: field 'id' must be '<venue>:<symbol>' ('${String(o.venue)}:${String(o.symbol)}'), got '${String(o.id)}'`, { field: 'id' });
+    if (!KINDS.includes(o.kind as string)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: field 'kind' must be one of ${KINDS.join(', ')}, got '${String(o.kind)}'`, { field: 'kind' });
+    const spec = o as unknown as InstrumentSpec;
+    try { makeInstrument(spec); } catch (e) { throw new HftError('HFT_ERR_BAD_INPUT', `${where} (${spec.id}): ${(e as Error).message}`); }
     return spec;
   });
+}
+
+/**
+ * Instrument specs of the scenario's strategies for a live-fed session: `extra` (an --instruments file)
+ * first, then the built-in ones. One venue per session (one feed), a venue with a live feed.
+ */
+export function sessionInstruments(sc: Scenario, where: string, extra: readonly InstrumentSpec[] = []): InstrumentSpec[] {
+  const ids = [...new Set(sc.strategies.flatMap((s) => s.instruments))];
+  if (ids.length === 0) throw new HftError('HFT_ERR_CONFIG', `${where}: no strategy names an instrument`);
+  const specs = ids.map((id) => {
+    const spec = extra.find((s) => s.id === id) ?? BUILTIN_SESSION_INSTRUMENTS.find((s) => s.id === id);
+    if (!spec) {
+      const venue = id.slice(0, id.indexOf(':'));
+      const known = BUILTIN_SESSION_INSTRUMENTS.filter((s) => s.venue === venue).map((s) => s.id);
+      throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}' has no spec: give it with --instruments <file>${known.length > 0 ? ` (built in for ${venue}: ${known.join(', ')})` : ''}`, { instrument: id });
+    }
+    if (!(LIVE_FEED_VENUES as readonly string[]).includes(spec.venue)) throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}': venue '${spec.venue}' has no live feed (supported: ${LIVE_FEED_VENUES.join(', ')})`);
+    return spec;
+  });
+  const venues = [...new Set(specs.map((s) => s.venue))];
+  if (venues.length > 1) throw new HftError('HFT_ERR_CONFIG', `${where}: a live or paper session runs on one venue's feed, the strategies trade on ${venues.join(', ')}`);
+  return specs;
+}
+
+/** Live order entry goes through BinanceSpotExecution only: every other venue stops here, before any key is read. */
+export function assertLiveVenue(sc: Scenario, where: string): void {
+  for (const id of new Set(sc.strategies.flatMap((s) => s.instruments))) {
+    if (!id.startsWith('binance-spot:')) {
+      throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}': live trading (order entry) is Binance spot only; ${id.slice(0, id.indexOf(':'))} has a live feed for paper sessions (hft paper) but no order entry`, { instrument: id });
+    }
+  }
 }
 
 export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionResult> {
   const { scenario, path } = loadScenario(o.scenarioPath, io.cwd);
   const scenarioPath = relative(io.cwd, path) || path;
-  const specs = sessionInstruments(scenario, scenarioPath);
+  if (o.mode === 'live') assertLiveVenue(scenario, scenarioPath);
+  const specs = sessionInstruments(scenario, scenarioPath, o.instrumentsFile === undefined ? [] : loadInstrumentsFile(o.instrumentsFile, io.cwd));
+  const defaults = VENUE_DEFAULT_URLS[specs[0]!.venue as LiveFeedVenue];
+  const restUrl = o.restUrl ?? defaults.rest;
+  const wsUrl = o.wsUrl ?? defaults.ws;
   const store = await openStore(o.storeUri, { cwd: io.cwd });
   const clock = wallClockUs();
   const startUs = clock();
@@ -76,9 +167,9 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const poke = (): void => queueMicrotask(() => session?.poke());
   if (o.mode === 'live') {
     if (!o.credentials) throw new HftError('HFT_ERR_CONFIG', 'live: API keys missing');
-    const client = createBinanceSpotCcxt({ apiKey: o.credentials.apiKey, secret: o.credentials.secret, ...(o.sandbox ? { sandbox: true } : { restUrl: o.restUrl }) });
+    const client = createBinanceSpotCcxt({ apiKey: o.credentials.apiKey, secret: o.credentials.secret, ...(o.sandbox ? { sandbox: true } : { restUrl }) });
     venue = new BinanceSpotExecution({
-      client, restUrl: o.restUrl, wsUrl: o.wsUrl, apiKey: o.credentials.apiKey, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
+      client, restUrl, wsUrl, apiKey: o.credentials.apiKey, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
       onReport: poke, onLatency: (row) => session?.record('order.request-acked', { ...row }), log: io.err,
       ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
     });
@@ -87,7 +178,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   try {
     run = createLiveRun({
       mode: o.mode, scenario, scenarioPath, instruments: specs, store, codeVersion: codeVersion(), startUs,
-      ...(venue ? { venue } : {}), session: { restUrl: o.restUrl, wsUrl: o.wsUrl, sandbox: o.sandbox ?? false },
+      ...(venue ? { venue } : {}), session: { restUrl, wsUrl, sandbox: o.sandbox ?? false },
     });
   } catch (e) { await store.close(); throw e; }
   const tickRoot = resolve(io.cwd, SESSIONS_DIR, run.runId, 'ticks');
@@ -107,11 +198,11 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     // A new run's log has no open order: anything open on the venue is not ours to assume.
     session.record('reconciliation.completed', { venueOpenOrders: venueOpen, unknownOrders: venueOpen, missingOrders: [], balances, canceledUnknown: 0 });
     mkdirSync(resolve(io.cwd, '.hft/live'), { recursive: true });
-    writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, restUrl: o.restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
+    writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
   }
   o.onStarted?.({ runId: run.runId, strategyHash: run.strategyHash });
-  const md = new BinanceSpotMarketData({
-    restUrl: o.restUrl, wsUrl: o.wsUrl, instruments: specs, clockUs: clock, log: io.err,
+  const md = createMarketData({
+    restUrl, wsUrl, instruments: specs, clockUs: clock, log: io.err,
     staleAfterMs: o.staleAfterMs ?? 5000,
     onEvents: (events) => { o.probe?.onMessage?.(); session!.onMarket(events); },
   });
@@ -164,29 +255,39 @@ export const paperCommand: Command = {
   name: 'paper',
   summary: 'run a scenario on live feeds against the simulated venue (wall clock), recording everything',
   help: [
-    'usage: hft paper <scenario.json> [--rest <url>] [--ws <url>] [--duration S] [--store <uri>] [--json]',
+    'usage: hft paper <scenario.json> [--rest <url>] [--ws <url>] [--instruments <file>] [--duration S] [--store <uri>] [--json]',
     '',
-    'Live Binance spot market data (combined streams, diff depth synced with the REST snapshot, gaps and',
-    'stale feeds resynced in-band), the scenario\'s strategies, risk and simulated venue, on the wall clock.',
+    'The live feed of the strategies\' venue (one venue per session), the scenario\'s strategies, risk and',
+    'simulated venue, on the wall clock. Gaps (sequence, checksum, disconnect, stale) are in-band and resynced:',
+    '  binance-spot / -usdm / -coinm   combined streams, diff depth synced with the REST depth snapshot',
+    '  okx                             books (CRC32 checked on every message), trades, tickers',
+    '  bybit-spot / -linear / -inverse orderbook.50 (snapshot + delta), publicTrade',
     `Run events go to the store (stream run-<runId>); the market inputs to ${SESSIONS_DIR}/<runId>/ticks.`,
     'Ctrl-C / SIGTERM stops cleanly: open orders canceled, inputs sealed, run.completed. Then:',
     '  hft parity <runId>   and   hft promote <runId>',
     '',
     'options:',
-    `  --rest <url>     REST base (default ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
-    `  --ws <url>       WebSocket base (default ${BINANCE_SPOT_WS}; the emulator: ws://127.0.0.1:PORT)`,
-    '  --duration S     stop after S seconds',
-    `  --store <uri>    event store (default ${DEFAULT_STORE_URI})`,
-    '  --json           print the result as JSON',
+    '  --rest <url>        REST base (Binance depth snapshots; recorded only for OKX/Bybit). Default per venue:',
+    ...Object.entries(VENUE_DEFAULT_URLS).map(([v, u]) => `                        ${v.padEnd(14)} ${u.rest}`),
+    '  --ws <url>          WebSocket URL: Binance the host (emulator ws://127.0.0.1:PORT), OKX and Bybit the full',
+    '                      public path (OKX emulator ws://127.0.0.1:PORT/ws/v5/public). Default per venue:',
+    ...Object.entries(VENUE_DEFAULT_URLS).map(([v, u]) => `                        ${v.padEnd(14)} ${u.ws}`),
+    '  --instruments <f>   instrument specs (JSON array of specs, or an OKX /api/v5/public/instruments answer);',
+    `                      built in: ${BUILTIN_SESSION_INSTRUMENTS.map((s) => s.id).join(', ')}`,
+    '  --duration S        stop after S seconds',
+    `  --store <uri>       event store (default ${DEFAULT_STORE_URI})`,
+    '  --json              print the result as JSON',
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, duration: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, instruments: { type: 'string' }, duration: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     if (duration !== undefined && !(duration > 0)) throw new HftError('HFT_ERR_USAGE', `--duration must be a positive number of seconds, got '${values.duration}'`);
     const storeUri = values.store ?? DEFAULT_STORE_URI;
     const r = await runSession({
-      mode: 'paper', scenarioPath: positionals[0]!, storeUri, restUrl: values.rest ?? BINANCE_SPOT_REST, wsUrl: values.ws ?? BINANCE_SPOT_WS,
+      mode: 'paper', scenarioPath: positionals[0]!, storeUri,
+      ...(values.rest !== undefined ? { restUrl: values.rest } : {}), ...(values.ws !== undefined ? { wsUrl: values.ws } : {}),
+      ...(values.instruments !== undefined ? { instrumentsFile: values.instruments } : {}),
       stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`paper run ${runId} started; Ctrl-C to stop`),
     }, io);
     if (values.json) io.out(JSON.stringify({ runId: r.runId, strategyHash: r.strategyHash, summary: r.summary, feed: r.feed }, null, 2));
@@ -194,4 +295,3 @@ export const paperCommand: Command = {
     return 0;
   },
 };
-

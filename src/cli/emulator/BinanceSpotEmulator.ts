@@ -149,6 +149,9 @@ export class BinanceSpotEmulator {
   /** Messages still to replay. */
   get remaining(): number { return this.opts.capture.messages.length - this.next; }
 
+  /** Instrument id of the capture, e.g. `binance-usdm:BTCUSDT`. */
+  get product(): string { return `${this.opts.capture.venue}:${this.opts.capture.symbol}`; }
+
   async start(): Promise<{ rest: string; ws: string }> {
     this.server = createServer((req, res) => { void this.handle(req, res); });
     this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });

@@ -36,6 +36,12 @@ export interface OkxEmulatorOptions {
   readonly port?: number;
   /** Start with the replay held until `resume()` (a test that wants every captured message verbatim). */
   readonly paused?: boolean;
+  /**
+   * Hold the replay until the first subscribe request has been answered (a client in another process,
+   * e.g. `hft paper`, then receives the capture from its first message; OkxMarketData subscribes to all
+   * its channels in one request).
+   */
+  readonly startOnSubscribe?: boolean;
 }
 
 type Level = readonly string[];
@@ -66,6 +72,9 @@ export class OkxEmulator {
 
   get remaining(): number { return this.opts.capture.messages.length - this.next; }
 
+  /** Instruments the capture replays. */
+  get instIds(): readonly string[] { return this.opts.capture.instIds; }
+
   async start(): Promise<{ ws: string }> {
     this.server = createServer((_req, res) => { res.writeHead(404); res.end(); });
     this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
@@ -77,7 +86,7 @@ export class OkxEmulator {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
     });
-    if (!this.opts.paused) this.resume();
+    if (!this.opts.paused && !this.opts.startOnSubscribe) this.resume();
     return this.url;
   }
 
@@ -138,6 +147,7 @@ export class OkxEmulator {
           if (book) { ws.send(this.snapshotText(a.instId, book)); c.booksReady.add(k); this.stats.snapshotsBuilt++; }
         }
       }
+      if (req.op === 'subscribe' && this.opts.startOnSubscribe) this.resume();
     });
   }
 
