@@ -106,10 +106,12 @@ export const emulatorCommand: Command = {
       emu = bin;
     }
     await new Promise<void>((done) => {
-      const stop = (): void => { void emu.close().then(done); };
+      // A signal before --for ends: the pending timer must not keep the process alive after close.
+      let timer: NodeJS.Timeout | undefined;
+      const stop = (): void => { clearTimeout(timer); void emu.close().then(done); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      if (forS !== undefined) setTimeout(stop, forS * 1000);
+      if (forS !== undefined) timer = setTimeout(stop, forS * 1000);
     });
     io.out(`emulator: stopped (${emu.remaining} messages not replayed)`);
     return 0;

@@ -1,0 +1,105 @@
+/**
+ * The CLI as a user runs it, each verb a child process: `hft emulator --venue okx` replaying the real
+ * cryptofeed OKX capture, `hft paper` of the OKX market-maker scenario against it, `hft parity` of that
+ * run at 100%; `hft live` refuses the OKX scenario (no OKX order entry). Plus the session instrument
+ * sources: the built-in OKX specs against the capture's own instrument list, and an --instruments file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { okxCaptureInstruments } from '../../src/adapters/okx/okxCaptureInstruments.ts';
+import { loadInstrumentsFile } from '../../src/cli/commands/paper.ts';
+import { OKX_DIR, okxSpecs } from '../adapters/okxSpecs.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const HFT = join(ROOT, 'src/cli/hft.mjs');
+const CAPTURE = `${OKX_DIR}/OKX.ws.1.0`;
+const children: ChildProcess[] = [];
+afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
+
+interface Child { readonly proc: ChildProcess; readonly out: () => string; readonly err: () => string; readonly exit: Promise<number | null> }
+
+function hft(args: readonly string[], cwd: string): Child {
+  const proc = spawn(process.execPath, [HFT, ...args], { cwd, env: { ...process.env, HFT_ENABLE_LIVE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  let out = ''; let err = '';
+  proc.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return { proc, out: () => out, err: () => err, exit };
+}
+
+async function waitFor(c: Child, re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = c.out().match(re);
+    if (m) return m;
+    if (c.proc.exitCode !== null || Date.now() > until) throw new Error(`no ${re} in child output: ${c.out()} ${c.err()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** BTC-USDT pushes of the capture, counted on the raw lines (the oracle for "the whole capture went through"). */
+function capturedPushes(instId: string): number {
+  return readFileSync(CAPTURE, 'utf8').split('\n')
+    .filter((l) => new RegExp(`"arg":\\{"channel":"(books|trades|tickers)","instId":"${instId}"\\}`).test(l) && !l.includes('"event":')).length;
+}
+
+describe('hft emulator --venue okx | hft paper | hft parity, each a child process', () => {
+  it('records an OKX BTC-USDT paper session of the whole capture that replays at 100%', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'hft-paper-cli-'));
+    const emu = hft(['emulator', '--venue', 'okx', '--capture', CAPTURE, '--inst', 'BTC-USDT', '--hold', '--speed', '4', '--for', '50'], cwd);
+    const ws = (await waitFor(emu, /okx ws (ws:\/\/127\.0\.0\.1:\d+\/ws\/v5\/public)/, 20_000))[1]!;
+
+    const paper = hft(['paper', join(ROOT, 'scenarios/paper-mm-okx-btcusdt.json'), '--ws', ws, '--duration', '8', '--store', 'file:store', '--json'], cwd);
+    expect(await paper.exit, paper.err()).toBe(0);
+    const r = JSON.parse(paper.out()) as { runId: string; summary: Record<string, unknown>; feed: { messages: number; snapshots: number; gaps: Record<string, number> } };
+    // Every captured push plus OKX's three subscribe answers (books, trades, tickers): --hold replays from the subscription.
+    expect(r.feed.messages).toBe(capturedPushes('BTC-USDT') + 3);
+    expect(r.feed.snapshots).toBe(1);
+    expect(r.feed.gaps).toEqual({ sequence: 0, checksum: 0, disconnect: 0, stale: 0 });
+    expect(r.summary.ordersRequested as number).toBeGreaterThan(4);
+    expect(r.summary.openOrdersAtEnd).toBe(0);
+    expect(r.summary.stopReason).toBe('duration 8s');
+
+    emu.proc.kill('SIGTERM');
+    expect(await emu.exit).toBe(0);
+    expect(emu.out()).toContain('emulator: stopped (0 messages not replayed)');
+
+    const parity = hft(['parity', r.runId, '--store', 'file:store'], cwd);
+    expect(await parity.exit, parity.err()).toBe(0);
+    const out = parity.out();
+    expect(out).toContain(`parity ${r.runId}: OK`);
+    const m = out.match(/decisions\+orders\s+(\d+)\/(\d+) match \(100\.00%\)/);
+    expect(m, out).not.toBeNull();
+    expect(m![1]).toBe(m![2]);
+    expect(Number(m![2])).toBeGreaterThan(8);
+    expect(out).toMatch(/fills\s+paper (\d+) \(\d+ lots\), replayed \1 \(\d+ lots\), identical/);
+  }, 60_000);
+
+  it('hft live refuses the OKX scenario before asking for keys (order entry is Binance spot only)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'hft-live-cli-'));
+    const live = hft(['live', join(ROOT, 'scenarios/paper-mm-okx-btcusdt.json'), '--confirm-live'], cwd);
+    expect(await live.exit).toBe(2);
+    expect(live.err()).toMatch(/HFT_ERR_CONFIG: .*instrument 'okx:BTC-USDT': live trading \(order entry\) is Binance spot only/);
+  }, 30_000);
+});
+
+describe('session instrument specs', () => {
+  it('ships the OKX capture instruments exactly as the capture\'s own instrument list (OKX.0) gives them', () => {
+    expect(okxCaptureInstruments).toEqual(okxSpecs(okxCaptureInstruments.map((s) => s.symbol)));
+  });
+
+  it('reads an OKX /api/v5/public/instruments answer saved as is, and names the field of a bad spec', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hft-instruments-'));
+    const spotLine = readFileSync(`${OKX_DIR}/OKX.0`, 'utf8').split('\n').find((l) => l.includes('instType=SPOT'))!;
+    writeFileSync(join(dir, 'okx-spot.json'), spotLine.slice(spotLine.indexOf(': ') + 2));
+    const specs = loadInstrumentsFile('okx-spot.json', dir);
+    expect(specs.find((s) => s.id === 'okx:BTC-USDT')).toEqual(okxSpecs(['BTC-USDT'])[0]);
+
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...okxSpecs(['BTC-USDT'])[0], tickSize: 7 }]));
+    expect(() => loadInstrumentsFile('bad.json', dir)).toThrow(/--instruments bad\.json: \[0\]: field 'tickSize'/);
+  });
+});
