@@ -13,11 +13,13 @@ import type { RiskConfig } from '../risk/RiskConfig.ts';
 import { createRiskState, type RiskState } from '../risk/RiskState.ts';
 import type { RiskDenial, RiskGate, RiskStateChange } from './ports.ts';
 
-interface InstrumentMarks { bidTicks: number; askTicks: number; lastBookUpdateUs: number; netLots: number; unitNotional: number; inverse: boolean }
+interface InstrumentMarks { readonly id: string; bidTicks: number; askTicks: number; lastBookUpdateUs: number; netLots: number; unitNotional: number; inverse: boolean }
 
 export class RiskAdapter implements RiskGate {
   readonly riskState: RiskState;
   private readonly marks = new Map<string, InstrumentMarks>();
+  /** The same records in instrument order. */
+  private readonly markList: InstrumentMarks[] = [];
 
   constructor(config: RiskConfig, instruments: readonly Instrument[]) {
     this.riskState = createRiskState(config, instruments);
@@ -26,7 +28,11 @@ export class RiskAdapter implements RiskGate {
       // Float notional of one lot at one tick (or one lot of contracts for inverse): account-level
       // limits only; exact money lives in the ledger.
       const unitNotional = inverse ? Number(i.lotSize) * Number(i.contractMultiplier) : Number(i.lotSize) * Number(i.tickSize) * Number(i.contractMultiplier);
-      this.marks.set(i.id, { bidTicks: Number.NaN, askTicks: Number.NaN, lastBookUpdateUs: Number.NaN, netLots: 0, unitNotional, inverse });
+      const m: InstrumentMarks = { id: i.id, bidTicks: Number.NaN, askTicks: Number.NaN, lastBookUpdateUs: Number.NaN, netLots: 0, unitNotional, inverse };
+      // As Map.set: a repeated id keeps its place and takes the new record.
+      const at = this.markList.findIndex((x) => x.id === i.id);
+      if (at >= 0) this.markList[at] = m; else this.markList.push(m);
+      this.marks.set(i.id, m);
     }
   }
 
@@ -35,8 +41,11 @@ export class RiskAdapter implements RiskGate {
   checkOrder(order: OrderIntentData, nowUs: number, openOrdersOnInstrument: number, amend: boolean): RiskDenial | undefined {
     const m = this.marks.get(order.instrument);
     let other = 0;
-    for (const [id, x] of this.marks) {
-      if (id === order.instrument || x.netLots === 0) continue;
+    // An array walk, not Map entries: no iterator and [key, value] pair per order checked.
+    const list = this.markList;
+    for (let k = 0; k < list.length; k++) {
+      const x = list[k]!;
+      if (x.id === order.instrument || x.netLots === 0) continue;
       const mid = (x.bidTicks + x.askTicks) / 2;
       other += Math.abs(x.netLots) * (x.inverse ? x.unitNotional : x.unitNotional * (Number.isNaN(mid) ? 0 : mid));
     }

@@ -7,7 +7,7 @@
 import { HftError } from '../core/errors.ts';
 import { TERMINAL_STATUSES, type DomainEvent, type Order, type OrderStatus } from '../model/orders.ts';
 import type { OmsState } from './OmsState.ts';
-import { isOpen, isOrderEvent, resolveTarget, triggerOf, workingStatus, type OrderEvent } from './omsInternals.ts';
+import { isOpen, isOrderEvent, resolveTarget, strategyInstrumentKey, triggerOf, workingStatus, type OrderEvent } from './omsInternals.ts';
 
 export function evolveOms(state: OmsState, event: DomainEvent | { readonly type: string; readonly data: unknown }): OmsState {
   if (event.type === 'order.invalid-transition') { state.invalidTransitions++; return state; }
@@ -111,12 +111,12 @@ function put(state: OmsState, before: Order | undefined, after: Order): void {
     state.open.add(id);
     indexAdd(state.openByInstrument, after.instrument, id);
     indexAdd(state.openByStrategy, after.strategyId, id);
-    indexAdd(state.openByStrategyInstrument, `${after.strategyId}\u0000${after.instrument}`, id);
+    indexAdd(state.openByStrategyInstrument, strategyInstrumentKey(after.strategyId, after.instrument), id);
   } else {
     state.open.delete(id);
     indexDelete(state.openByInstrument, after.instrument, id);
     indexDelete(state.openByStrategy, after.strategyId, id);
-    indexDelete(state.openByStrategyInstrument, `${after.strategyId}\u0000${after.instrument}`, id);
+    indexDelete(state.openByStrategyInstrument, strategyInstrumentKey(after.strategyId, after.instrument), id);
   }
 }
 

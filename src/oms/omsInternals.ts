@@ -36,3 +36,13 @@ export function resolveTarget(order: Order | undefined, trigger: OrderTrigger): 
 export const workingStatus = (order: Order): OrderStatus => (order.filledLots > 0 ? 'partially-filled' : 'accepted');
 
 export const isOpen = (s: OrderStatus): boolean => OPEN_STATUSES.has(s);
+
+// The open-order index key of a strategy on an instrument, built on every open and close: the last
+// one is reused (a run usually has one strategy per instrument), sparing a concatenation and a hash.
+let lastStrategy = ''; let lastInstrument = ''; let lastKey = '\u0000';
+export function strategyInstrumentKey(strategyId: string, instrument: string): string {
+  if (strategyId !== lastStrategy || instrument !== lastInstrument) {
+    lastStrategy = strategyId; lastInstrument = instrument; lastKey = `${strategyId}\u0000${instrument}`;
+  }
+  return lastKey;
+}

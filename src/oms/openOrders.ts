@@ -4,13 +4,14 @@
  */
 import type { Order } from '../model/orders.ts';
 import type { OmsState } from './OmsState.ts';
+import { strategyInstrumentKey } from './omsInternals.ts';
 
 export interface OpenOrderFilter { readonly instrument?: string; readonly strategyId?: string }
 
 const EMPTY: ReadonlySet<string> = new Set();
 
 function idsFor(state: OmsState, filter: OpenOrderFilter): ReadonlySet<string> {
-  if (filter.instrument !== undefined && filter.strategyId !== undefined) return state.openByStrategyInstrument.get(`${filter.strategyId}\u0000${filter.instrument}`) ?? EMPTY;
+  if (filter.instrument !== undefined && filter.strategyId !== undefined) return state.openByStrategyInstrument.get(strategyInstrumentKey(filter.strategyId, filter.instrument)) ?? EMPTY;
   const byInst = filter.instrument === undefined ? undefined : state.openByInstrument.get(filter.instrument) ?? EMPTY;
   const byStrat = filter.strategyId === undefined ? undefined : state.openByStrategy.get(filter.strategyId) ?? EMPTY;
   return byInst ?? byStrat ?? state.open;

@@ -477,24 +477,28 @@ export class SimVenue {
 
   private onSubmit(r: SubmitRequest): void {
     const id = r.clientOrderId;
-    const reject = (reason: string): void => { this.emit({ kind: 'rejected', clientOrderId: id, tsVenue: this.venueNowUs, reason }, true); };
-    if (this.orders.has(id)) { reject(`duplicate clientOrderId '${id}'`); return; }
+    if (this.orders.has(id)) { this.rejectSubmit(id, `duplicate clientOrderId '${id}'`); return; }
     const side = r.side === 'buy' ? Side.Bid : r.side === 'sell' ? Side.Ask : 0;
-    if (side === 0) { reject(`side must be 'buy' or 'sell', got '${String(r.side)}'`); return; }
-    if (r.type !== 'limit' && r.type !== 'market') { reject(`type must be 'limit' or 'market', got '${String(r.type)}'`); return; }
-    if (!Number.isSafeInteger(r.sizeLots) || r.sizeLots <= 0) { reject(`sizeLots must be a positive integer, got ${r.sizeLots}`); return; }
+    if (side === 0) { this.rejectSubmit(id, `side must be 'buy' or 'sell', got '${String(r.side)}'`); return; }
+    if (r.type !== 'limit' && r.type !== 'market') { this.rejectSubmit(id, `type must be 'limit' or 'market', got '${String(r.type)}'`); return; }
+    if (!Number.isSafeInteger(r.sizeLots) || r.sizeLots <= 0) { this.rejectSubmit(id, `sizeLots must be a positive integer, got ${r.sizeLots}`); return; }
     const tif: TimeInForce = r.type === 'market' ? 'IOC' : r.timeInForce;
-    if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK' && tif !== 'POST_ONLY') { reject(`timeInForce must be GTC, IOC, FOK or POST_ONLY, got '${String(tif)}'`); return; }
-    if (r.type === 'limit' && (!Number.isSafeInteger(r.priceTicks) || r.priceTicks <= 0)) { reject(`priceTicks must be a positive integer, got ${r.priceTicks}`); return; }
+    if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK' && tif !== 'POST_ONLY') { this.rejectSubmit(id, `timeInForce must be GTC, IOC, FOK or POST_ONLY, got '${String(tif)}'`); return; }
+    if (r.type === 'limit' && (!Number.isSafeInteger(r.priceTicks) || r.priceTicks <= 0)) { this.rejectSubmit(id, `priceTicks must be a positive integer, got ${r.priceTicks}`); return; }
     const o = new SimOrder(id, `${this.prefix}o${++this.orderSeq}`, side, r.type === 'market' ? 0 : r.priceTicks, r.sizeLots, r.type, tif);
     this.orders.set(id, o);
     if (tif === 'POST_ONLY' && this.marketable(o)) {
       this.retire(o);
-      reject('post-only order would take liquidity');
+      this.rejectSubmit(id, 'post-only order would take liquidity');
       return;
     }
     this.emit({ kind: 'accepted', clientOrderId: id, tsVenue: this.venueNowUs, venueOrderId: o.venueOrderId }, true);
     this.execute(o);
+  }
+
+  /** Rejections are methods, not closures made per request: under the tsx loader (keepNames) a closure also costs a defineProperty call. */
+  private rejectSubmit(id: string, reason: string): void {
+    this.emit({ kind: 'rejected', clientOrderId: id, tsVenue: this.venueNowUs, reason }, true);
   }
 
   private retire(o: SimOrder): void {
@@ -520,11 +524,10 @@ export class SimVenue {
   private onModify(id: string, m: ModifyRequest): void {
     const o = this.orders.get(id);
     const now = this.venueNowUs;
-    const reject = (reason: string): void => { this.emit({ kind: 'update-rejected', clientOrderId: id, tsVenue: now, reason }, true); };
-    if (!o) { reject('unknown order'); return; }
-    if (o.closed) { reject(o.leavesLots === 0 ? 'order already filled' : 'order already closed'); return; }
-    if (!Number.isSafeInteger(m.priceTicks) || m.priceTicks <= 0) { reject(`priceTicks must be a positive integer, got ${m.priceTicks}`); return; }
-    if (!Number.isSafeInteger(m.sizeLots) || m.sizeLots <= o.filledLots) { reject(`sizeLots must be an integer above the filled ${o.filledLots} lots, got ${m.sizeLots}`); return; }
+    if (!o) { this.rejectModify(id, 'unknown order'); return; }
+    if (o.closed) { this.rejectModify(id, o.leavesLots === 0 ? 'order already filled' : 'order already closed'); return; }
+    if (!Number.isSafeInteger(m.priceTicks) || m.priceTicks <= 0) { this.rejectModify(id, `priceTicks must be a positive integer, got ${m.priceTicks}`); return; }
+    if (!Number.isSafeInteger(m.sizeLots) || m.sizeLots <= o.filledLots) { this.rejectModify(id, `sizeLots must be an integer above the filled ${o.filledLots} lots, got ${m.sizeLots}`); return; }
     if (m.priceTicks === o.priceTicks && m.sizeLots <= o.sizeLots) {
       // Venues keep time priority on a pure size reduction.
       o.sizeLots = m.sizeLots;
@@ -532,13 +535,17 @@ export class SimVenue {
       this.emit({ kind: 'updated', clientOrderId: id, tsVenue: now, priceTicks: o.priceTicks, sizeLots: o.sizeLots, leavesLots: o.leavesLots, keptQueue: true }, true);
       return;
     }
-    if (o.timeInForce === 'POST_ONLY' && this.wouldTake(o.side, m.priceTicks)) { reject('post-only order would take liquidity'); return; }
+    if (o.timeInForce === 'POST_ONLY' && this.wouldTake(o.side, m.priceTicks)) { this.rejectModify(id, 'post-only order would take liquidity'); return; }
     this.unrest(o);
     o.priceTicks = m.priceTicks;
     o.sizeLots = m.sizeLots;
     o.leavesLots = m.sizeLots - o.filledLots;
     this.emit({ kind: 'updated', clientOrderId: id, tsVenue: now, priceTicks: o.priceTicks, sizeLots: o.sizeLots, leavesLots: o.leavesLots, keptQueue: false }, true);
     this.execute(o);
+  }
+
+  private rejectModify(id: string, reason: string): void {
+    this.emit({ kind: 'update-rejected', clientOrderId: id, tsVenue: this.venueNowUs, reason }, true);
   }
 
   private wouldTake(side: Side, priceTicks: number): boolean {
