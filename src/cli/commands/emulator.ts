@@ -12,7 +12,6 @@ import { loadOkxCapture } from '../emulator/okxCapture.ts';
 import { OkxEmulator } from '../emulator/OkxEmulator.ts';
 
 export const DEFAULT_EMULATOR_CAPTURE = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
-export const DEFAULT_OKX_EMULATOR_CAPTURE = 'data/cryptofeed/OKX.ws.1.0';
 export const EMULATOR_VENUES = ['binance', 'okx'] as const;
 /** Demo credentials of the emulator (it is a local test venue: these are not secrets). */
 export const EMULATOR_DEMO_KEY = 'hftEmulatorDemoKey';
@@ -67,7 +66,7 @@ export const emulatorCommand: Command = {
     '  --venue V       binance (default) or okx',
     `  --capture <f>   binance: capture file(s), one session (default ${DEFAULT_EMULATOR_CAPTURE.join(' ')},`,
     `                  e.g. ../shared/data/binance-capture/usdm/btcusdt_20240808.gz for USDⓈ-M);`,
-    `                  okx: one cryptofeed OKX.ws file (default ${DEFAULT_OKX_EMULATOR_CAPTURE})`,
+    '                  okx: one cryptofeed OKX.ws file, required (none is shipped: ../shared/data/cryptofeed/OKX.ws.1.0)',
     '  --inst <id>     okx: replay only this instId (repeatable; default every instrument of the capture)',
     '  --hold          okx: start the replay at the first subscription (a client gets the whole capture)',
     '  --speed N       replay speed-up (default 1)',
@@ -89,9 +88,9 @@ export const emulatorCommand: Command = {
     if (forS !== undefined && !(forS > 0)) throw new HftError('HFT_ERR_USAGE', `--for must be a positive number of seconds, got '${values.for}'`);
     let emu: { close(): Promise<void>; readonly remaining: number };
     if (venue === 'okx') {
-      if ((values.capture?.length ?? 0) > 1) throw new HftError('HFT_ERR_USAGE', '--venue okx takes one --capture file');
+      if (values.capture?.length !== 1) throw new HftError('HFT_ERR_USAGE', '--venue okx needs one --capture file (a cryptofeed OKX.ws capture, e.g. ../shared/data/cryptofeed/OKX.ws.1.0)');
       const okx = await startOkxEmulator({
-        capture: values.capture?.[0] ?? DEFAULT_OKX_EMULATOR_CAPTURE, speed, port, startOnSubscribe: values.hold ?? false,
+        capture: values.capture[0]!, speed, port, startOnSubscribe: values.hold ?? false,
         ...(values.inst ? { instIds: values.inst } : {}),
       }, io.cwd);
       io.out(`emulator: okx ws ${okx.url.ws}  (${okx.remaining} messages of ${okx.instIds.join(', ')}, speed ${speed}x${values.hold ? ', held until the first subscription' : ''})`);
