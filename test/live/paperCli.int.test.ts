@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { okxCaptureInstruments } from '../../src/adapters/okx/okxCaptureInstruments.ts';
-import { loadInstrumentsFile } from '../../src/cli/commands/paper.ts';
+import { loadScenario } from '../../src/cli/commands/backtest.ts';
+import { loadInstrumentsFile, sessionInstruments } from '../../src/cli/commands/paper.ts';
 import { OKX_DIR, okxSpecs } from '../adapters/okxSpecs.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -101,5 +102,15 @@ describe('session instrument specs', () => {
 
     writeFileSync(join(dir, 'bad.json'), JSON.stringify([{ ...okxSpecs(['BTC-USDT'])[0], tickSize: 7 }]));
     expect(() => loadInstrumentsFile('bad.json', dir)).toThrow(/--instruments bad\.json: \[0\]: field 'tickSize'/);
+  });
+
+  it('asks for an --instruments file for an instrument without a built-in spec, and refuses two venues in one session', () => {
+    const { scenario } = loadScenario(join(ROOT, 'scenarios/paper-mm-okx-btcusdt.json'), ROOT);
+    const withInstruments = (ids: string[]) => ({ ...scenario, strategies: [{ ...scenario.strategies[0]!, instruments: ids }] });
+    expect(sessionInstruments(scenario, 'okx.json').map((s) => s.id)).toEqual(['okx:BTC-USDT']);
+    expect(() => sessionInstruments(withInstruments(['bybit-linear:BTCUSDT']), 'b.json')).toThrow(/HFT_ERR_CONFIG: b\.json: instrument 'bybit-linear:BTCUSDT' has no spec: give it with --instruments <file>/);
+    const bybit = { ...okxSpecs(['BTC-USDT'])[0]!, id: 'bybit-linear:BTCUSDT', venue: 'bybit-linear', symbol: 'BTCUSDT', kind: 'linear_perp' as const };
+    expect(sessionInstruments(withInstruments(['bybit-linear:BTCUSDT']), 'b.json', [bybit])).toEqual([bybit]);
+    expect(() => sessionInstruments(withInstruments(['okx:BTC-USDT', 'binance-usdm:BTCUSDT']), 'two.json')).toThrow(/one venue's feed, the strategies trade on okx, binance-usdm/);
   });
 });
