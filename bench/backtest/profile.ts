@@ -12,6 +12,7 @@ import { createBacktest } from '../../src/engine/createBacktest.ts';
 import { runBacktest } from '../../src/engine/runBacktest.ts';
 import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
 import { createHash } from 'node:crypto';
+import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
 import type { NewEvent } from '../../src/model/events.ts';
 import { benchScenario, INSTRUMENT, NullStore } from './scenario.ts';
 
@@ -24,6 +25,7 @@ class HashStore extends NullStore {
   }
 }
 
+if (process.env['SEMI']) (await import('node:v8')).setFlagsFromString(`--max-semi-space-size=${process.env['SEMI']}`);
 const ROWS = Number(process.argv[2] ?? 2_000_000);
 const REPEATS = Number(process.argv[3] ?? 1);
 const dir = join(tmpdir(), 'hft-bench-backtest', `ticks-${ROWS}`);
@@ -40,7 +42,10 @@ if (session) {
 for (let r = 0; r < REPEATS; r++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const store = process.env['HASH'] === '1' ? new HashStore() : new NullStore();
+  // FILE=1: the full stage (a file event store, fsync per append) instead of dropping the events.
+  const logDir = join(tmpdir(), 'hft-bench-backtest', 'profile-log');
+  if (process.env['FILE'] === '1') (await import('node:fs')).rmSync(logDir, { recursive: true, force: true });
+  const store = process.env['FILE'] === '1' ? await FileEventStore.open(logDir, { fsync: 'always' }) : process.env['HASH'] === '1' ? new HashStore() : new NullStore();
   const stream = openTickStore(dir).read({ instruments: [INSTRUMENT] });
   const run = createBacktest({
     scenario: benchScenario(process.env['BOOKS_ONLY'] !== '1'), scenarioPath: 'bench', instruments: stream.instruments, source: stream,
@@ -49,6 +54,7 @@ for (let r = 0; r < REPEATS; r++) {
   });
   const res = await runBacktest(run);
   const cpu = process.cpuUsage(c0);
+  if (store instanceof FileEventStore) await store.close();
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const wallS = (performance.now() - t0) / 1000;
   console.log(`rows ${res.counters.marketRows} runEvents ${res.runEvents} cpu ${cpuS.toFixed(2)} s (${((cpuS * 1e9) / res.counters.marketRows).toFixed(0)} ns/row) wall ${wallS.toFixed(2)} s rss ${Math.round(process.memoryUsage().rss / 1e6)} MB${store instanceof HashStore ? ` sha256 ${store.hash.digest('hex')}` : ''}`);

@@ -121,11 +121,18 @@ function put(state: OmsState, before: Order | undefined, after: Order): void {
 }
 
 function forgetOldest(state: OmsState, closedId: string): void {
+  if (state.closed.has(closedId)) return;
   state.closed.add(closedId);
+  state.closedQueue.push(closedId);
   while (state.closed.size > state.retainClosedOrders) {
-    const oldest = state.closed.values().next().value as string;
+    const oldest = state.closedQueue[state.closedHead++]!;
     state.closed.delete(oldest);
     state.orders.delete(oldest);
+  }
+  // Drop the forgotten front now and then so the queue stays as long as the set.
+  if (state.closedHead > 4096 && state.closedHead * 2 > state.closedQueue.length) {
+    state.closedQueue.splice(0, state.closedHead);
+    state.closedHead = 0;
   }
 }
 
