@@ -239,7 +239,7 @@ export class Kernel {
     if (vBatch !== undefined && tVen <= tLoc) {
       // venue first: deliver what the strategy sees before this venue instant, then match the row
       if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
-      this.venueRow(vBatch, this.vi, tVen);
+      this.venueRow(vBatch, this.vi);
       this.vi++;
       return true;
     }
@@ -250,7 +250,9 @@ export class Kernel {
     return true;
   }
 
-  private venueRow(b: MarketBatch, i: number, tVen: number): void {
+  /** The venue side of row i at its tsEvent (read here, not passed: a double argument is boxed per call). */
+  private venueRow(b: MarketBatch, i: number): void {
+    const tVen = b.tsEvent[i]!;
     const idx = b.instrument[i]!;
     const inst = this.cfg.instruments[idx];
     if (inst === undefined) throw new HftError('HFT_ERR_BAD_INPUT', `market row ${i}: instrument index ${idx} not in the run's instrument table`);
@@ -304,7 +306,9 @@ export class Kernel {
         const st = ls[s]!;
         this.currentStrategy = st.id;
         const d = st.onMarket(inst.id, notify, this.ctx);
-        if (d) this.settle(st, d, tL);
+        // The time is read again here, not taken from tL: passing tL to this call (not inlined) had V8
+        // box it on every row, decision or not (a heap number per row).
+        if (d) this.settle(st, d, this.nowUs);
       }
     }
     this.sampleEquity(tL);

@@ -51,8 +51,9 @@ export function riskContext(state: RiskState, instrumentId: string, inputs: Risk
 /** First denial of the rules, or undefined when every rule approves. */
 export function checkOrder(state: RiskState, order: RiskOrder, inputs: RiskInputs, rules: readonly RiskRule[] = PRE_TRADE_RULES): RiskDenial | undefined {
   const ctx = riskContext(state, order.instrument, inputs);
-  for (const rule of rules) {
-    const d = rule.check(order, ctx);
+  // Indexed, not for-of: the iterator and its result objects were not optimized away (~0.5 KB per order).
+  for (let k = 0; k < rules.length; k++) {
+    const d = rules[k]!.check(order, ctx);
     if (d) return d;
   }
   return undefined;
