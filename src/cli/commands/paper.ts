@@ -71,6 +71,8 @@ export interface SessionOptions {
   readonly credentials?: { readonly apiKey: string; readonly secret: string };
   readonly sandbox?: boolean;
   readonly staleAfterMs?: number;
+  /** Seal the recorded inputs into new tick files this often (default 5000 ms; LiveSession). */
+  readonly rollEveryMs?: number;
   /** Called once the session runs (run id known). */
   readonly onStarted?: (info: { runId: string; strategyHash: string }) => void;
   /** Tick-to-order probe (bench): WS message in / order request out. */
@@ -187,6 +189,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   session = new LiveSession({
     kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true,
     recorder, tickStoreRoot: relative(io.cwd, tickRoot) || tickRoot, summarize: run.summarize,
+    ...(o.rollEveryMs !== undefined ? { rollEveryMs: o.rollEveryMs } : {}),
     onError: (e) => { failure ??= e; },
   });
   await session.start();
@@ -255,7 +258,7 @@ export const paperCommand: Command = {
   name: 'paper',
   summary: 'run a scenario on live feeds against the simulated venue (wall clock), recording everything',
   help: [
-    'usage: hft paper <scenario.json> [--rest <url>] [--ws <url>] [--instruments <file>] [--duration S] [--store <uri>] [--json]',
+    'usage: hft paper <scenario.json> [--rest <url>] [--ws <url>] [--instruments <file>] [--duration S] [--roll-every S] [--store <uri>] [--json]',
     '',
     'The live feed of the strategies\' venue (one venue per session), the scenario\'s strategies, risk and',
     'simulated venue, on the wall clock. Gaps (sequence, checksum, disconnect, stale) are in-band and resynced:',
@@ -263,6 +266,8 @@ export const paperCommand: Command = {
     '  okx                             books (CRC32 checked on every message), trades, tickers',
     '  bybit-spot / -linear / -inverse orderbook.50 (snapshot + delta), publicTrade',
     `Run events go to the store (stream run-<runId>); the market inputs to ${SESSIONS_DIR}/<runId>/ticks.`,
+    'The recording is sealed into new content-hashed tick files every --roll-every seconds (stream inputs-<runId>',
+    'logs each roll), so a killed session (SIGKILL, crash) stays checkable by hft parity up to its last roll.',
     'Ctrl-C / SIGTERM stops cleanly: open orders canceled, inputs sealed, run.completed. Then:',
     '  hft parity <runId>   and   hft promote <runId>',
     '',
@@ -275,12 +280,15 @@ export const paperCommand: Command = {
     '  --instruments <f>   instrument specs (JSON array of specs, or an OKX /api/v5/public/instruments answer);',
     `                      built in: ${BUILTIN_SESSION_INSTRUMENTS.map((s) => s.id).join(', ')}`,
     '  --duration S        stop after S seconds',
+    '  --roll-every S      seal the recorded inputs every S seconds (default 5)',
     `  --store <uri>       event store (default ${DEFAULT_STORE_URI})`,
     '  --json              print the result as JSON',
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, instruments: { type: 'string' }, duration: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, instruments: { type: 'string' }, duration: { type: 'string' }, 'roll-every': { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
+    const rollEvery = values['roll-every'] === undefined ? undefined : Number(values['roll-every']);
+    if (rollEvery !== undefined && !(rollEvery > 0)) throw new HftError('HFT_ERR_USAGE', `--roll-every must be a positive number of seconds, got '${values['roll-every']}'`);
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     if (duration !== undefined && !(duration > 0)) throw new HftError('HFT_ERR_USAGE', `--duration must be a positive number of seconds, got '${values.duration}'`);
     const storeUri = values.store ?? DEFAULT_STORE_URI;
@@ -288,6 +296,7 @@ export const paperCommand: Command = {
       mode: 'paper', scenarioPath: positionals[0]!, storeUri,
       ...(values.rest !== undefined ? { restUrl: values.rest } : {}), ...(values.ws !== undefined ? { wsUrl: values.ws } : {}),
       ...(values.instruments !== undefined ? { instrumentsFile: values.instruments } : {}),
+      ...(rollEvery !== undefined ? { rollEveryMs: rollEvery * 1000 } : {}),
       stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`paper run ${runId} started; Ctrl-C to stop`),
     }, io);
     if (values.json) io.out(JSON.stringify({ runId: r.runId, strategyHash: r.strategyHash, summary: r.summary, feed: r.feed }, null, 2));

@@ -1,6 +1,7 @@
 /** `hft parity <paperRunId>`: replays a paper session's recorded inputs through the backtest kernel. */
 import { isAbsolute, resolve } from 'node:path';
 import { HftError } from '../../core/errors.ts';
+import { inputsStreamId, rolledInputs } from '../../engine/live/inputsStream.ts';
 import { paperParity, paperRunParts, type PaperParityReport } from '../../engine/live/paperParity.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
 import { collect } from '../../eventstore/port.ts';
@@ -11,9 +12,13 @@ import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 
 export async function parityOfRun(runId: string, storeUri: string, io: CliIO): Promise<PaperParityReport> {
   const store = await openStore(storeUri, { cwd: io.cwd, readOnly: true });
-  let recorded;
-  try { recorded = await collect(store.readStream(`run-${runId}`)); } finally { await store.close(); }
-  const { started, inputs } = paperRunParts(recorded, runId);
+  let recorded; let rolls;
+  try {
+    recorded = await collect(store.readStream(`run-${runId}`));
+    rolls = await collect(store.readStream(inputsStreamId(runId)));
+  } finally { await store.close(); }
+  const rolled = rolledInputs(rolls);
+  const { started, inputs } = paperRunParts(recorded, runId, rolled);
   const root = isAbsolute(inputs.tickStore) ? inputs.tickStore : resolve(io.cwd, inputs.tickStore);
   const ticks = openTickStore(root);
   // The recorded inputs are the tick files by content hash: different bytes are a different session.
@@ -22,7 +27,7 @@ export async function parityOfRun(runId: string, storeUri: string, io: CliIO): P
     if (have.get(d.path) !== d.sha256) throw new HftError('HFT_ERR_PARITY', `run '${runId}': recorded input ${root}/${d.path} has sha256 ${have.get(d.path) ?? '(missing)'}, the run sealed ${d.sha256}`);
   }
   const ids = (started.config as { instruments: InstrumentSpec[] }).instruments.map((s) => s.id);
-  return paperParity(recorded, runId, ticks.read({ instruments: ids }), new MemoryEventStore());
+  return paperParity(recorded, runId, ticks.read({ instruments: ids, files: inputs.datasets.map((d) => d.path) }), new MemoryEventStore(), rolled);
 }
 
 export function printParity(io: CliIO, r: PaperParityReport): void {
@@ -30,6 +35,7 @@ export function printParity(io: CliIO, r: PaperParityReport): void {
   io.out(`  events             ${r.compared} identical of ${r.recorded} recorded (replay produced ${r.replayed})`);
   io.out(`  decisions+orders   ${r.decisionsAndOrders.matched}/${r.decisionsAndOrders.recorded} match (${(r.matchRate * 100).toFixed(2)}%)`);
   io.out(`  fills              paper ${r.fills.paper} (${r.fills.paperLots} lots), replayed ${r.fills.replayed} (${r.fills.replayedLots} lots), ${r.fills.identical ? 'identical' : 'DIFFERENT'}`);
+  if (r.crashed) io.out(`  NOT STOPPED CLEANLY: checked up to its last sealed roll (${r.crashed.rolls} rolls, cut at ${r.crashed.cutUs} µs); ${r.crashed.eventsAfterCut} run events after it not checked`);
   if (r.divergence) {
     io.out(`  first divergence at event ${r.divergence.index}`);
     io.out(`    paper:    ${r.divergence.expected === undefined ? '(end of recorded run)' : JSON.stringify(r.divergence.expected)}`);

@@ -37,6 +37,7 @@ export const promoteCommand: Command = {
     const storeUri = values.store ?? DEFAULT_STORE_URI;
     const r = await parityOfRun(runId, storeUri, io);
     printParity(io, r);
+    if (r.crashed) throw new HftError('HFT_ERR_PARITY', `run '${runId}' is not promoted: the session did not stop cleanly (checked only up to its last sealed roll, ${r.crashed.eventsAfterCut} run events after it); promote a run that stopped cleanly`);
     if (!r.ok || r.matchRate !== 1) throw new HftError('HFT_ERR_PARITY', `run '${runId}' is not promoted: parity ${(r.matchRate * 100).toFixed(2)}% (needs 100% and identical events)`);
     if (r.decisionsAndOrders.recorded === 0) throw new HftError('HFT_ERR_PARITY', `run '${runId}' is not promoted: the session made no decision or order, nothing was verified`);
     const missing = REQUIRED_LIMITS.filter((k) => r.riskLimits[k] === undefined);

@@ -15,6 +15,7 @@ import type { DatasetRef, EventData, EventType, NewEvent } from '../../model/eve
 import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
 import { openOrders } from '../../oms/openOrders.ts';
 import { Kernel, type KernelConfig } from '../Kernel.ts';
+import { inputsStreamId } from './inputsStream.ts';
 import { receiptVenueTime } from './receiptVenueTime.ts';
 import type { TickRecorder } from './TickRecorder.ts';
 
@@ -29,6 +30,13 @@ export interface LiveSessionConfig {
   readonly recorder?: TickRecorder;
   /** Tick-store root the recorder writes to (recorded in run.inputs-recorded). */
   readonly tickStoreRoot?: string;
+  /**
+   * The recording is sealed into new tick files every `rollEveryMs` (default 5000) or once
+   * `rollRows` rows (default 200,000) wait, whichever comes first; each roll is logged in stream
+   * `inputs-<runId>` after the run events up to its cut, so a killed session is checkable up to there.
+   */
+  readonly rollEveryMs?: number;
+  readonly rollRows?: number;
   /** How often the kernel is advanced to the wall clock when nothing else happens (default 2 ms). */
   readonly advanceEveryMs?: number;
   readonly summarize: (k: Kernel) => Record<string, unknown>;
@@ -48,7 +56,10 @@ export interface StopOptions {
 
 export class LiveSession {
   readonly kernel: Kernel;
-  private readonly out = new Subject<NewEvent[]>();
+  /** Run events, or a roll's log entry once its files are sealed: appended in this order. */
+  private readonly out = new Subject<NewEvent[] | Promise<NewEvent | undefined>>();
+  private lastRollUs = 0;
+  private rolls = 0;
   private appended: Promise<number> | undefined;
   private ticker: Subscription | undefined;
   private readonly idxById = new Map<string, number>();
@@ -66,10 +77,39 @@ export class LiveSession {
     await this.cfg.store.append(this.cfg.streamId, started, { expectedRevision: 'no_stream' });
     this.runEvents += started.length;
     this.appended = lastValueFrom(this.out.pipe(
-      concatMap((events) => from(this.cfg.store.append(this.cfg.streamId, events, { expectedRevision: 'any' }).then(() => events.length))),
+      concatMap((item) => from(Array.isArray(item)
+        ? this.cfg.store.append(this.cfg.streamId, item, { expectedRevision: 'any' }).then(() => item.length)
+        : item.then((e) => (e ? this.cfg.store.append(inputsStreamId(this.cfg.kernel.runId), [e], { expectedRevision: 'any' }).then(() => 0) : 0)))),
       defaultIfEmpty(0),
     )).catch((e) => { this.failed = e; this.cfg.onError?.(e); return 0; });
-    this.ticker = interval(this.cfg.advanceEveryMs ?? 2).subscribe(() => this.poke());
+    this.lastRollUs = this.cfg.clockUs();
+    this.ticker = interval(this.cfg.advanceEveryMs ?? 2).subscribe(() => { this.poke(); this.maybeRoll(); });
+  }
+
+  private maybeRoll(): void {
+    const rec = this.cfg.recorder;
+    if (!rec || this.stopping || this.failed !== undefined || rec.unsealedRows === 0) return;
+    const now = this.cfg.clockUs();
+    if (rec.unsealedRows < (this.cfg.rollRows ?? 200_000) && now - this.lastRollUs < (this.cfg.rollEveryMs ?? 5000) * 1000) return;
+    this.lastRollUs = now;
+    this.roll(now);
+  }
+
+  /**
+   * Seals the rows stepped so far. The cut: the kernel is advanced to `nowUs` first, so the run
+   * events emitted up to here are exactly what a replay of the sealed rows advanced to `nowUs` gives.
+   */
+  roll(nowUs: number = this.cfg.clockUs()): void {
+    const rec = this.cfg.recorder;
+    if (!rec) return;
+    try { this.emit(this.kernel.advance(nowUs)); } catch (e) { this.fail(e); return; }
+    const runId = this.cfg.kernel.runId;
+    const k = this.rolls++;
+    this.out.next(rec.roll().then((datasets): NewEvent | undefined => {
+      if (datasets.length === 0) return undefined;
+      const id = `${inputsStreamId(runId)}-${k}`;
+      return { id, type: 'run.inputs-recorded', version: 1, tsEvent: nowUs, tsRecv: nowUs, runId, correlationId: id, causationId: id, data: { tickStore: this.cfg.tickStoreRoot ?? '', datasets, stopUs: nowUs } } as NewEvent;
+    }));
   }
 
   private emit(events: NewEvent[]): void {

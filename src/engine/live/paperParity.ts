@@ -30,25 +30,39 @@ export interface PaperParityReport {
   readonly divergence?: { readonly index: number; readonly expected: unknown; readonly actual: unknown };
   readonly fills: { readonly paper: number; readonly replayed: number; readonly paperLots: number; readonly replayedLots: number; readonly identical: boolean };
   readonly riskLimits: Record<string, unknown>;
+  /**
+   * Set when the session did not stop cleanly (killed): checked up to its last sealed roll only.
+   * `eventsAfterCut`: recorded run events after that cut, not checked.
+   */
+  readonly crashed?: { readonly rolls: number; readonly cutUs: number; readonly eventsAfterCut: number };
 }
 
 const isDecisionOrOrder = (t: string): boolean => t === 'decision' || t.startsWith('order.');
 
-/** Recorded events of a paper run, its started data, and the recorded-inputs event. */
-export function paperRunParts(recorded: readonly EventEnvelope[], runId: string): { started: EventData<'run.started'>; inputs: EventData<'run.inputs-recorded'>; prefix: EventEnvelope[] } {
+/**
+ * Recorded events of a paper run, its started data, and the recorded-inputs event. A session that
+ * did not stop cleanly has none in its run stream: then its rolls (`rolled`, from stream
+ * `inputs-<runId>`) are the inputs, and `crashed` says how many.
+ */
+export function paperRunParts(recorded: readonly EventEnvelope[], runId: string, rolled?: EventData<'run.inputs-recorded'> & { readonly rolls: number }): { started: EventData<'run.started'>; inputs: EventData<'run.inputs-recorded'>; prefix: EventEnvelope[]; crashedRolls?: number } {
   const first = recorded[0];
   if (!first) throw new HftError('HFT_ERR_NOT_FOUND', `run '${runId}' not found (stream run-${runId} is empty)`);
   if (first.type !== 'run.started') throw new HftError('HFT_ERR_BAD_INPUT', `run '${runId}': first event is ${first.type}, not run.started`);
   const started = first.data as EventData<'run.started'>;
   if (started.mode !== 'paper') throw new HftError('HFT_ERR_USAGE', `run '${runId}' is a ${started.mode} run; parity and promotion take a paper run`);
   const inputs = recorded.find((e) => e.type === 'run.inputs-recorded')?.data as EventData<'run.inputs-recorded'> | undefined;
-  if (!inputs) throw new HftError('HFT_ERR_BAD_INPUT', `run '${runId}' has no run.inputs-recorded event: the session did not stop cleanly, its inputs were not sealed`);
   const stop = recorded.findIndex((e) => e.type === 'run.stop-requested');
-  return { started, inputs, prefix: recorded.slice(0, stop < 0 ? recorded.length : stop) };
+  const prefix = recorded.slice(0, stop < 0 ? recorded.length : stop);
+  if (inputs) return { started, inputs, prefix };
+  if (!rolled) throw new HftError('HFT_ERR_BAD_INPUT', `run '${runId}' has no run.inputs-recorded event and stream inputs-${runId} no sealed roll: the session did not stop cleanly and sealed no input before it ended`);
+  return { started, inputs: rolled, prefix, crashedRolls: rolled.rolls };
 }
 
-export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore): Promise<PaperParityReport> {
-  const { started, inputs, prefix } = paperRunParts(recorded, runId);
+export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore, rolled?: EventData<'run.inputs-recorded'> & { readonly rolls: number }): Promise<PaperParityReport> {
+  const parts = paperRunParts(recorded, runId, rolled);
+  const { started, inputs } = parts;
+  // Killed session: what was decided after the last sealed cut has no sealed input to replay.
+  const crashed = parts.crashedRolls === undefined ? undefined : { rolls: parts.crashedRolls, cutUs: inputs.stopUs };
   const cfg = started.config as { scenario: unknown; scenarioPath: string; instruments: InstrumentSpec[]; startUs: number; session?: Record<string, unknown> };
   const scenario = parseScenario(cfg.scenario, `${cfg.scenarioPath} (recorded in run ${runId})`);
   const run = createLiveRun({ mode: 'paper', scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, store: scratch, codeVersion: started.codeVersion, startUs: cfg.startUs, runId, session: cfg.session ?? {} });
@@ -58,6 +72,7 @@ export async function paperParity(recorded: readonly EventEnvelope[], runId: str
   for await (const b of source) replayed.push(...kernel.step(receiptVenueTime(b)));
   replayed.push(...kernel.advance(inputs.stopUs));
 
+  const prefix = crashed ? parts.prefix.slice(0, replayed.length) : parts.prefix;
   const cmp = compareRuns(prefix, replayed);
   const end = cmp.divergence?.index ?? prefix.length;
   const recordedDO = prefix.filter((e) => isDecisionOrOrder(e.type)).length;
@@ -77,5 +92,6 @@ export async function paperParity(recorded: readonly EventEnvelope[], runId: str
       identical: pf.length === rf.length && pf.every((f, i) => key(f) === key(rf[i]!)),
     },
     riskLimits: scenario.risk as Record<string, unknown>,
+    ...(crashed ? { crashed: { ...crashed, eventsAfterCut: parts.prefix.length - prefix.length } } : {}),
   };
 }

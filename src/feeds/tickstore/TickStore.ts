@@ -27,6 +27,8 @@ export interface TickQuery {
   readonly batchSize?: number;
   /** Read through the Arrow IPC replay cache (default true); false decodes the Parquet files directly. */
   readonly cache?: boolean;
+  /** Only these files (manifest paths): a run's recorded inputs when the store holds more. */
+  readonly files?: readonly string[];
 }
 
 /** A read: the merged batches plus the table their `instrument` column indexes and the files consumed. */
@@ -69,9 +71,15 @@ export class TickStore {
   /**
    * Writes one instrument's rows (tsRecv non-decreasing), split into day files. Returns the files
    * written. Rewriting a day with identical content is a no-op; different content is HFT_ERR_IMMUTABLE.
+   * `part` names one piece of a partition (`<day>.<part>.parquet`): a live session seals its recording
+   * piece by piece while it runs (TickRecorder), so a killed session leaves every sealed piece listed.
    */
-  async write(spec: InstrumentSpec, batches: AsyncIterable<MarketBatch> | Iterable<MarketBatch>, opts: { partition?: Partition } = {}): Promise<ManifestFile[]> {
+  async write(spec: InstrumentSpec, batches: AsyncIterable<MarketBatch> | Iterable<MarketBatch>, opts: { partition?: Partition; part?: string } = {}): Promise<ManifestFile[]> {
     const partition = opts.partition ?? 'day';
+    if (opts.part !== undefined && (!SAFE_PART.test(opts.part) || opts.part.startsWith('.'))) {
+      throw new HftError('HFT_ERR_BAD_INPUT', `tick store ${this.root}: part '${opts.part}' must match ${SAFE_PART} to be part of a file name`);
+    }
+    const suffix = opts.part === undefined ? '' : `.${opts.part}`;
     spec = plainSpec(spec);
     if (!SAFE_PART.test(spec.venue) || !SAFE_PART.test(spec.symbol) || spec.venue.startsWith('.') || spec.symbol.startsWith('.')) {
       throw new HftError('HFT_ERR_BAD_INPUT', `instrument ${spec.id}: venue and symbol must match ${SAFE_PART} to be a path`);
@@ -86,7 +94,7 @@ export class TickStore {
       if (!w) return;
       const info = await w.finish();
       w = undefined;
-      written.push({ path: `${spec.venue}/${spec.symbol}/${day}.parquet`, day, ...info, instrument: spec });
+      written.push({ path: `${spec.venue}/${spec.symbol}/${day}${suffix}.parquet`, day, ...info, instrument: spec });
     };
     // One manifest rewrite per call (not per file): files are immutable, so a crash in between only
     // leaves unlisted files that the next identical write adopts.
@@ -104,7 +112,7 @@ export class TickStore {
             await close();
             const t = b.tsRecv[from]!;
             ({ name: day, endUs: dayEndUs } = partitionOf(t, partition));
-            w = new TickFileWriter(join(dir, `${day}.parquet`), spec);
+            w = new TickFileWriter(join(dir, `${day}${suffix}.parquet`), spec);
           }
           let to = from;
           while (to < b.length && b.tsRecv[to]! < dayEndUs) to++;
@@ -143,9 +151,12 @@ export class TickStore {
     });
     const fromUs = q.fromUs ?? Number.NEGATIVE_INFINITY;
     const toUs = q.toUs ?? Number.POSITIVE_INFINITY;
+    const only = q.files === undefined ? undefined : new Set(q.files);
+    if (only) for (const p of only) if (!this.manifest.files.some((f) => f.path === p)) throw new HftError('HFT_ERR_NOT_FOUND', `tick store ${this.root}: file '${p}' is not in its manifest`, { path: p });
     const perInstrument = ids.map((id) => this.manifest.files
-      .filter((f) => f.instrument.id === id && f.tsRecvMax >= fromUs && f.tsRecvMin < toUs)
-      .sort((a, b) => a.tsRecvMin - b.tsRecvMin));
+      .filter((f) => f.instrument.id === id && f.tsRecvMax >= fromUs && f.tsRecvMin < toUs && (only === undefined || only.has(f.path)))
+      // Pieces of one partition (`<day>.<part>`) can share a boundary time: their names keep them in order.
+      .sort((a, b) => a.tsRecvMin - b.tsRecvMin || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
     const useCache = q.cache ?? true;
     const root = this.root;
     const range = { ...(q.fromUs !== undefined ? { fromUs: q.fromUs } : {}), ...(q.toUs !== undefined ? { toUs: q.toUs } : {}) };
