@@ -1,0 +1,30 @@
+/** COPY text encoding of read-model rows: each value as json_populate_recordset reads it from JSON. */
+import { describe, expect, it } from 'vitest';
+import { Money } from '../../src/model/accounting/Money.ts';
+import { copyText } from '../../src/projections/PostgresReadModelWriter.ts';
+
+describe('copyText', () => {
+  it('separates columns by tab and rows by newline, NULL as \\N', () => {
+    expect(copyText([{ a: 'x', b: 1, c: null }, { a: 'y', b: -2.5, c: undefined }], ['a', 'b', 'c'], [false, false, false]))
+      .toBe('x\t1\t\\N\ny\t-2.5\t\\N\n');
+  });
+
+  it('escapes backslash, tab, newline and carriage return inside text', () => {
+    expect(copyText([{ a: 'a\\b\tc\nd\re' }], ['a'], [false])).toBe('a\\\\b\\tc\\nd\\re\n');
+  });
+
+  it('writes json columns as JSON, whose own escapes keep their backslash doubled', () => {
+    // JSON.stringify({ r: 'x\ny' }) is {"r":"x\ny"} with a backslash-n: COPY must receive \\n to keep it.
+    expect(copyText([{ j: { r: 'x\ny', n: 1 } }], ['j'], [true])).toBe('{"r":"x\\\\ny","n":1}\n');
+    expect(copyText([{ j: 'plain' }], ['j'], [true])).toBe('"plain"\n');
+  });
+
+  it('writes booleans as t/f, non-finite numbers as NULL and a Decimal as its digits', () => {
+    expect(copyText([{ b: true, c: false, n: Number.NaN, m: new Money('0.000012345') }], ['b', 'c', 'n', 'm'], [false, false, false, false]))
+      .toBe('t\tf\t\\N\t0.000012345\n');
+  });
+
+  it('writes an object in a text column as its JSON, escaped', () => {
+    expect(copyText([{ t: { k: 'a\tb' } }], ['t'], [false])).toBe('{"k":"a\\\\tb"}\n');
+  });
+});
