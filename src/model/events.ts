@@ -110,6 +110,12 @@ export interface EventDataMap {
   'order.request-acked': { action: string; clientOrderId: string; requestUs: number; venueUs: number; responseUs: number; outcome: string };
   /** Start-of-run comparison of the venue's open orders and balances with the log. */
   'reconciliation.completed': { venueOpenOrders: readonly string[]; unknownOrders: readonly string[]; missingOrders: readonly string[]; balances: Record<string, string>; canceledUnknown: number };
+  // operator commands (stream control-<runId>): appended by `hft serve`, carried out by the session
+  /** `by`: who asked, as a role (never a token). */
+  'operator.cancel-requested': { runId: string; clientOrderId: string; by: string; reason: string };
+  'operator.cancel-all-requested': { runId: string; by: string; reason: string };
+  /** Kill switch: trading state HALTED, then every open order of every strategy canceled. */
+  'operator.kill-requested': { runId: string; by: string; reason: string };
 }
 
 export type EventType = keyof EventDataMap;
@@ -126,6 +132,7 @@ export const EVENT_CATALOGUE: Readonly<Record<EventType, number>> = Object.freez
   'order.filled': 1, 'order.invalid-transition': 1,
   'position.changed': 1, 'funding.settled': 1, 'balance.settled': 1, 'risk.state-changed': 1,
   'run.stop-requested': 1, 'run.inputs-recorded': 1, 'run.promoted': 1, 'order.request-acked': 1, 'reconciliation.completed': 1,
+  'operator.cancel-requested': 1, 'operator.cancel-all-requested': 1, 'operator.kill-requested': 1,
 });
 
 export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, t);

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { loadProjectionDdl } from '../../src/cli/commands/project.ts';
 import { createServer } from '../../src/cli/server/createServer.ts';
 import { EventHub } from '../../src/cli/server/EventHub.ts';
+import { EventLogControl } from '../../src/cli/server/EventLogControl.ts';
 import { MemoryRunReadModels } from '../../src/cli/server/MemoryRunReadModels.ts';
 import { OmsControlRegistry, type OperatorAction } from '../../src/cli/server/OmsControl.ts';
 import { SqlRunReadModels } from '../../src/cli/server/SqlRunReadModels.ts';
@@ -120,12 +121,30 @@ describe('REST API in process', () => {
     expect([r.statusCode, r.json().error]).toEqual([409, 'HFT_ERR_RUN_NOT_LIVE']);
   });
 
+  it('answers 409 through the log control too: a backtest run gets no operator command, nothing appended', async () => {
+    const appended: string[] = [];
+    const logControl = new EventLogControl({
+      readModels: rm, clockUs: () => 1,
+      writer: async (fn) => fn({ ...store, streamRevision: async () => -1, append: async (s: string) => { appended.push(s); return { revision: 0, position: 0 }; } } as EventStore),
+    });
+    const logApp = await createServer({ hub, readModels: rm, tokens, control: logControl });
+    try {
+      for (const url of [`/api/runs/${demo.runId}/cancel-all`, `/api/runs/${demo.runId}/kill-switch`]) {
+        const r = await logApp.inject({ method: 'POST', url, headers: auth(TRADER), payload: { reason: 'test' } });
+        expect([r.statusCode, r.json().error], url).toEqual([409, 'HFT_ERR_RUN_NOT_LIVE']);
+        expect(r.json().message).toMatch(/a backtest run/);
+      }
+      expect((await logApp.inject({ url: `/api/runs/${demo.runId}`, headers: auth(VIEWER) })).json().live).toBe(false);
+    } finally { await logApp.close(); }
+    expect(appended).toEqual([]);
+  });
+
   it('hands a trader\'s action to the runner that registered the run, with the role as actor', async () => {
     const acted: OperatorAction[] = [];
     const unregister = control.register(demo.runId, { act: async (a) => { acted.push(a); return { accepted: true, action: a }; } });
     try {
       const r = await app.inject({ method: 'POST', url: `/api/runs/${demo.runId}/cancel-all`, headers: auth(TRADER), payload: { reason: 'flatten' } });
-      expect(r.statusCode).toBe(200);
+      expect(r.statusCode).toBe(202);
       expect(acted).toEqual([{ kind: 'cancel-all', runId: demo.runId, reason: 'flatten', actor: 'trader' }]);
       const done = (await app.inject({ url: `/api/runs/${demo.runId}/orders?status=filled&limit=1`, headers: auth(VIEWER) })).json().orders[0];
       const c = await app.inject({ method: 'POST', url: `/api/runs/${demo.runId}/orders/${done.client_order_id}/cancel`, headers: auth(TRADER) });

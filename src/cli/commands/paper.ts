@@ -15,6 +15,7 @@ import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
+import { SessionControl } from '../../engine/live/SessionControl.ts';
 import { TickRecorder } from '../../engine/live/TickRecorder.ts';
 import { wallClockUs } from '../../engine/live/wallClock.ts';
 import type { Scenario } from '../../engine/scenario.ts';
@@ -24,6 +25,7 @@ import { openTickStore } from '../../feeds/tickstore/TickStore.ts';
 import { instrument as makeInstrument, type InstrumentSpec } from '../../model/instrument.ts';
 import { codeVersion } from '../codeVersion.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
+import { openControlFollower } from '../server/controlStore.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { loadScenario } from './backtest.ts';
 
@@ -186,13 +188,17 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const tickRoot = resolve(io.cwd, SESSIONS_DIR, run.runId, 'ticks');
   const recorder = new TickRecorder(openTickStore(tickRoot), specs);
   let failure: unknown;
+  // Operator commands from `hft serve` (cancel, cancel-all, kill switch) arrive in control-<runId>.
+  const follower = await openControlFollower(o.storeUri, io.cwd, store);
+  const control = follower ? await SessionControl.prepare({ kernel: run.kernel, control: follower.store, onError: (e) => { failure ??= e; } }) : undefined;
   session = new LiveSession({
-    kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true,
+    kernel: control?.kernel ?? run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true,
     recorder, tickStoreRoot: relative(io.cwd, tickRoot) || tickRoot, summarize: run.summarize,
     ...(o.rollEveryMs !== undefined ? { rollEveryMs: o.rollEveryMs } : {}),
     onError: (e) => { failure ??= e; },
   });
   await session.start();
+  control?.start(session);
   const liveFile = resolve(io.cwd, '.hft/live', `${run.runId}.json`);
   if (venue) {
     await venue.start();
@@ -213,6 +219,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const failed = new Promise<string>((r) => { const t = setInterval(() => { if (failure !== undefined) { clearInterval(t); r('error'); } }, 20); void o.stopWhen.finally(() => clearInterval(t)); });
   const reason = await Promise.race([o.stopWhen, failed]);
   md.stop();
+  await control?.stop();
   let result;
   try {
     if (venue) {
@@ -225,6 +232,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
       result = await session.stop({ reason, finish: true, beforeFinish: () => sim.release(), cancelOpen: (ids, now) => { for (const id of ids) sim.inner.cancel(id, now); } });
     }
   } finally {
+    await follower?.close();
     await store.close();
   }
   if (failure !== undefined) throw failure;

@@ -1,11 +1,13 @@
 /** `hft serve`: REST API, operator actions, event WebSocket and the live dashboard over a store. */
 import { HftError } from '../../core/errors.ts';
+import { wallClockUs } from '../../engine/live/wallClock.ts';
 import { pgConn } from '../../projections/SqlConn.ts';
 import { intFlag, parseFlags, type Command } from '../command.ts';
+import { controlWriter } from '../server/controlStore.ts';
 import { createServer } from '../server/createServer.ts';
 import { EventHub } from '../server/EventHub.ts';
+import { EventLogControl } from '../server/EventLogControl.ts';
 import { MemoryRunReadModels } from '../server/MemoryRunReadModels.ts';
-import { OmsControlRegistry } from '../server/OmsControl.ts';
 import type { RunReadModels } from '../server/RunReadModels.ts';
 import { SqlRunReadModels } from '../server/SqlRunReadModels.ts';
 import { parseTokens } from '../server/tokens.ts';
@@ -19,10 +21,11 @@ export const serveCommand: Command = {
     'usage: HFT_TOKENS=<token>:<role>,... hft serve [--store <uri>] [--pg <url>] [--schema <name>] [--port 8080] [--host 127.0.0.1]',
     '',
     'REST over the read models (runs, orders with their timelines, fills, positions, P&L, denials, risk),',
-    'operator actions (cancel an order, cancel all, kill switch: trader role; a run that is not live',
-    'answers 409), /api/runs/<id>/ws pushing the run\'s events as they are appended, and the dashboard',
-    'at /dashboard. Read models are folded in memory from the store unless --pg names PostgreSQL read',
-    'models kept by `hft project`.',
+    'operator actions (cancel an order, cancel all, kill switch: trader role; 202 once the command is in',
+    'the run\'s control stream control-<runId>, which the paper/live session follows; a run that is not',
+    'live answers 409; file stores keep the commands in <dir>.control), /api/runs/<id>/ws pushing the',
+    'run\'s events as they are appended, and the dashboard at /dashboard. Read models are folded in',
+    'memory from the store unless --pg names PostgreSQL read models kept by `hft project`.',
     '',
     'HFT_TOKENS (environment, required): comma-separated <token>:<role>, role viewer (read) or trader',
     '(read and act), tokens of at least 16 characters. Clients send Authorization: Bearer <token>.',
@@ -41,7 +44,8 @@ export const serveCommand: Command = {
     const port = intFlag('port', values.port, 8080);
     if (port > 65535) throw new HftError('HFT_ERR_USAGE', `--port must be at most 65535, got ${port}`);
     const host = values.host ?? '127.0.0.1';
-    const store = await openStore(values.store ?? DEFAULT_STORE_URI, { cwd: io.cwd, readOnly: true });
+    const storeUri = values.store ?? DEFAULT_STORE_URI;
+    const store = await openStore(storeUri, { cwd: io.cwd, readOnly: true });
     let readModels: RunReadModels;
     let hub: EventHub;
     if (values.pg !== undefined) {
@@ -52,7 +56,7 @@ export const serveCommand: Command = {
       hub = EventHub.start(store, 0);
       readModels = await MemoryRunReadModels.follow(hub);
     }
-    const app = await createServer({ hub, readModels, tokens, control: new OmsControlRegistry() });
+    const app = await createServer({ hub, readModels, tokens, control: new EventLogControl({ readModels, writer: controlWriter(storeUri, io.cwd, store), clockUs: wallClockUs() }) });
     const address = await app.listen({ host, port });
     io.out(`hft serve: ${address}/dashboard  (API ${address}/api/runs, read models: ${readModels.source}, ${tokens.entries.length} token(s))`);
     await new Promise<void>((resolve) => {

@@ -1,6 +1,9 @@
 /**
- * Operator actions on a run's orders. A live or paper runner registers its control for its run id;
- * a run nobody registered (a finished backtest, a replay) cannot be acted on: 409 run not live.
+ * Operator actions on a run's orders. Two implementations of OmsControl: EventLogControl (what
+ * `hft serve` uses: the action becomes an operator.* event in the run's control stream, which the
+ * session process follows) and this in-process registry (a runner in the server's own process
+ * registers its control for its run id). A run that is not live (a finished backtest, a replay)
+ * cannot be acted on: 409 run not live.
  * Actions are requests: their effect arrives in the log as order.cancel-requested / canceled and
  * risk.state-changed events, appended by the runner that owns the run (the one writer of its stream).
  */
@@ -15,12 +18,26 @@ export interface OperatorAction {
   readonly actor: string;
 }
 
-export interface OperatorAck { readonly accepted: true; readonly action: OperatorAction; readonly detail?: Record<string, unknown> }
+export interface OperatorAck {
+  readonly accepted: true;
+  readonly action: OperatorAction;
+  /** Where the command was appended (EventLogControl): its stream, event id and global position. */
+  readonly streamId?: string;
+  readonly eventId?: string;
+  readonly position?: number;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** What the server asks of operator control. */
+export interface OmsControl {
+  isLive(runId: string): boolean | Promise<boolean>;
+  act(action: OperatorAction): Promise<OperatorAck>;
+}
 
 /** What a runner implements to accept operator actions for its run. */
 export interface RunControl { act(action: OperatorAction): Promise<OperatorAck> }
 
-export class OmsControlRegistry {
+export class OmsControlRegistry implements OmsControl {
   private readonly controls = new Map<string, RunControl>();
 
   /** A runner calls this when its run goes live; the returned function unregisters it. */

@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import { HftError, isHftError, type ErrorCode } from '../../core/errors.ts';
 import { pageAsset } from './assets.ts';
 import type { EventHub } from './EventHub.ts';
-import type { OmsControlRegistry, OperatorAction } from './OmsControl.ts';
+import type { OmsControl, OperatorAction } from './OmsControl.ts';
 import { TERMINAL_STATUSES, type Row, type RunReadModels } from './RunReadModels.ts';
 import { bearerOf, roleOf, type Role, type TokenTable } from './tokens.ts';
 
@@ -18,7 +18,7 @@ export interface ServerOptions {
   readonly hub: EventHub;
   readonly readModels: RunReadModels;
   readonly tokens: TokenTable;
-  readonly control: OmsControlRegistry;
+  readonly control: OmsControl;
   /** fastify's logger (requests only; headers, and so tokens, are never logged). Default off. */
   readonly logger?: boolean;
   /** How long a WebSocket client has to authenticate (ms). */
@@ -86,7 +86,7 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
 
   type P = { Params: { runId: string; clientOrderId?: string }; Querystring: Record<string, string | undefined>; Body: { reason?: unknown } | undefined };
   app.get('/api/runs', async () => ({ runs: await rm.runs() }));
-  app.get<P>('/api/runs/:runId', async (req) => ({ run: await runOr404(req.params.runId), live: control.isLive(req.params.runId) }));
+  app.get<P>('/api/runs/:runId', async (req) => ({ run: await runOr404(req.params.runId), live: await control.isLive(req.params.runId) }));
   app.get<P>('/api/runs/:runId/orders', async (req) => {
     await runOr404(req.params.runId);
     const q = req.query;
@@ -123,13 +123,14 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
     ack.sort((a, b) => a - b); fill.sort((a, b) => a - b);
     const last = risk[risk.length - 1];
     return {
-      position, run, live: control.isLive(runId), positions, openOrders, fills,
+      position, run, live: await control.isLive(runId), positions, openOrders, fills,
       latency: { ordersSampled: orders.length, ackP50Us: percentile(ack, 0.5), ackP99Us: percentile(ack, 0.99), fillP50Us: percentile(fill, 0.5), fillP99Us: percentile(fill, 0.99) },
       risk: { state: last ? last.to_state : null, changes: risk.slice(-20) },
     };
   });
 
-  const act = async (req: FastifyRequest<P>, kind: OperatorAction['kind']) => {
+  // 202: the command is accepted (appended to the run's control stream); its effect follows in the log.
+  const act = async (req: FastifyRequest<P>, reply: FastifyReply, kind: OperatorAction['kind']) => {
     const runId = req.params.runId;
     await runOr404(runId);
     const reason = req.body?.reason;
@@ -140,11 +141,11 @@ export async function createServer(opts: ServerOptions): Promise<FastifyInstance
       if (TERMINAL_STATUSES.includes(o.order.status as string)) throw Object.assign(new HftError('HFT_ERR_USAGE', `order '${req.params.clientOrderId}' is already ${String(o.order.status)}`), { statusCode: 409 });
     }
     const ack = await control.act({ kind, runId, ...(req.params.clientOrderId ? { clientOrderId: req.params.clientOrderId } : {}), reason: reason ?? `operator ${kind}`, actor: req.role ?? 'unknown' });
-    return { ...ack };
+    return reply.code(202).send({ ...ack });
   };
-  app.post<P>('/api/runs/:runId/orders/:clientOrderId/cancel', { config: { trader: true } }, (req) => act(req, 'cancel-order'));
-  app.post<P>('/api/runs/:runId/cancel-all', { config: { trader: true } }, (req) => act(req, 'cancel-all'));
-  app.post<P>('/api/runs/:runId/kill-switch', { config: { trader: true } }, (req) => act(req, 'kill-switch'));
+  app.post<P>('/api/runs/:runId/orders/:clientOrderId/cancel', { config: { trader: true } }, (req, reply) => act(req, reply, 'cancel-order'));
+  app.post<P>('/api/runs/:runId/cancel-all', { config: { trader: true } }, (req, reply) => act(req, reply, 'cancel-all'));
+  app.post<P>('/api/runs/:runId/kill-switch', { config: { trader: true } }, (req, reply) => act(req, reply, 'kill-switch'));
 
   // Events of one run as they are appended: {type:'events', events:[...]} frames from `from` on.
   // Authentication: an Authorization header, or (browsers) a first message {type:'auth', token}.
