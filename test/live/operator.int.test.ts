@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
 import { runSession, type SessionResult } from '../../src/cli/commands/paper.ts';
 import type { BinanceSpotEmulator } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
@@ -42,6 +43,7 @@ let store: EventStore;
 let hub: EventHub;
 let rm: MemoryRunReadModels;
 let app: FastifyInstance;
+let base = '';
 const io = () => ({ out: () => {}, err: () => {}, env: {} as Record<string, string>, cwd, isTTY: false });
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -90,6 +92,7 @@ beforeAll(async () => {
   rm = await MemoryRunReadModels.follow(hub);
   const control = new EventLogControl({ readModels: rm, writer: controlWriter('file:store', cwd, store), clockUs: wallClockUs() });
   app = await createServer({ hub, readModels: rm, tokens: parseTokens(`${VIEWER}:viewer,${TRADER}:trader`), control });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
 }, 60_000);
 
 afterAll(async () => {
@@ -147,7 +150,15 @@ describe('operator actions on a paper session through hft serve', () => {
     }
   }, 20_000);
 
-  it('cancels every open order on a trader\'s cancel-all, each within 1 s, visible to the dashboard\'s API', async () => {
+  it('cancels every open order on a trader\'s cancel-all, each within 1 s, pushed to the dashboard\'s WebSocket', async () => {
+    // What the dashboard follows: the run's events over the WebSocket, from the log head on.
+    const pushed = new Map<string, number>();
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/runs/${runId}/ws?from=${(await store.headPosition()) + 1}`, { headers: auth(VIEWER) });
+    ws.on('message', (raw: Buffer) => {
+      const msg = JSON.parse(String(raw)) as { type: string; events?: EventEnvelope[] };
+      for (const e of msg.events ?? []) if (e.type === 'order.canceled' || e.type === 'order.filled') pushed.set((e.data as { clientOrderId: string }).clientOrderId, Date.now());
+    });
+    await new Promise((res, rej) => { ws.once('message', res); ws.once('error', rej); });
     const t0 = Date.now();
     const r = await app.inject({ method: 'POST', url: `/api/runs/${runId}/cancel-all`, headers: auth(TRADER), payload: { reason: 'flatten' } });
     expect(r.statusCode).toBe(202);
@@ -167,6 +178,23 @@ describe('operator actions on a paper session through hft serve', () => {
       return rows.every((x) => x && TERMINAL.includes(x.order.status as string)) ? Date.now() - t0 : undefined;
     });
     expect(seenMs).toBeLessThan(1000);
+    const pushedMs = await until('the cancels on the WebSocket', 3000, async () => (ids.every((id) => pushed.has(id)) ? Math.max(...ids.map((id) => pushed.get(id)!)) - t0 : undefined));
+    ws.close();
+    console.log(`cancel-all of ${ids.length} orders: terminal in the read models ${seenMs} ms, on the WebSocket ${pushedMs} ms after the request`);
+    expect(pushedMs).toBeLessThan(1000);
+  }, 10_000);
+
+  it('takes concurrent commands one after the other: consecutive ids and positions, each carried out once', async () => {
+    const [a, b] = await Promise.all([1, 2].map((n) => app.inject({ method: 'POST', url: `/api/runs/${runId}/cancel-all`, headers: auth(TRADER), payload: { reason: `burst ${n}` } })));
+    expect([a!.statusCode, b!.statusCode]).toEqual([202, 202]);
+    const acks = [a!.json(), b!.json()].sort((x, y) => x.position - y.position);
+    const n = Number(acks[0].eventId.split('-').at(-1));
+    expect(acks.map((k) => k.eventId)).toEqual([`control-${runId}-${n}`, `control-${runId}-${n + 1}`]);
+    expect(acks[1].position).toBe(acks[0].position + 1);
+    for (const k of acks) {
+      const c = await until('the decision', 3000, async () => chainOf(k.eventId));
+      expect(c.events.filter((e) => e.type === 'decision' && (e as EventEnvelope<'decision'>).data.inputs.commandId === k.eventId)).toHaveLength(1);
+    }
   }, 10_000);
 
   it('halts the run on a trader\'s kill switch: zero open orders within 1 s, and it stays at zero', async () => {
@@ -175,6 +203,7 @@ describe('operator actions on a paper session through hft serve', () => {
     expect(r.statusCode).toBe(202);
     const ack = r.json();
     const zeroMs = await until('zero open orders', 3000, async () => ((await openOrders()).length === 0 && (await rm.riskStates(runId)).at(-1)?.to_state === 'HALTED' ? Date.now() - t0 : undefined));
+    console.log(`kill switch: zero open orders and HALTED in the read models ${zeroMs} ms after the request`);
     expect(zeroMs).toBeLessThan(1000);
     await new Promise((res) => setTimeout(res, 500));
     expect(await openOrders()).toEqual([]);
