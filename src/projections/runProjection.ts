@@ -46,17 +46,28 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
     }
   }
   let projected = 0, batches = 0;
+  // Pipelined: while the server stores batch N, batch N+1 is folded and encoded (prepare encodes
+  // synchronously, so folding may then change the live row objects) and page N+2 is being read.
+  // Writes stay strictly one after the other, each moving the checkpoint from where the last one left it.
+  let planned = cp;
+  let inflight: Promise<void> | undefined;
   const commit = async (events: readonly EventEnvelope[]): Promise<void> => {
     for (let i = 0; i < events.length; i += maxBatch) {
       const slice = events.length <= maxBatch ? events : events.slice(i, i + maxBatch);
       const rows = new RowBatch();
       for (const e of slice) projectEvent(state, e, rows);
-      const next: Checkpoint = { position: slice[slice.length - 1]!.position, events: state.events };
-      await writer.write(rows, cp, next);
-      cp = next;
-      projected += slice.length;
-      batches++;
-      opts.onCommit?.(cp);
+      const to: Checkpoint = { position: slice[slice.length - 1]!.position, events: state.events };
+      const prepared = writer.prepare(rows);
+      if (inflight) await inflight;
+      const from = planned;
+      planned = to;
+      inflight = writer.writePrepared(prepared, from, to).then(() => {
+        cp = to;
+        projected += slice.length;
+        batches++;
+        opts.onCommit?.(cp);
+      });
+      inflight.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
     }
   };
   const from = cp.position + 1;
@@ -66,12 +77,16 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
   // Read ahead: the next page is fetched and decoded while this one's rows are written.
   const it = source[Symbol.asyncIterator]();
   let pending = it.next();
-  for (;;) {
-    const r = await pending;
-    if (r.done) break;
-    pending = it.next();
-    if (r.value.length > 0) await commit(r.value);
-    if (opts.signal?.aborted) { await pending; break; }
+  try {
+    for (;;) {
+      const r = await pending;
+      if (r.done) break;
+      pending = it.next();
+      if (r.value.length > 0) await commit(r.value);
+      if (opts.signal?.aborted) { await pending; break; }
+    }
+  } finally {
+    if (inflight) await inflight;
   }
   return { checkpoint: cp, warmedEvents: warmed, projectedEvents: projected, batches };
 }
