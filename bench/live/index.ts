@@ -16,8 +16,8 @@
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { createBinanceSpotCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
-import { BinanceSpotExecution } from '../../src/adapters/binance/BinanceSpotExecution.ts';
+import { createBinanceCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
+import { BinanceExecution } from '../../src/adapters/binance/BinanceExecution.ts';
 import { BinanceSpotMarketData } from '../../src/adapters/binance/BinanceSpotMarketData.ts';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
@@ -39,7 +39,7 @@ const emu = await startEmulator({
 const { scenario } = loadScenario('scenarios/demo-mm-btcusdt.json', ROOT);
 const specs = sessionInstruments(scenario, 'demo');
 const clock = wallClockUs();
-const client = createBinanceSpotCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, restUrl: emu.url.rest });
+const client = createBinanceCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, restUrl: emu.url.rest });
 
 // Probes: the message start time; which orders a message decided; when each stage saw them.
 let msgT = 0; let inMessage = false; let waited = 0;
@@ -57,7 +57,7 @@ client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unk
 };
 
 let session: LiveSession | undefined;
-const exec = new BinanceSpotExecution({
+const exec = new BinanceExecution({
   client, restUrl: emu.url.rest, wsUrl: emu.url.ws, apiKey: EMULATOR_DEMO_KEY, instruments: specs.map((s) => instrument(s)), clockUs: clock,
   onReport: () => queueMicrotask(() => session?.poke()),
   onOrderOut: (cid, throttled) => { const t0 = trigger.get(cid); if (t0 === undefined) return; if (throttled) { waited++; trigger.delete(cid); return; } adapter.push(performance.now() - t0); wireCid = cid; },

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve, join } from 'node:path';
-import { createBinanceSpotCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
-import { BinanceSpotExecution } from '../../src/adapters/binance/BinanceSpotExecution.ts';
+import { createBinanceCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
+import { BinanceExecution } from '../../src/adapters/binance/BinanceExecution.ts';
 import { BinanceSpotMarketData } from '../../src/adapters/binance/BinanceSpotMarketData.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
 import type { BinanceSpotEmulator } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
@@ -118,9 +118,9 @@ describe('market data faults', () => {
 
 /** An execution adapter on the emulator with its reports collected. */
 async function execHarness() {
-  const client = createBinanceSpotCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, restUrl: emu.url.rest, timeoutMs: 1000 });
+  const client = createBinanceCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, restUrl: emu.url.rest, timeoutMs: 1000 });
   const reports: VenueReport[] = [];
-  const exec: BinanceSpotExecution = new BinanceSpotExecution({
+  const exec: BinanceExecution = new BinanceExecution({
     client, restUrl: emu.url.rest, wsUrl: emu.url.ws, apiKey: EMULATOR_DEMO_KEY, instruments: [inst], clockUs: wallClockUs(), retryDelayMs: 50,
     onReport: () => { for (const r of exec.takeResponses(Number.MAX_SAFE_INTEGER)) if ('report' in r) reports.push(r.report); },
   });
@@ -220,7 +220,7 @@ describe('execution faults', () => {
   }, 20_000);
 
   it('a request signed with the wrong secret is refused by the emulator with Binance code -1022', async () => {
-    const bad = createBinanceSpotCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: 'not-the-secret', restUrl: emu.url.rest });
+    const bad = createBinanceCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: 'not-the-secret', restUrl: emu.url.rest });
     const failures = emu.stats.signatureFailures;
     await expect(bad.fetchBalance()).rejects.toThrow(/-1022/);
     expect(emu.stats.signatureFailures - failures).toBe(1);

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ccxt from 'ccxt';
-import { createBinanceSpotCcxt } from '../../adapters/binance/binanceCcxt.ts';
+import { BINANCE_PRODUCT_OF_VENUE, createBinanceCcxt, type BinanceProduct } from '../../adapters/binance/binanceCcxt.ts';
 import { HftError } from '../../core/errors.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { LIVE_KEY_ENV, LIVE_SECRET_ENV } from './live.ts';
@@ -17,14 +17,21 @@ export interface KillOutcome { readonly signaled: boolean; readonly openOrdersBe
 export async function killRun(runId: string, io: CliIO, deadlineMs = 1000): Promise<KillOutcome> {
   const file = resolve(io.cwd, '.hft/live', `${runId}.json`);
   if (!existsSync(file)) throw new HftError('HFT_ERR_NOT_FOUND', `no live run '${runId}' on this machine (${file} missing)`);
-  const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; restUrl: string; sandbox: boolean; symbols: string[] };
+  const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; venue?: string; restUrl: string; sandbox: boolean; symbols: string[] };
+  // Files written before futures order entry have no venue: those runs were spot.
+  const product: BinanceProduct = BINANCE_PRODUCT_OF_VENUE[info.venue ?? 'binance-spot'] ?? 'spot';
   const apiKey = io.env[LIVE_KEY_ENV]; const secret = io.env[LIVE_SECRET_ENV];
   if (!apiKey || !secret) throw new HftError('HFT_ERR_CONFIG', `kill needs the account's keys to verify: set ${LIVE_KEY_ENV} and ${LIVE_SECRET_ENV}`);
   // Client built before the clock starts (process setup); implicit endpoints need no market load.
-  const client = createBinanceSpotCcxt(info.sandbox ? { apiKey, secret, sandbox: true, timeoutMs: 500 } : { apiKey, secret, restUrl: info.restUrl, timeoutMs: 500 });
-  const api = client as unknown as {
-    privateGetOpenOrders(p: { symbol: string }): Promise<unknown[]>;
-    privateDeleteOpenOrders(p: { symbol: string }): Promise<unknown[]>;
+  const client = createBinanceCcxt(info.sandbox ? { product, apiKey, secret, sandbox: true, timeoutMs: 500 } : { product, apiKey, secret, restUrl: info.restUrl, timeoutMs: 500 });
+  const raw = client as unknown as Record<string, (p: { symbol: string }) => Promise<unknown>>;
+  // Implicit endpoints: spot GET/DELETE /api/v3/openOrders; futures GET openOrders and DELETE
+  // allOpenOrders (answers {code, msg}, not the orders: counted by the check that follows).
+  const [getOpen, deleteAll] = product === 'spot' ? ['privateGetOpenOrders', 'privateDeleteOpenOrders']
+    : product === 'usdm' ? ['fapiPrivateGetOpenOrders', 'fapiPrivateDeleteAllOpenOrders'] : ['dapiPrivateGetOpenOrders', 'dapiPrivateDeleteAllOpenOrders'];
+  const api = {
+    privateGetOpenOrders: async (p: { symbol: string }) => (await raw[getOpen]!.call(client, p)) as unknown[],
+    privateDeleteOpenOrders: async (p: { symbol: string }) => { const r = await raw[deleteAll]!.call(client, p); return Array.isArray(r) ? r : []; },
   };
   // The inventory before the clock starts also warms the connection (the first signed request pays
   // ccxt's and the TLS/HTTP setup, ~0.3 s here).

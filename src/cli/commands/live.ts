@@ -8,7 +8,7 @@ import { liveScenario, strategyHash } from '../../engine/live/createLiveRun.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { loadScenario } from './backtest.ts';
-import { assertLiveVenue, BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
+import { assertLiveVenue, LIVE_ORDER_VENUES, BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
 import { findPromotion } from './promote.ts';
 
 export const LIVE_KEY_ENV = 'HFT_BINANCE_API_KEY';
@@ -31,13 +31,13 @@ export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<{ a
   return { apiKey, secret };
 }
 
-export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl: string; readonly wsUrl: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void }
+export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl?: string; readonly wsUrl?: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void }
 
 export async function runLive(o: LiveCliOptions, io: CliIO): Promise<SessionResult> {
   // The venue first: a scenario that cannot trade live here is refused before any guard asks for keys.
   assertLiveVenue(loadScenario(o.scenarioPath, io.cwd).scenario, o.scenarioPath);
   const credentials = await checkLiveGuards(o, io);
-  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, restUrl: o.restUrl, wsUrl: o.wsUrl, sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}) }, io);
+  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, ...(o.restUrl !== undefined ? { restUrl: o.restUrl } : {}), ...(o.wsUrl !== undefined ? { wsUrl: o.wsUrl } : {}), sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}) }, io);
 }
 
 export const liveCommand: Command = {
@@ -46,17 +46,17 @@ export const liveCommand: Command = {
   help: [
     'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--duration S] [--store <uri>]',
     '',
-    'Order entry is Binance spot only: a scenario on any other venue (USDⓈ-M, COIN-M, OKX, Bybit: paper only)',
-    'is refused with HFT_ERR_CONFIG.',
+    `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm); a scenario on any`,
+    'other venue (OKX, Bybit: paper only) is refused with HFT_ERR_CONFIG.',
     'Refuses to start unless: a run.promoted exists for this strategy + risk configuration (hft promote),',
     `--confirm-live is given, HFT_ENABLE_LIVE=1 and ${LIVE_KEY_ENV} / ${LIVE_SECRET_ENV} are set. Keys are`,
     'never printed or stored. Reconciles open orders and balances on start; Ctrl-C / SIGTERM / hft kill',
     'cancel every open order and stop.',
     '',
     'options:',
-    `  --rest <url>   REST base (default ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
-    `  --ws <url>     WebSocket base (default ${BINANCE_SPOT_WS})`,
-    '  --sandbox      Binance spot testnet for orders (ccxt sandbox mode; pair with the testnet --rest/--ws)',
+    `  --rest <url>   REST base (default per venue, spot ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
+    `  --ws <url>     WebSocket base (default per venue, spot ${BINANCE_SPOT_WS})`,
+    '  --sandbox      the product\'s testnet for orders (ccxt sandbox mode; pair with the testnet --rest/--ws)',
     '  --duration S   stop after S seconds',
     `  --store <uri>  event store (default ${DEFAULT_STORE_URI})`,
   ].join('\n'),
@@ -66,7 +66,7 @@ export const liveCommand: Command = {
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     const storeUri = values.store ?? DEFAULT_STORE_URI;
     const r = await runLive({
-      scenarioPath: positionals[0]!, storeUri, restUrl: values.rest ?? BINANCE_SPOT_REST, wsUrl: values.ws ?? BINANCE_SPOT_WS, sandbox: values.sandbox ?? false,
+      scenarioPath: positionals[0]!, storeUri, ...(values.rest !== undefined ? { restUrl: values.rest } : {}), ...(values.ws !== undefined ? { wsUrl: values.ws } : {}), sandbox: values.sandbox ?? false,
       confirmLive: values['confirm-live'] ?? false, stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`live run ${runId} started; hft kill ${runId} to halt`),
     }, io);
     printSession(io, r, storeUri);

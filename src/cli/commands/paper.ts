@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { createBinanceSpotCcxt } from '../../adapters/binance/binanceCcxt.ts';
-import { BinanceSpotExecution } from '../../adapters/binance/BinanceSpotExecution.ts';
+import { BINANCE_PRODUCT_OF_VENUE, createBinanceCcxt } from '../../adapters/binance/binanceCcxt.ts';
+import { BinanceExecution } from '../../adapters/binance/BinanceExecution.ts';
 import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.ts';
 import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMarketData.ts';
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
@@ -88,7 +88,7 @@ export interface SessionResult {
   readonly runEvents: number;
   readonly marketRows: number;
   readonly feed: MarketDataStats;
-  readonly venueStats?: BinanceSpotExecution['stats'];
+  readonly venueStats?: BinanceExecution['stats'];
 }
 
 const SPEC_FIELDS = ['id', 'venue', 'symbol', 'kind', 'base', 'quote', 'settle', 'tickSize', 'lotSize', 'contractMultiplier', 'makerFeeRate', 'takerFeeRate'] as const;
@@ -146,11 +146,15 @@ export function sessionInstruments(sc: Scenario, where: string, extra: readonly 
   return specs;
 }
 
-/** Live order entry goes through BinanceSpotExecution only: every other venue stops here, before any key is read. */
+/** Venues with live order entry (BinanceExecution: spot, USDⓈ-M, COIN-M). */
+export const LIVE_ORDER_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm'] as const;
+
+/** Live order entry goes through BinanceExecution only: every other venue stops here, before any key is read. */
 export function assertLiveVenue(sc: Scenario, where: string): void {
   for (const id of new Set(sc.strategies.flatMap((s) => s.instruments))) {
-    if (!id.startsWith('binance-spot:')) {
-      throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}': live trading (order entry) is Binance spot only; ${id.slice(0, id.indexOf(':'))} has a live feed for paper sessions (hft paper) but no order entry`, { instrument: id });
+    const venue = id.slice(0, id.indexOf(':'));
+    if (!(LIVE_ORDER_VENUES as readonly string[]).includes(venue)) {
+      throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}': live trading (order entry) is ${LIVE_ORDER_VENUES.join(', ')} only; ${venue} has a live feed for paper sessions (hft paper) but no order entry`, { instrument: id });
     }
   }
 }
@@ -167,13 +171,14 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const clock = wallClockUs();
   const startUs = clock();
   let session: LiveSession | undefined;
-  let venue: BinanceSpotExecution | undefined;
+  let venue: BinanceExecution | undefined;
   const poke = (): void => queueMicrotask(() => session?.poke());
   if (o.mode === 'live') {
     if (!o.credentials) throw new HftError('HFT_ERR_CONFIG', 'live: API keys missing');
-    const client = createBinanceSpotCcxt({ apiKey: o.credentials.apiKey, secret: o.credentials.secret, ...(o.sandbox ? { sandbox: true } : { restUrl }) });
-    venue = new BinanceSpotExecution({
-      client, restUrl, wsUrl, apiKey: o.credentials.apiKey, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
+    const product = BINANCE_PRODUCT_OF_VENUE[specs[0]!.venue]!;
+    const client = createBinanceCcxt({ product, apiKey: o.credentials.apiKey, secret: o.credentials.secret, ...(o.sandbox ? { sandbox: true } : { restUrl }) });
+    venue = new BinanceExecution({
+      product, client, restUrl, wsUrl, apiKey: o.credentials.apiKey, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
       onReport: poke, onLatency: (row) => session?.record('order.request-acked', { ...row }), log: io.err,
       ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
     });
@@ -207,7 +212,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     // A new run's log has no open order: anything open on the venue is not ours to assume.
     session.record('reconciliation.completed', { venueOpenOrders: venueOpen, unknownOrders: venueOpen, missingOrders: [], balances, canceledUnknown: 0 });
     mkdirSync(resolve(io.cwd, '.hft/live'), { recursive: true });
-    writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
+    writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, venue: specs[0]!.venue, restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
   }
   o.onStarted?.({ runId: run.runId, strategyHash: run.strategyHash });
   const md = createMarketData({

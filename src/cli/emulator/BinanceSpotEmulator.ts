@@ -1,6 +1,8 @@
 /**
- * A local Binance spot venue on 127.0.0.1 for paper/live tests: the real REST and WebSocket
- * protocols, the real captured market messages, and orders matched by the simulated venue.
+ * A local Binance venue on 127.0.0.1 for paper/live tests: the real REST and WebSocket protocols, the
+ * real captured market messages, and orders matched by the simulated venue. The capture decides the
+ * product: spot (`/api/v3`, `executionReport`), USDⓈ-M (`/fapi/v1`, `/fapi/v2|v3` account) or COIN-M
+ * (`/dapi/v1`), futures pushing `ORDER_TRADE_UPDATE` on the listenKey stream.
  *
  * - Market data: `/stream?streams=<s1>/<s2>/...` combined streams replay the capture verbatim, on the
  *   recorder's schedule divided by `speed`; the only edit is `E`/`T`, re-stamped to the emulator's
@@ -23,6 +25,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Decimal } from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { BINANCE_PRODUCT_OF_VENUE, type BinanceProduct } from '../../adapters/binance/binanceCcxt.ts';
 import { BINANCE_DEPTH_PATH, type BinanceVenue } from '../../adapters/binance/BinanceMarketData.ts';
 import { BinanceBookSync } from '../../feeds/binance/BinanceBookSync.ts';
 import { captureInstruments } from '../../feeds/binance/captureInstruments.ts';
@@ -74,6 +77,7 @@ interface EmuOrder {
   readonly timeInForce: string;
   readonly price: string;
   readonly origQty: string;
+  readonly reduceOnly: boolean;
   executedQty: Decimal;
   cumQuote: Decimal;
   status: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
@@ -88,6 +92,27 @@ class BinanceApiError extends Error {
 }
 
 const nowUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+
+type Op = 'ping' | 'time' | 'exchangeInfo' | 'listenKey.new' | 'listenKey.keep' | 'order.new' | 'order.cancel' | 'order.get' | 'openOrders' | 'cancelAll' | 'trades' | 'account' | 'balance' | 'positionRisk';
+
+/** The routes of each product (Binance spot, USDⓈ-M and COIN-M REST docs). */
+function productRoutes(product: BinanceProduct): Map<string, Op> {
+  const p = product === 'spot' ? '/api/v3' : product === 'usdm' ? '/fapi/v1' : '/dapi/v1';
+  const r: [string, Op][] = [
+    [`GET ${p}/ping`, 'ping'], [`GET ${p}/time`, 'time'], [`GET ${p}/exchangeInfo`, 'exchangeInfo'],
+    [`POST ${p}/order`, 'order.new'], [`DELETE ${p}/order`, 'order.cancel'], [`GET ${p}/order`, 'order.get'], [`GET ${p}/openOrders`, 'openOrders'],
+  ];
+  if (product === 'spot') {
+    r.push(['POST /api/v3/userDataStream', 'listenKey.new'], ['PUT /api/v3/userDataStream', 'listenKey.keep'], ['DELETE /api/v3/userDataStream', 'listenKey.keep'],
+      ['DELETE /api/v3/openOrders', 'cancelAll'], ['GET /api/v3/myTrades', 'trades'], ['GET /api/v3/account', 'account']);
+  } else {
+    r.push([`POST ${p}/listenKey`, 'listenKey.new'], [`PUT ${p}/listenKey`, 'listenKey.keep'], [`DELETE ${p}/listenKey`, 'listenKey.keep'],
+      [`DELETE ${p}/allOpenOrders`, 'cancelAll'], [`GET ${p}/userTrades`, 'trades']);
+    if (product === 'usdm') for (const v of ['v2', 'v3']) r.push([`GET /fapi/${v}/account`, 'account'], [`GET /fapi/${v}/balance`, 'balance'], [`GET /fapi/${v}/positionRisk`, 'positionRisk']);
+    else r.push(['GET /dapi/v1/account', 'account'], ['GET /dapi/v1/balance', 'balance'], ['GET /dapi/v1/positionRisk', 'positionRisk']);
+  }
+  return new Map(r);
+}
 
 export class BinanceSpotEmulator {
   readonly faults: EmulatorFaults = { dropDiffs: 0, stallMarket: false, ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false };
@@ -123,12 +148,18 @@ export class BinanceSpotEmulator {
   private readonly connectionOf = new WeakMap<IncomingMessage, Socket>();
   /** `/api/v3/depth`, `/fapi/v1/depth` or `/dapi/v1/depth`: the product of the capture. */
   private readonly depthRoute: string;
+  private readonly api: BinanceProduct;
+  private readonly ops: Map<string, Op>;
+  /** Futures: signed position in lots. */
+  private positionLots = 0;
 
   constructor(private readonly opts: EmulatorOptions) {
     const spec = captureInstruments.find((s) => s.venue === opts.capture.venue && s.symbol === opts.capture.symbol);
     if (!spec) throw new Error(`emulator: no instrument spec for ${opts.capture.venue} ${opts.capture.symbol}`);
     this.inst = makeInstrument(spec);
     this.depthRoute = `GET ${BINANCE_DEPTH_PATH[opts.capture.venue as BinanceVenue]}`;
+    this.api = BINANCE_PRODUCT_OF_VENUE[opts.capture.venue]!;
+    this.ops = productRoutes(this.api);
     this.symbolLower = spec.symbol.toLowerCase();
     for (const [p, q] of opts.capture.snapshot.bids) this.bids.set(p, q);
     for (const [p, q] of opts.capture.snapshot.asks) this.asks.set(p, q);
@@ -138,7 +169,8 @@ export class BinanceSpotEmulator {
     this.tradeNorm = binanceTrade(opts.capture.venue, lookup);
     this.venue = new SimVenue({ instrument: this.inst, latency: new ConstantLatency(0, 0), queue: new RiskAverseQueue(), fillMode: 'partial', idPrefix: 'e' });
     this.feedVenue([...this.sync.snapshot(spec.symbol, opts.capture.snapshot, nowUs())]);
-    for (const [a, v] of Object.entries(opts.balances ?? { USDT: '100000', BTC: '10' })) this.balances.set(a, new Decimal(v));
+    const defaults = this.api === 'spot' ? { USDT: '100000', BTC: '10' } : { [spec.settle]: this.api === 'usdm' ? '100000' : '10' };
+    for (const [a, v] of Object.entries(opts.balances ?? defaults)) this.balances.set(a, new Decimal(v));
   }
 
   get url(): { rest: string; ws: string } {
@@ -263,8 +295,14 @@ export class BinanceSpotEmulator {
         o.cumQuote = o.cumQuote.plus(quote);
         o.status = r.leavesLots === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
         const sign = o.side === 'BUY' ? 1 : -1;
-        this.balances.set(this.inst.base, (this.balances.get(this.inst.base) ?? new Decimal(0)).plus(new Decimal(r.size).times(sign)));
-        this.balances.set(this.inst.quote, (this.balances.get(this.inst.quote) ?? new Decimal(0)).minus(quote.times(sign)).minus(r.fee));
+        if (this.api === 'spot') {
+          this.balances.set(this.inst.base, (this.balances.get(this.inst.base) ?? new Decimal(0)).plus(new Decimal(r.size).times(sign)));
+          this.balances.set(this.inst.quote, (this.balances.get(this.inst.quote) ?? new Decimal(0)).minus(quote.times(sign)).minus(r.fee));
+        } else {
+          // Futures: the position moves, the fee is paid from the margin asset (realized PnL not modelled).
+          this.positionLots += sign * r.sizeLots;
+          this.balances.set(r.feeCurrency, (this.balances.get(r.feeCurrency) ?? new Decimal(0)).minus(r.fee));
+        }
         const tr: EmuTrade = { id: this.tradeSeq++, orderId: o.orderId, price: r.price, qty: r.size, quoteQty: quote.toFixed(), commission: r.fee, commissionAsset: r.feeCurrency, time: ms, isBuyer: o.side === 'BUY', isMaker: r.liquidity === 'maker' };
         this.trades.push(tr);
         this.pushReport(o, 'TRADE', ms, tr);
@@ -279,6 +317,7 @@ export class BinanceSpotEmulator {
   }
 
   private pushReport(o: EmuOrder, x: string, ms: number, tr?: EmuTrade): void {
+    if (this.api !== 'spot') { this.pushFuturesReport(o, x, ms, tr); return; }
     const report = {
       e: 'executionReport', E: ms, s: this.inst.symbol, c: x === 'CANCELED' ? `web_${o.orderId}` : o.clientOrderId, S: o.side, o: o.type, f: o.timeInForce,
       q: o.origQty, p: o.price, P: '0.00000000', F: '0.00000000', g: -1, C: x === 'CANCELED' ? o.clientOrderId : '', x, X: o.status, r: 'NONE',
@@ -289,6 +328,63 @@ export class BinanceSpotEmulator {
     const text = JSON.stringify(report);
     if (x === 'TRADE') this.stats.fillsSent++;
     for (const set of this.userClients.values()) for (const ws of set) if (ws.readyState === 1) ws.send(text);
+  }
+
+  /** Futures user data: ORDER_TRADE_UPDATE, the order in `o`, `c` its own client id also on cancels. */
+  private pushFuturesReport(o: EmuOrder, x: string, ms: number, tr?: EmuTrade): void {
+    const avg = o.executedQty.isZero() ? '0' : this.avgPrice(o);
+    const report = {
+      e: 'ORDER_TRADE_UPDATE', E: ms, T: ms,
+      o: {
+        s: this.inst.symbol, c: o.clientOrderId, S: o.side, o: o.type, f: o.timeInForce, q: o.origQty, p: o.price, ap: avg, sp: '0', x, X: o.status,
+        i: o.orderId, l: tr ? tr.qty : '0', z: o.executedQty.toFixed(), L: tr ? tr.price : '0', N: tr ? tr.commissionAsset : this.inst.settle, n: tr ? tr.commission : '0',
+        T: ms, t: tr ? tr.id : 0, b: '0', a: '0', m: tr ? tr.isMaker : false, R: o.reduceOnly, wt: 'CONTRACT_PRICE', ot: o.type, ps: 'BOTH', cp: false, rp: '0', pP: false,
+        si: 0, ss: 0, V: 'NONE', pm: 'NONE', gtd: 0, ...(this.api === 'coinm' ? { ma: this.inst.settle } : {}),
+      },
+    };
+    const text = JSON.stringify(report);
+    if (x === 'TRADE') this.stats.fillsSent++;
+    for (const set of this.userClients.values()) for (const ws of set) if (ws.readyState === 1) ws.send(text);
+  }
+
+  /** Average fill price: quote / base on USDⓈ-M; COIN-M's cumQuote is in contracts·price, same formula. */
+  private avgPrice(o: EmuOrder): string {
+    return o.cumQuote.div(o.executedQty).toDecimalPlaces(this.inst.tick.decimals).toFixed();
+  }
+
+  private avgPriceNumber(o: EmuOrder): Decimal { return o.cumQuote.div(o.executedQty); }
+
+  /** USDⓈ-M / COIN-M exchangeInfo for the capture's contract (the fields ccxt's parseMarket reads). */
+  private futuresExchangeInfo(): unknown {
+    const i = this.inst;
+    const usdm = this.api === 'usdm';
+    return {
+      timezone: 'UTC', serverTime: Date.now(),
+      rateLimits: [
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: usdm ? 2400 : 6000 },
+        { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+        ...(usdm ? [{ rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 }] : []),
+      ],
+      exchangeFilters: [],
+      ...(usdm ? { assets: [{ asset: 'USDT', marginAvailable: true, autoAssetExchange: '-10000' }] } : {}),
+      symbols: [{
+        symbol: i.symbol, pair: i.symbol.replace(/_.*/, ''), contractType: 'PERPETUAL', deliveryDate: 4133404800000, onboardDate: 1569398400000,
+        ...(usdm ? { status: 'TRADING' } : { contractStatus: 'TRADING', contractSize: Number(i.contractMultiplier) }),
+        maintMarginPercent: '2.5000', requiredMarginPercent: '5.0000', baseAsset: i.base, quoteAsset: i.quote, marginAsset: i.settle,
+        pricePrecision: i.tick.decimals, quantityPrecision: i.lot.decimals, baseAssetPrecision: 8, quotePrecision: 8, underlyingType: 'COIN', underlyingSubType: [],
+        triggerProtect: '0.0500', liquidationFee: '0.012500', marketTakeBound: '0.05',
+        filters: [
+          { filterType: 'PRICE_FILTER', minPrice: i.tickSize, maxPrice: '4529764', tickSize: i.tickSize },
+          { filterType: 'LOT_SIZE', minQty: i.lotSize, maxQty: '1000', stepSize: i.lotSize },
+          { filterType: 'MARKET_LOT_SIZE', minQty: i.lotSize, maxQty: '120', stepSize: i.lotSize },
+          { filterType: 'MAX_NUM_ORDERS', limit: 200 },
+          ...(usdm ? [{ filterType: 'MIN_NOTIONAL', notional: '100' }] : []),
+          { filterType: 'PERCENT_PRICE', multiplierUp: '1.0500', multiplierDown: '0.9500', multiplierDecimal: '4' },
+        ],
+        orderTypes: ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'],
+        timeInForce: ['GTC', 'IOC', 'FOK', 'GTX', 'GTD'],
+      }],
+    };
   }
 
   // --------------------------------------------------------------------------------------- websocket
@@ -369,28 +465,29 @@ export class BinanceSpotEmulator {
       const s = p.get('symbol');
       if (s !== this.inst.symbol) throw new BinanceApiError(400, -1121, 'Invalid symbol.');
     };
-    switch (route) {
-      case 'GET /api/v3/ping': return {};
-      case 'GET /api/v3/time': return { serverTime: Date.now() };
-      case 'GET /api/v3/exchangeInfo': return this.exchangeInfo();
-      case this.depthRoute: {
+    const spot = this.api === 'spot';
+    const op = this.ops.get(route);
+    switch (route === this.depthRoute ? 'depth' : op ?? route) {
+      case 'ping': return {};
+      case 'time': return { serverTime: Date.now() };
+      case 'exchangeInfo': return spot ? this.exchangeInfo() : this.futuresExchangeInfo();
+      case 'depth': {
         sym(url.searchParams);
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 5000);
         const side = (m: Map<string, string>, desc: boolean): [string, string][] => [...m].sort((a, b) => (desc ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0]))).slice(0, limit);
         const book = { lastUpdateId: this.lastUpdateId, bids: side(this.bids, true), asks: side(this.asks, false) };
-        if (this.opts.capture.venue === 'binance-spot') return book;
+        if (spot) return book;
         // Futures snapshots also carry E (message output time) and T (transaction time).
         const ms = Math.floor(nowUs() / 1000) - 1;
         return { lastUpdateId: this.lastUpdateId, E: ms, T: ms, ...(this.opts.capture.venue === 'binance-coinm' ? { symbol: this.inst.symbol, pair: this.inst.symbol.replace(/_.*/, '') } : {}), bids: book.bids, asks: book.asks };
       }
-      case 'POST /api/v3/userDataStream': {
+      case 'listenKey.new': {
         if (req.headers['x-mbx-apikey'] !== this.opts.apiKey) throw new BinanceApiError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
         const key = randomBytes(30).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 60);
         this.listenKeys.add(key);
         return { listenKey: key };
       }
-      case 'PUT /api/v3/userDataStream':
-      case 'DELETE /api/v3/userDataStream': return {};
+      case 'listenKey.keep': return {};
       case 'POST /emulator/faults': {
         Object.assign(this.faults, JSON.parse(body || '{}'));
         if (JSON.parse(body || '{}').disconnectMarket) this.disconnectMarket();
@@ -399,10 +496,12 @@ export class BinanceSpotEmulator {
       case 'GET /emulator/state': return { stats: this.stats, openOrders: this.openOrderIds(), remaining: this.remaining };
       default: break;
     }
+    if (op === undefined) throw new BinanceApiError(404, -1000, `emulator (${this.api}): no route ${route}`);
     const p = this.signed(req, rawQuery, body);
     if (this.faults.ackDelayMs > 0) await new Promise((r) => setTimeout(r, this.faults.ackDelayMs));
-    switch (route) {
-      case 'POST /api/v3/order': {
+    const open = (): EmuOrder[] => [...this.orders.values()].filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED');
+    switch (op) {
+      case 'order.new': {
         sym(p);
         this.stats.orderPosts++;
         const out = this.newOrder(p);
@@ -414,7 +513,7 @@ export class BinanceSpotEmulator {
         this.maybe5xx();
         return out;
       }
-      case 'DELETE /api/v3/order': {
+      case 'order.cancel': {
         sym(p);
         const o = this.find(p);
         if (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED') throw new BinanceApiError(400, -2011, 'Unknown order sent.');
@@ -424,31 +523,50 @@ export class BinanceSpotEmulator {
         this.maybe5xx();
         return this.orderJson(o);
       }
-      case 'GET /api/v3/order': sym(p); this.maybe5xx(); return this.orderJson(this.find(p));
-      case 'GET /api/v3/openOrders':
+      case 'order.get': sym(p); this.maybe5xx(); return this.orderJson(this.find(p));
+      case 'openOrders':
         this.maybe5xx();
-        return [...this.orders.values()].filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED').map((o) => this.orderJson(o));
-      case 'DELETE /api/v3/openOrders': {
+        return open().map((o) => this.orderJson(o));
+      case 'cancelAll': {
         sym(p);
-        const open = [...this.orders.values()].filter((o) => o.status === 'NEW' || o.status === 'PARTIALLY_FILLED');
-        if (open.length === 0) throw new BinanceApiError(400, -2011, 'Unknown order sent.');
+        const list = open();
+        // Spot: -2011 when nothing is open, else the canceled orders; futures: always {code: 200, msg}.
+        if (spot && list.length === 0) throw new BinanceApiError(400, -2011, 'Unknown order sent.');
         const t = nowUs();
-        for (const o of open) this.venue.cancel(o.clientOrderId, t);
+        for (const o of list) this.venue.cancel(o.clientOrderId, t);
         this.drainVenue(t);
-        return open.map((o) => this.orderJson(o));
+        return spot ? list.map((o) => this.orderJson(o)) : { code: 200, msg: 'The operation of cancel all open order is done.' };
       }
-      case 'GET /api/v3/myTrades':
+      case 'trades':
         sym(p);
-        return this.trades.map((t) => ({ symbol: this.inst.symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset, time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker, isBestMatch: true }));
-      case 'GET /api/v3/account':
-        return {
-          makerCommission: 10, takerCommission: 10, buyerCommission: 0, sellerCommission: 0, canTrade: true, canWithdraw: false, canDeposit: false,
-          updateTime: Date.now(), accountType: 'SPOT', permissions: ['SPOT'],
-          balances: [...this.balances].map(([asset, v]) => ({ asset, free: v.toFixed(8), locked: '0.00000000' })),
-        };
+        return this.trades.map((t) => (spot
+          ? { symbol: this.inst.symbol, id: t.id, orderId: t.orderId, orderListId: -1, price: t.price, qty: t.qty, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset, time: t.time, isBuyer: t.isBuyer, isMaker: t.isMaker, isBestMatch: true }
+          : { symbol: this.inst.symbol, id: t.id, orderId: t.orderId, side: t.isBuyer ? 'BUY' : 'SELL', price: t.price, qty: t.qty, realizedPnl: '0', marginAsset: this.inst.settle, quoteQty: t.quoteQty, commission: t.commission, commissionAsset: t.commissionAsset, time: t.time, positionSide: 'BOTH', buyer: t.isBuyer, maker: t.isMaker }));
+      case 'account':
+        if (spot) {
+          return {
+            makerCommission: 10, takerCommission: 10, buyerCommission: 0, sellerCommission: 0, canTrade: true, canWithdraw: false, canDeposit: false,
+            updateTime: Date.now(), accountType: 'SPOT', permissions: ['SPOT'],
+            balances: [...this.balances].map(([asset, v]) => ({ asset, free: v.toFixed(8), locked: '0.00000000' })),
+          };
+        }
+        return { canTrade: true, canDeposit: false, canWithdraw: false, updateTime: 0, assets: this.futuresAssets(), positions: [this.futuresPosition()] };
+      case 'balance': return this.futuresAssets().map((a) => ({ accountAlias: 'emulator', ...a, balance: a.walletBalance, crossWalletBalance: a.walletBalance }));
+      case 'positionRisk': return [this.futuresPosition()];
       default:
         throw new BinanceApiError(404, -1000, `emulator: no route ${route}`);
     }
+  }
+
+  private futuresAssets(): Record<string, unknown>[] {
+    return [...this.balances].map(([asset, v]) => ({
+      asset, walletBalance: v.toFixed(8), unrealizedProfit: '0', marginBalance: v.toFixed(8), maintMargin: '0', initialMargin: '0', positionInitialMargin: '0',
+      openOrderInitialMargin: '0', maxWithdrawAmount: v.toFixed(8), crossWalletBalance: v.toFixed(8), crossUnPnl: '0', availableBalance: v.toFixed(8), updateTime: Date.now(),
+    }));
+  }
+
+  private futuresPosition(): Record<string, unknown> {
+    return { symbol: this.inst.symbol, positionAmt: this.inst.lot.toDecimal(this.positionLots), entryPrice: '0', markPrice: '0', unRealizedProfit: '0', liquidationPrice: '0', leverage: '20', marginType: 'cross', positionSide: 'BOTH', updateTime: Date.now() };
   }
 
   private find(p: URLSearchParams): EmuOrder {
@@ -460,42 +578,67 @@ export class BinanceSpotEmulator {
   }
 
   private newOrder(p: URLSearchParams): unknown {
+    const spot = this.api === 'spot';
     const side = p.get('side');
     const type = p.get('type');
     const qty = p.get('quantity');
     const price = p.get('price') ?? '0';
     if (side !== 'BUY' && side !== 'SELL') throw new BinanceApiError(400, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
-    if (type !== 'LIMIT' && type !== 'LIMIT_MAKER' && type !== 'MARKET') throw new BinanceApiError(400, -1116, 'Invalid orderType.');
+    // Spot's post-only is the LIMIT_MAKER type; futures' is timeInForce GTX.
+    if (!(type === 'LIMIT' || type === 'MARKET' || (spot && type === 'LIMIT_MAKER'))) throw new BinanceApiError(400, -1116, 'Invalid orderType.');
     if (!qty) throw new BinanceApiError(400, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
     const tif = type === 'LIMIT' ? (p.get('timeInForce') ?? '') : 'GTC';
-    if (type === 'LIMIT' && !['GTC', 'IOC', 'FOK'].includes(tif)) throw new BinanceApiError(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
+    if (type === 'LIMIT' && !(spot ? ['GTC', 'IOC', 'FOK'] : ['GTC', 'IOC', 'FOK', 'GTX']).includes(tif)) throw new BinanceApiError(400, -1102, "Mandatory parameter 'timeInForce' was not sent, was empty/null, or malformed.");
     const cid = p.get('newClientOrderId') ?? `emu${this.orderSeq + 1}`;
     if (!/^[.A-Z:/a-z0-9_-]{1,36}$/.test(cid)) throw new BinanceApiError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.");
     const existing = this.orders.get(cid);
     if (existing && (existing.status === 'NEW' || existing.status === 'PARTIALLY_FILLED' || existing.status === 'FILLED')) {
       this.stats.duplicateRejects++;
-      throw new BinanceApiError(400, -2010, 'Duplicate order sent.');
+      if (spot) throw new BinanceApiError(400, -2010, 'Duplicate order sent.');
+      throw new BinanceApiError(400, -4116, 'ClientOrderId is duplicated.');
     }
     let priceTicks = 0; let sizeLots = 0;
     try {
       sizeLots = this.inst.lot.toUnits(qty);
       if (type !== 'MARKET') priceTicks = this.inst.tick.toUnits(price);
     } catch { throw new BinanceApiError(400, -1013, 'Filter failure: PRICE_FILTER'); }
+    // USDⓈ-M MIN_NOTIONAL filter (100 USDT on BTCUSDT), reduce-only exempt.
+    if (this.api === 'usdm' && type === 'LIMIT' && p.get('reduceOnly') !== 'true' && new Decimal(price).times(qty).lt(100)) {
+      throw new BinanceApiError(400, -4164, "Order's notional must be no smaller than 100 (unless you choose reduce only).");
+    }
     const t = nowUs();
-    const o: EmuOrder = { orderId: ++this.orderSeq, clientOrderId: cid, side, type, timeInForce: tif, price: type === 'MARKET' ? '0.00000000' : new Decimal(price).toFixed(8), origQty: new Decimal(qty).toFixed(8), executedQty: new Decimal(0), cumQuote: new Decimal(0), status: 'NEW', time: Math.floor(t / 1000), updateTime: Math.floor(t / 1000) };
+    const dp = spot ? 8 : this.inst.tick.decimals;
+    const o: EmuOrder = {
+      orderId: ++this.orderSeq, clientOrderId: cid, side, type, timeInForce: tif, price: type === 'MARKET' ? new Decimal(0).toFixed(dp) : new Decimal(price).toFixed(dp),
+      origQty: new Decimal(qty).toFixed(spot ? 8 : this.inst.lot.decimals), reduceOnly: p.get('reduceOnly') === 'true',
+      executedQty: new Decimal(0), cumQuote: new Decimal(0), status: 'NEW', time: Math.floor(t / 1000), updateTime: Math.floor(t / 1000),
+    };
     this.orders.set(cid, o);
-    this.venue.submit({ clientOrderId: cid, side: side === 'BUY' ? 'buy' : 'sell', type: type === 'MARKET' ? 'market' : 'limit', timeInForce: type === 'LIMIT_MAKER' ? 'POST_ONLY' : (tif as 'GTC' | 'IOC' | 'FOK'), priceTicks, sizeLots }, t);
+    const postOnly = type === 'LIMIT_MAKER' || tif === 'GTX';
+    this.venue.submit({ clientOrderId: cid, side: side === 'BUY' ? 'buy' : 'sell', type: type === 'MARKET' ? 'market' : 'limit', timeInForce: postOnly ? 'POST_ONLY' : (tif as 'GTC' | 'IOC' | 'FOK'), priceTicks, sizeLots }, t);
     const rs = this.drainVenue(t);
     if (rs.some((r) => r.kind === 'rejected' && r.clientOrderId === cid)) {
       this.orders.delete(cid);
-      throw new BinanceApiError(400, -2010, 'Order would immediately match and take.');
+      if (spot) throw new BinanceApiError(400, -2010, 'Order would immediately match and take.');
+      throw new BinanceApiError(400, -5022, 'Due to the order could not be executed as maker, the Post Only order will be rejected. The order will not be recorded in the order history');
     }
     this.stats.ordersCreated++;
+    if (!spot) return this.orderJson(o);
     const fills = this.trades.filter((x) => x.orderId === o.orderId).map((x) => ({ price: x.price, qty: x.qty, commission: x.commission, commissionAsset: x.commissionAsset, tradeId: x.id }));
     return { ...this.orderJson(o), transactTime: o.time, fills };
   }
 
   private orderJson(o: EmuOrder): Record<string, unknown> {
+    if (this.api !== 'spot') {
+      const filled = o.executedQty.toFixed(this.inst.lot.decimals);
+      return {
+        orderId: o.orderId, symbol: this.inst.symbol, ...(this.api === 'coinm' ? { pair: this.inst.symbol.replace(/_.*/, '') } : {}), status: o.status, clientOrderId: o.clientOrderId,
+        price: o.price, avgPrice: o.executedQty.isZero() ? '0' : this.avgPrice(o), origQty: o.origQty, executedQty: filled, cumQty: filled,
+        ...(this.api === 'usdm' ? { cumQuote: o.cumQuote.toFixed(8) } : { cumBase: o.cumQuote.div(o.executedQty.isZero() ? 1 : this.avgPriceNumber(o)).times(this.inst.contractMultiplier).toFixed(8) }),
+        timeInForce: o.timeInForce, type: o.type, reduceOnly: o.reduceOnly, closePosition: false, side: o.side, positionSide: 'BOTH', stopPrice: '0', workingType: 'CONTRACT_PRICE',
+        priceProtect: false, origType: o.type, priceMatch: 'NONE', selfTradePreventionMode: 'NONE', goodTillDate: 0, time: o.time, updateTime: o.updateTime,
+      };
+    }
     return {
       symbol: this.inst.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: o.price, origQty: o.origQty,
       executedQty: o.executedQty.toFixed(8), cummulativeQuoteQty: o.cumQuote.toFixed(8), status: o.status, timeInForce: o.timeInForce,

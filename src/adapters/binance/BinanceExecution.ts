@@ -1,8 +1,10 @@
 /**
- * The live ExecutionVenue for Binance spot: orders through ccxt (REST, signed) with our client order
- * id (`newClientOrderId`, the idempotency key), fills and state changes from the user-data stream
- * (`executionReport` on the listenKey socket). Answers are queued as TimedVenueReports stamped with the
- * local clock at receipt; the kernel takes them with `advance(now)`.
+ * The live ExecutionVenue for Binance spot, USDⓈ-M and COIN-M futures: orders through ccxt (REST,
+ * signed; `binance`, `binanceusdm` → /fapi/v1/order, `binancecoinm` → /dapi/v1/order) with our client
+ * order id (`newClientOrderId`, the idempotency key on all three), fills and state changes from the
+ * user-data stream (spot `executionReport`, futures `ORDER_TRADE_UPDATE`, on the listenKey socket).
+ * Answers are queued as TimedVenueReports stamped with the local clock at receipt; the kernel takes
+ * them with `advance(now)`.
  *
  * Ambiguity rules (NautilusTrader's, and Binance's own "5XX: execution status UNKNOWN"):
  * - Only a definitive venue answer (a 4xx with a Binance error code) becomes a rejection.
@@ -20,7 +22,7 @@ import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { VenueReport } from '../../model/orders.ts';
-import type { BinanceClient } from './binanceCcxt.ts';
+import type { BinanceClient, BinanceProduct } from './binanceCcxt.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
 
 /** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
@@ -35,7 +37,19 @@ export interface RequestLatency {
   readonly outcome: string;
 }
 
+/**
+ * Per product: the listenKey endpoint (API-key only) and the ccxt unified symbol.
+ * Docs: spot /api/v3/userDataStream, USDⓈ-M /fapi/v1/listenKey, COIN-M /dapi/v1/listenKey.
+ */
+const LISTEN_KEY_PATH: Readonly<Record<BinanceProduct, string>> = { spot: '/api/v3/userDataStream', usdm: '/fapi/v1/listenKey', coinm: '/dapi/v1/listenKey' };
+const ccxtSymbol = (product: BinanceProduct, i: Instrument): string => (product === 'spot' ? `${i.base}/${i.quote}` : `${i.base}/${i.quote}:${i.settle}`);
+
+/** One order update in the fields spot's `executionReport` and futures' `ORDER_TRADE_UPDATE.o` share. */
+interface OrderUpdate { s: string; c: string; x: string; X: string; i: number; t: number; L: string; l: string; m: boolean; n?: string; N?: string | null; r?: string; T: number }
+
 export interface BinanceExecutionOptions {
+  /** Default spot. The client must be the matching ccxt class (createBinanceCcxt). */
+  readonly product?: BinanceProduct;
   readonly client: BinanceClient;
   /** For the listenKey request (API-key only endpoint) and the user-data socket. */
   readonly restUrl: string;
@@ -61,7 +75,7 @@ interface Pending {
   cancelHeld: boolean;
 }
 
-export class BinanceSpotExecution implements ExecutionVenue {
+export class BinanceExecution implements ExecutionVenue {
   readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0 };
   private readonly queue: TimedVenueReport[] = [];
   private qHead = 0;
@@ -72,8 +86,10 @@ export class BinanceSpotExecution implements ExecutionVenue {
   private readonly byId = new Map<string, Instrument>();
   private userWs: WebSocket | undefined;
   private stopped = false;
+  readonly product: BinanceProduct;
 
   constructor(private readonly o: BinanceExecutionOptions) {
+    this.product = o.product ?? 'spot';
     this.bucket = new RequestWeightBucket(() => o.clockUs() / 1000);
     for (const i of o.instruments) { this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i); }
   }
@@ -81,8 +97,8 @@ export class BinanceSpotExecution implements ExecutionVenue {
   /** Loads markets and opens the user-data stream; resolves once the socket is open. */
   async start(): Promise<void> {
     await this.o.client.loadMarkets();
-    const res = await fetch(`${this.o.restUrl.replace(/\/$/, '')}/api/v3/userDataStream`, { method: 'POST', headers: { 'X-MBX-APIKEY': this.o.apiKey } });
-    if (!res.ok) throw new Error(`binance userDataStream: HTTP ${res.status} ${await res.text()}`);
+    const res = await fetch(`${this.o.restUrl.replace(/\/$/, '')}${LISTEN_KEY_PATH[this.product]}`, { method: 'POST', headers: { 'X-MBX-APIKEY': this.o.apiKey } });
+    if (!res.ok) throw new Error(`binance ${LISTEN_KEY_PATH[this.product]}: HTTP ${res.status} ${await res.text()}`);
     const { listenKey } = (await res.json()) as { listenKey: string };
     const ws = new WebSocket(`${this.o.wsUrl.replace(/\/$/, '')}/ws/${listenKey}`);
     this.userWs = ws;
@@ -116,8 +132,9 @@ export class BinanceSpotExecution implements ExecutionVenue {
   }
 
   modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
-    // Spot has no amend that keeps our client id (cancelReplace issues a new one): refuse explicitly.
-    this.push({ kind: 'update-rejected', clientOrderId, reason: 'binance spot: modify not supported, cancel and place instead' }, this.o.clockUs());
+    // Spot has no amend that keeps our client id (cancelReplace issues a new one); futures' PUT order
+    // does, but is not wired here: refuse explicitly.
+    this.push({ kind: 'update-rejected', clientOrderId, reason: `binance ${this.product}: modify not supported, cancel and place instead` }, this.o.clockUs());
   }
 
   nextResponseUs(): number { return this.qHead < this.queue.length ? this.queue[this.qHead]!.tsLocal : Number.POSITIVE_INFINITY; }
@@ -137,7 +154,7 @@ export class BinanceSpotExecution implements ExecutionVenue {
   private symbolOf(o: OrderIntentData): { sym: string; inst: Instrument } {
     const inst = this.byId.get(o.instrument);
     if (!inst) throw new Error(`binance execution: instrument ${o.instrument} not configured`);
-    return { sym: `${inst.base}/${inst.quote}`, inst };
+    return { sym: ccxtSymbol(this.product, inst), inst };
   }
 
   private push(report: VenueReport, tsVenue: number): void {
@@ -183,7 +200,8 @@ export class BinanceSpotExecution implements ExecutionVenue {
       this.applyStatus(id, (r.info as { status?: string }).status, venueUs || responseUs);
     } catch (e) {
       const responseUs = this.o.clockUs();
-      if (this.isDefinitive(e) && !/Duplicate order/i.test((e as Error).message)) {
+      // Spot -2010 "Duplicate order sent.", futures -4116 "ClientOrderId is duplicated.": the first one arrived.
+      if (this.isDefinitive(e) && !/Duplicate order|is duplicated/i.test((e as Error).message)) {
         this.stats.rejects++;
         const reason = this.reasonOf(e);
         this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
@@ -257,14 +275,15 @@ export class BinanceSpotExecution implements ExecutionVenue {
   async cancelAll(): Promise<number> {
     let n = 0;
     for (const inst of this.o.instruments) {
-      const sym = `${inst.base}/${inst.quote}`;
+      const sym = ccxtSymbol(this.product, inst);
       const requestUs = this.o.clockUs();
       try {
         await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.cancelAll, false);
+        // Futures answer {code: 200, msg} without the orders: their cancels come on the user stream.
         const rs = await this.o.client.cancelAllOrders(sym);
         const responseUs = this.o.clockUs();
         this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: 0, responseUs, outcome: 'ok' });
-        for (const r of rs) {
+        for (const r of Array.isArray(rs) ? rs : []) {
           n++;
           const cid = r.clientOrderId ?? (r.info as { origClientOrderId?: string }).origClientOrderId;
           if (cid) this.applyStatus(cid, 'CANCELED', responseUs);
@@ -281,7 +300,7 @@ export class BinanceSpotExecution implements ExecutionVenue {
     const ids: string[] = [];
     for (const inst of this.o.instruments) {
       await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.openOrders, false);
-      for (const r of await this.o.client.fetchOpenOrders(`${inst.base}/${inst.quote}`)) ids.push(String(r.clientOrderId));
+      for (const r of await this.o.client.fetchOpenOrders(ccxtSymbol(this.product, inst))) ids.push(String(r.clientOrderId));
     }
     return ids;
   }
@@ -313,23 +332,30 @@ export class BinanceSpotExecution implements ExecutionVenue {
 
   private onUserMessage(raw: WebSocket.RawData): void {
     this.stats.userStreamMessages++;
-    const m = JSON.parse(raw.toString()) as Record<string, unknown>;
-    if (m.e !== 'executionReport') return;
-    const x = m.x as string;
-    // On a cancel, `c` is the cancel request's own id and `C` the order's (Binance user-data docs).
-    const id = (x === 'CANCELED' ? (m.C as string) : (m.c as string));
+    const msg = JSON.parse(raw.toString()) as Record<string, unknown>;
+    let m: OrderUpdate; let id: string;
+    if (msg.e === 'executionReport') {
+      m = msg as unknown as OrderUpdate;
+      // On a cancel, `c` is the cancel request's own id and `C` the order's (Binance user-data docs).
+      id = m.x === 'CANCELED' ? (msg.C as string) : m.c;
+    } else if (msg.e === 'ORDER_TRADE_UPDATE') {
+      // Futures: the order in `o`, `c` is always the order's client id.
+      m = msg.o as OrderUpdate;
+      id = m.c;
+    } else return;
+    const x = m.x;
     const p = this.orders.get(id);
     if (!p) return; // not ours (another client on the account)
-    const tsVenue = (m.T as number) * 1000;
+    const tsVenue = m.T * 1000;
     this.ack(id, String(m.i), tsVenue);
     if (x === 'TRADE') {
       const tradeId = String(m.t);
       if (this.tradeIds.has(tradeId)) { this.stats.duplicateFillsDropped++; return; }
       this.tradeIds.add(tradeId);
       this.stats.fills++;
-      const inst = this.bySymbol.get(m.s as string)!;
+      const inst = this.bySymbol.get(m.s)!;
       this.push({
-        kind: 'fill', clientOrderId: id, venueTradeId: tradeId, priceTicks: inst.tick.toUnits(m.L as string), sizeLots: inst.lot.toUnits(m.l as string),
+        kind: 'fill', clientOrderId: id, venueTradeId: tradeId, priceTicks: inst.tick.toUnits(m.L), sizeLots: inst.lot.toUnits(m.l),
         liquidity: m.m ? 'maker' : 'taker', ...(m.N ? { fee: String(m.n), feeCurrency: String(m.N) } : {}),
       }, tsVenue);
       if (m.X === 'FILLED') { p.closed = true; }
