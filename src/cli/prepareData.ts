@@ -32,12 +32,12 @@ export async function prepareData(sc: Scenario, scenarioDir: string, cwd: string
     throw new HftError('HFT_ERR_NOT_FOUND', `data file '${f}' not found (looked in ${cwd}, ${scenarioDir} and its parent)`);
   };
   const stores = new Set<string>();
-  const capture: { instrument: string; files: string[] }[] = [];
+  const capture: { format: 'binance-capture' | 'cryptofeed'; instrument: string; files: string[] }[] = [];
   for (const s of sc.data.sources) {
     if (s.format === 'tickstore') {
       if (s.files.length !== 1) throw new HftError('HFT_ERR_CONFIG', `data source '${s.instrument}': format 'tickstore' takes exactly one directory in files`);
       stores.add(resolveFile(s.files[0]!));
-    } else capture.push({ instrument: s.instrument, files: s.files.map(resolveFile) });
+    } else capture.push({ format: s.format, instrument: s.instrument, files: s.files.map(resolveFile) });
   }
   if (stores.size > 0 && capture.length > 0) throw new HftError('HFT_ERR_CONFIG', 'data.sources: mix tick-store and capture sources in one scenario is not supported yet; import the captures with `hft import` first');
   if (stores.size > 1) throw new HftError('HFT_ERR_CONFIG', 'data.sources: every tickstore source must name the same tick store directory');
@@ -46,7 +46,7 @@ export async function prepareData(sc: Scenario, scenarioDir: string, cwd: string
 
   const key = createHash('sha256');
   for (const c of capture) {
-    key.update(`binance-capture\n${c.instrument}\n`);
+    key.update(`${c.format}\n${c.instrument}\n`);
     for (const f of c.files) key.update(`${await fileSha256(f)}\n`);
   }
   const dir = resolve(cwd, ticksDir, key.digest('hex').slice(0, 16));
@@ -54,7 +54,14 @@ export async function prepareData(sc: Scenario, scenarioDir: string, cwd: string
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   log(`importing ${capture.reduce((n, c) => n + c.files.length, 0)} capture file(s) into the tick store ${dir} (once)`);
-  const report = await runImport('binance-capture', capture.flatMap((c) => c.files), { out: tmp });
+  const rows: Record<string, number> = {};
+  for (const format of ['binance-capture', 'cryptofeed'] as const) {
+    const files = [...new Set(capture.filter((c) => c.format === format).flatMap((c) => c.files))];
+    if (files.length === 0) continue;
+    const report = await runImport(format, files, { out: tmp });
+    for (const [id, n] of Object.entries(report.rows)) rows[id] = (rows[id] ?? 0) + n;
+  }
+  const report = { rows };
   for (const id of ids) if (!report.rows[id]) throw new HftError('HFT_ERR_CONFIG', `data source '${id}': the capture files hold no rows for this instrument (found: ${Object.keys(report.rows).join(', ')})`);
   try {
     renameSync(tmp, dir);

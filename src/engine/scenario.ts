@@ -15,9 +15,13 @@ export type QueueConfig =
   | { model: 'probabilistic'; prob: 'power' | 'power2' | 'power3' | 'log' | 'log2'; n: number };
 
 export interface DataSourceConfig {
-  /** `binance-capture`: raw `<ns> <json>` gz captures, imported into the tick store on first use. */
-  readonly format: 'binance-capture' | 'tickstore';
-  /** Files (binance-capture), relative to the scenario file's folder... resolved by the CLI. */
+  /**
+   * `binance-capture`: raw `<ns> <json>` gz captures; `cryptofeed`: cryptofeed recorder captures (Binance,
+   * OKX; the instrument list `<EXCHANGE>.0` beside them): both imported into the tick store on first use.
+   * `tickstore`: an existing tick store directory.
+   */
+  readonly format: 'binance-capture' | 'cryptofeed' | 'tickstore';
+  /** Files, relative to the working directory, the scenario's folder or its parent (resolved by the CLI). */
   readonly files: readonly string[];
   /** Instrument id `<venue>:<symbol>`. */
   readonly instrument: string;
@@ -74,7 +78,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
     const p = `data.sources.${i}`;
     r.noUnknownKeys(json, p, ['format', 'files', 'instrument']);
     sources.push({
-      format: r.oneOf(json, `${p}.format`, ['binance-capture', 'tickstore'] as const),
+      format: r.oneOf(json, `${p}.format`, ['binance-capture', 'cryptofeed', 'tickstore'] as const),
       files: r.stringArray(json, `${p}.files`),
       instrument: r.string(json, `${p}.instrument`),
     });
