@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // Entry point of the `hft` command: registers the TypeScript loader, then runs the CLI.
 import { register } from 'tsx/esm/api';
 
