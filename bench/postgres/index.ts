@@ -7,7 +7,11 @@
  * capture, in batches of 100 and 1,000, each batch to its own stream, by 1 writer and by 4 concurrent
  * writers. Reported: events/s, median of repetitions, both stores in a fresh database.
  * Catch-up: the demo scenario's full run (~19k run events) recorded in our store, projected from
- * position 0 into fresh read models (in-process runner, 10,000 events per transaction).
+ * position 0 into fresh read models (in-process runner, pages of 5,000 events, one transaction each),
+ * with the CPU time it took in this process and in the two server processes (reading, writing): on a
+ * shared machine the wall-clock rate says how busy the machine was, the CPU time what the work costs.
+ * Where a single writer's append time goes: median latency of an append of 100 beside a one-row
+ * INSERT's commit (the WAL flush every durable commit waits for).
  *
  * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3]
  *      (HFT_BENCH_PG=postgres://postgres@127.0.0.1:5432 names the server; a database is created per run)
@@ -89,6 +93,17 @@ async function appendRate(make: () => Promise<Appender>, batches: NewEvent[][], 
   }
 }
 
+/** User + system CPU of a process, ms (Linux /proc; clock ticks of 10 ms). */
+function procCpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+async function pgOne(url: string, sql: string): Promise<Record<string, unknown>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try { return (await c.query(sql)).rows[0]; } finally { await c.end(); }
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -142,13 +157,16 @@ async function main(): Promise<void> {
     const work = mkdtempSync(join(tmpdir(), 'hft-bench-pg-'));
     const io = { out: () => {}, err: () => {}, env: {}, cwd: ROOT, isTTY: false };
     const run = await backtestFromFile({ scenarioPath: join(ROOT, 'scenarios/demo-mm-btcusdt.json'), storeUri: `${URL_DB}?schema=run`, ticksDir: join(work, 'ticks'), fsync: 'never' }, io);
-    const store = await PostgresEventStore.open(URL_DB, { schema: 'run', pageSize: 5_000 });
+    // One reader connection, named, so its server process's CPU time can be read from /proc.
+    const store = await PostgresEventStore.open(`${URL_DB}?application_name=hft_bench_reader`, { schema: 'run', pageSize: 5_000, poolSize: 1 });
     const analyze = new pg.Client({ connectionString: URL_DB });
     await analyze.connect();
     await analyze.query('ANALYZE run.events'); // what autovacuum does soon after a bulk load
     await analyze.end();
     const events = await collect(store.readAll());
     const readRates: number[] = [], foldRates: number[] = [], writeRates: number[] = [], catchUp: number[] = [];
+    const cpuNode: number[] = [], cpuReader: number[] = [], cpuWriter: number[] = [];
+    const readerPid = Number((await pgOne(URL_DB, "SELECT pid FROM pg_stat_activity WHERE application_name = 'hft_bench_reader' AND backend_type = 'client backend'")).pid);
     for (let r = 0; r < REPS; r++) {
       let t0 = performance.now();
       await collect(store.readAll());
@@ -167,9 +185,13 @@ async function main(): Promise<void> {
       writeRates.push(events.length / ((performance.now() - t0) / 1000));
       const writer = new PostgresReadModelWriter(pgConn(client), `rm_${r}`);
       await writer.init(loadProjectionDdl());
+      const writerPid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+      const r0 = procCpuMs(readerPid), w0 = procCpuMs(writerPid), n0 = process.cpuUsage();
       t0 = performance.now();
       const res = await runProjection({ store, writer, maxBatchEvents: 10_000 });
       catchUp.push(res.projectedEvents / ((performance.now() - t0) / 1000));
+      const n1 = process.cpuUsage(n0);
+      cpuNode.push((n1.user + n1.system) / 1000); cpuReader.push(procCpuMs(readerPid) - r0); cpuWriter.push(procCpuMs(writerPid) - w0);
       await client.end();
     }
     await store.close();
@@ -179,6 +201,9 @@ async function main(): Promise<void> {
     console.log(`  fold (reducer only, in memory)                            ${fmt(median(foldRates)).padStart(10)}`);
     console.log(`  write the rows of all events, one transaction             ${fmt(median(writeRates)).padStart(10)}`);
     console.log(`  catch-up: read + fold + write rows and checkpoints        ${fmt(median(catchUp)).padStart(10)}   (target >= 100,000)`);
+    const [cn, cr, cw] = [median(cpuNode), median(cpuReader), median(cpuWriter)];
+    console.log(`  CPU time of the catch-up (ms): this process ${fmt(cn)}, reading server process ${fmt(cr)}, writing server process ${fmt(cw)}`);
+    console.log(`  => on two idle cores at best ${fmt(events.length / (Math.max(cn, cr, cw, (cn + cr + cw) / 2) / 1000))} events/s (WAL flushes not counted)`);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
