@@ -2,9 +2,9 @@
  * PostgreSQL event store (`pg`). Layout and the reason for its global order: postgresSchema.ts.
  *
  * One append = one statement (implicit transaction, one round trip): it reads the stream's revision,
- * checks the expected revision and inserts the whole batch through unnest. Two writers racing on one
- * stream both compute the same next revision; the unique (stream_id, revision) index lets exactly one
- * commit and the other's unique violation becomes a ConcurrencyError (or a retry for 'any').
+ * checks the expected revision and inserts the whole batch, sent as one json document. Two writers
+ * racing on one stream both compute the same next revision; the unique (stream_id, revision) index lets
+ * exactly one commit and the other's unique violation becomes a ConcurrencyError (or a retry for 'any').
  */
 import { upcastBatch } from '../../model/events.ts';
 import pg from 'pg';
