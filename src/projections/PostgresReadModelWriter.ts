@@ -210,12 +210,14 @@ export class PostgresReadModelWriter {
   private readonly staged = new Set<string>();
 
   private async stagingTable(table: string): Promise<string> {
-    const stage = `pg_temp.${quote(`stage_${this.schema}_${table}`)}`;
-    if (!this.staged.has(stage)) {
-      await this.conn.exec(`CREATE TEMP TABLE IF NOT EXISTS ${quote(`stage_${this.schema}_${table}`)} (LIKE ${this.s}.${quote(table)}) ON COMMIT DELETE ROWS`);
-      this.staged.add(stage);
+    // Short and unique per (schema, table): identifiers are cut at 63 bytes, and one session may
+    // write several schemas.
+    const name = quote(`stage_${table}_${fnv1a(this.schema)}`);
+    if (!this.staged.has(name)) {
+      await this.conn.exec(`CREATE TEMP TABLE IF NOT EXISTS ${name} (LIKE ${this.s}.${quote(table)}) ON COMMIT DELETE ROWS`);
+      this.staged.add(name);
     }
-    return stage;
+    return `pg_temp.${name}`;
   }
 
   /** Rebuild: drops every read model (and the checkpoint) of this schema. */
@@ -247,6 +249,13 @@ export function copyText(rows: readonly Row[], columns: readonly string[], json:
   }
   lines[rows.length] = '';
   return lines.join('\n');
+}
+
+/** 32-bit FNV-1a of a string, base 36. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
