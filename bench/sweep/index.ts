@@ -10,7 +10,7 @@
  * workers to the last one exiting (start-up included: a deployment pays it once per worker); "work"
  * runs from the first job started to the last worker exiting.
  *
- * Run: npx tsx bench/sweep/index.ts [rounds=3]   (PostgreSQL from HFT_BENCH_PG, default the local server)
+ * Run: npx tsx bench/sweep/index.ts [rounds=3] [scenario.json]   (PostgreSQL from HFT_BENCH_PG, default the local server)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +26,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const HFT = join(ROOT, 'src/cli/hft.mjs');
 const PG = process.env.HFT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const GRID = ['--grid', 'strategies.0.params.halfSpreadTicks=0.5,1,2,3', '--grid', 'seed=1,2,3,4'];
-const SCENARIO = 'scenarios/demo-mm-btcusdt.json';
+// Second argument: another scenario (e.g. one on a longer tick store, so a job outweighs process start-up).
+const SCENARIO = process.argv[3] ?? 'scenarios/demo-mm-btcusdt.json';
 const ROUNDS = Number(process.argv[2] ?? 3);
 const WORK = mkdtempSync(join(tmpdir(), 'hft-bench-sweep-'));
 
