@@ -24,18 +24,17 @@
  * kernel stage at 10M rows, no effect on any result. The CLI can pass the same flag (NODE_OPTIONS).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBacktest } from '../../src/engine/createBacktest.ts';
 import { runBacktest } from '../../src/engine/runBacktest.ts';
 import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
-import { runImport } from '../../src/feeds/importers/runImport.ts';
 import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
-import { allocBatch, type MarketBatch } from '../../src/model/market.ts';
 import { benchScenario, INSTRUMENT, NullStore } from './scenario.ts';
+import { repeatedCaptureStore } from '../common/repeatedCapture.ts';
 
 const args = process.argv.slice(2);
 const TUNE = !args.includes('--no-tune');
@@ -48,43 +47,10 @@ if (TUNE && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))
   const r = spawnSync(process.execPath, [SEMI_FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const ROOT = resolve(import.meta.dirname, '../..');
 const WORK = join(tmpdir(), 'hft-bench-backtest');
 
-const COLS = ['kind', 'instrument', 'tsEvent', 'tsRecv', 'side', 'price', 'size', 'price2', 'size2', 'id', 'flags', 'rate'] as const;
 
-async function buildStore(rows: number): Promise<string> {
-  const dir = join(WORK, `ticks-${rows}`);
-  if (existsSync(join(dir, 'manifest.json'))) return dir;
-  const base = join(WORK, 'base');
-  if (!existsSync(join(base, 'manifest.json'))) {
-    rmSync(base, { recursive: true, force: true });
-    await runImport('binance-capture', [join(ROOT, 'data/binance-capture/spot/btcusdt_20240808.gz'), join(ROOT, 'data/binance-capture/spot/btcusdt_20240809.gz')], { out: base });
-  }
-  const src = openTickStore(base);
-  const parts: MarketBatch[] = [];
-  for await (const b of src.read({ instruments: [INSTRUMENT], cache: false })) parts.push(b);
-  const n = parts.reduce((s, b) => s + b.length, 0);
-  const one = allocBatch(n);
-  for (const b of parts) { for (const c of COLS) (one[c] as Float64Array).set((b[c] as Float64Array).subarray(0, b.length), one.length); one.length += b.length; }
-  const spanUs = one.tsRecv[n - 1]! - one.tsRecv[0]! + 1_000_000;
-  const reps = Math.ceil(rows / n);
-  process.stderr.write(`building ${reps} x ${n} rows = ${(reps * n).toLocaleString('en-US')} rows in ${dir} (once)\n`);
-  rmSync(dir, { recursive: true, force: true });
-  const spec = src.instruments().find((s) => s.id === INSTRUMENT)!;
-  function* repeated(): Generator<MarketBatch> {
-    for (let r = 0; r < reps; r++) {
-      const b = allocBatch(n);
-      for (const c of COLS) (b[c] as Float64Array).set(one[c] as Float64Array);
-      b.length = n;
-      const shift = r * spanUs;
-      for (let i = 0; i < n; i++) { b.tsRecv[i] = b.tsRecv[i]! + shift; b.tsEvent[i] = b.tsEvent[i]! + shift; }
-      yield b;
-    }
-  }
-  await openTickStore(dir).write(spec, repeated(), { partition: 'year' });
-  return dir;
-}
+const buildStore = (rows: number): Promise<string> => repeatedCaptureStore(WORK, rows);
 
 interface StageResult { stage: string; seconds: number; cpuSeconds: number; rows: number; runEvents: number; peakRssMb: number }
 
