@@ -5,7 +5,7 @@
  * Prices are integer ticks and sizes integer lots (see model/instrument.ts); a market order carries
  * priceTicks 0 (ignored).
  */
-import type { EventData, EventType, Liquidity, OrderSide, OrderType, TimeInForce } from './events.ts';
+import type { EventData, EventType, Liquidity, OrderIntentData, OrderSide, OrderType, TimeInForce } from './events.ts';
 
 export type { Liquidity, OrderSide, OrderType, TimeInForce, TradingState } from './events.ts';
 
@@ -66,19 +66,11 @@ export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['denied', 'r
 /** States in which the order may rest at (or be in flight to) the venue: counted as open orders. */
 export const OPEN_STATUSES: ReadonlySet<OrderStatus> = new Set(['submitted', 'accepted', 'pending-update', 'pending-cancel', 'partially-filled']);
 
-/** The OMS's record of one order. Immutable: each transition makes a new record. */
-export interface Order {
-  readonly clientOrderId: string;
-  readonly strategyId: string;
-  readonly instrument: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly priceTicks: number;
-  /** Total size (after the last accepted modify). */
-  readonly sizeLots: number;
-  readonly reduceOnly: boolean;
-  readonly tag: string;
+/**
+ * The OMS's record of one order: the requested order (`sizeLots` = total size after the last accepted
+ * modify) plus its lifecycle. Immutable: each transition makes a new record.
+ */
+export interface Order extends OrderIntentData {
   readonly status: OrderStatus;
   /** The working status to return to when a pending update/cancel is answered "no". */
   readonly previousStatus: OrderStatus | undefined;

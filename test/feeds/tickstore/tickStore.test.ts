@@ -132,7 +132,9 @@ describe('tick store on the spot BTCUSDT capture session', () => {
       let peak = rss0; let n = 0;
       for await (const b of read()) { n += b.length; peak = Math.max(peak, process.memoryUsage().rss); }
       expect(n).toBe(rows);
-      expect((peak - rss0) / 1e6).toBeLessThan(decodedMb / 2);
+      // Materialising the file would take at least its decoded size; RSS also carries whatever the
+      // allocator has not returned yet (GC timing varies with the other test workers), hence 0.8, not 0.5.
+      expect((peak - rss0) / 1e6).toBeLessThan(decodedMb * 0.8);
     }
   }, 180_000);
 });
