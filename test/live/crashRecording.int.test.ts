@@ -4,33 +4,18 @@
  * in stream inputs-<runId>, and `hft parity` replays everything up to the last roll to the identical
  * event stream. `hft promote` refuses such a run (it did not stop cleanly).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/cli/store.ts';
 import { collect } from '../../src/eventstore/port.ts';
 import { readTickParquet } from '../../src/feeds/tickstore/readTickParquet.ts';
 import type { EventData } from '../../src/model/events.ts';
+import { hft, type Child } from './hftChild.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const HFT = join(ROOT, 'src/cli/hft.mjs');
-const children: ChildProcess[] = [];
-afterAll(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); });
-
-interface Child { readonly proc: ChildProcess; readonly out: () => string; readonly err: () => string; readonly exit: Promise<number | null> }
-
-function hft(args: readonly string[], cwd: string): Child {
-  const proc = spawn(process.execPath, [HFT, ...args], { cwd, env: { ...process.env, HFT_ENABLE_LIVE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  let out = ''; let err = '';
-  proc.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { proc, out: () => out, err: () => err, exit };
-}
 
 async function waitFor(c: Child, re: RegExp, timeoutMs: number, stream: 'out' | 'err' = 'out'): Promise<RegExpMatchArray> {
   const until = Date.now() + timeoutMs;

@@ -4,33 +4,18 @@
  * run at 100%; `hft live` refuses the OKX scenario (no OKX order entry). Plus the session instrument
  * sources: the built-in OKX specs against the capture's own instrument list, and an --instruments file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { okxCaptureInstruments } from '../../src/adapters/okx/okxCaptureInstruments.ts';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { loadInstrumentsFile, sessionInstruments } from '../../src/cli/commands/paper.ts';
 import { OKX_DIR, okxSpecs } from '../adapters/okxSpecs.ts';
+import { hft, type Child } from './hftChild.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const HFT = join(ROOT, 'src/cli/hft.mjs');
 const CAPTURE = `${OKX_DIR}/OKX.ws.1.0`;
-const children: ChildProcess[] = [];
-afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
-
-interface Child { readonly proc: ChildProcess; readonly out: () => string; readonly err: () => string; readonly exit: Promise<number | null> }
-
-function hft(args: readonly string[], cwd: string): Child {
-  const proc = spawn(process.execPath, [HFT, ...args], { cwd, env: { ...process.env, HFT_ENABLE_LIVE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  let out = ''; let err = '';
-  proc.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  proc.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-  const exit = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { proc, out: () => out, err: () => err, exit };
-}
 
 async function waitFor(c: Child, re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
   const until = Date.now() + timeoutMs;
