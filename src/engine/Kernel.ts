@@ -17,7 +17,7 @@ import { eventId } from '../core/ids.ts';
 import type { SeededRandom } from '../core/random.ts';
 import { L2Book } from '../model/book/L2Book.ts';
 import type { BookView } from '../model/book/BookView.ts';
-import type { EventData, EventType, NewEvent, OrderIntentData } from '../model/events.ts';
+import type { EventData, EventType, NewEvent, OrderIntentData, TradingState } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { BookFlag, KindCode, type MarketBatch, type MarketKind } from '../model/market.ts';
 import { TERMINAL_STATUSES, type Intent, type Order, type VenueReport } from '../model/orders.ts';
@@ -64,6 +64,22 @@ export interface KernelCounters {
   maxDrawdown: string;
 }
 
+/**
+ * What an intervention from outside the market stream (an operator command) may do, at the kernel's
+ * local time: record an event (through the risk gate's observer, like every run event) and settle a
+ * decision for one of the run's strategies (intents -> OMS -> risk -> venue, as a strategy's own).
+ */
+export interface InterventionApi {
+  readonly nowUs: number;
+  readonly tradingState: TradingState;
+  readonly orders: ReadonlyMap<string, Order>;
+  record<T extends EventType>(type: T, data: EventData<T>): void;
+  decide(strategyId: string, decision: Decision): void;
+}
+export type Intervention = (api: InterventionApi) => void;
+
+interface ScheduledIntervention { readonly afterRows: number; readonly atUs: number; readonly apply: Intervention }
+
 interface LastTrade { priceTicks: number; sizeLots: number; side: 1 | -1; tsUs: number }
 interface Bbo { bidTicks: number; bidLots: number; askTicks: number; askLots: number; tsUs: number }
 
@@ -102,6 +118,10 @@ export class Kernel {
   private readonly lastRequest = new Map<string, string>();
   private readonly ctx: StrategyContext;
   private currentStrategy = '';
+  /** Replay: interventions waiting for their row count, in order; `interventionAt` = the first's (-1: none). */
+  private readonly interventions: ScheduledIntervention[] = [];
+  private interventionAt = -1;
+  private readonly interventionApi: InterventionApi;
 
   constructor(private readonly cfg: KernelConfig) {
     this.seq = cfg.firstSeq;
@@ -141,7 +161,49 @@ export class Kernel {
       lastTrade: (id: string) => kernel.lastTradeByIdx[kernel.idxById.get(id) ?? -1],
       funding: (id: string) => kernel.fundingByIdx[kernel.idxById.get(id) ?? -1],
     };
+    this.interventionApi = {
+      get nowUs() { return kernel.nowUs; },
+      get tradingState() { return kernel.cfg.risk.state; },
+      get orders() { return kernel.oms.orders; },
+      record: (type, data) => { kernel.emit(type, data, kernel.nowUs, kernel.nowUs, '', ''); },
+      decide: (strategyId, decision) => {
+        const st = kernel.strategyById.get(strategyId);
+        if (!st) throw new HftError('HFT_ERR_CONFIG', `intervention: no strategy '${strategyId}' in this run (known: ${[...kernel.strategyById.keys()].join(', ')})`);
+        kernel.currentStrategy = st.id;
+        kernel.settle(st, decision, kernel.nowUs);
+      },
+    };
   }
+
+  /**
+   * Live and paper: applies an intervention (an operator command) now, at local time `atUs` (or the
+   * kernel's, if later). Call `advance(atUs)` first, so everything due by then has happened: a replay
+   * that schedules the same intervention after the same number of market rows (`counters.marketRows`
+   * before this call) and at the same time reproduces every event it causes.
+   */
+  intervene(atUs: number, apply: Intervention): NewEvent[] {
+    if (this.interventions.length > 0) throw new HftError('HFT_ERR_CONFIG', 'intervene: this kernel replays scheduled interventions; it cannot take live ones');
+    this.nowUs = Math.max(this.nowUs, atUs);
+    apply(this.interventionApi);
+    return this.take();
+  }
+
+  /**
+   * Replay: `apply` runs after exactly `afterRows` market rows were seen locally, at local time
+   * max(atUs, kernel time), after the venue rows, responses and timers due by then — where
+   * `intervene` ran in the recorded session. Schedule in the recorded order, before stepping past it.
+   */
+  schedule(afterRows: number, atUs: number, apply: Intervention): void {
+    const last = this.interventions[this.interventions.length - 1];
+    if (!Number.isSafeInteger(afterRows) || afterRows < this.counters.marketRows || (last !== undefined && (afterRows < last.afterRows || (afterRows === last.afterRows && atUs < last.atUs)))) {
+      throw new HftError('HFT_ERR_BAD_INPUT', `schedule: intervention after row ${afterRows} at ${atUs} µs is out of order (kernel at row ${this.counters.marketRows}${last ? `, last scheduled after row ${last.afterRows} at ${last.atUs} µs` : ''})`);
+    }
+    this.interventions.push({ afterRows, atUs, apply });
+    if (this.interventionAt < 0) this.interventionAt = afterRows;
+  }
+
+  /** Interventions scheduled and not yet applied. */
+  get pendingInterventions(): number { return this.interventions.length; }
 
   /**
    * Processes one merged batch; returns the run events it produced (the array is handed over).
@@ -230,6 +292,7 @@ export class Kernel {
     const vBatch = this.vb < held.length ? held[this.vb]! : undefined;
     const tVen = vBatch !== undefined ? vBatch.tsEvent[this.vi]! : Number.POSITIVE_INFINITY;
     while (this.lb < held.length && this.li >= held[this.lb]!.length) { this.lb++; this.li = 0; }
+    if (this.interventionAt === this.counters.marketRows) return this.nextIntervention(ended, vBatch, tVen);
     if (this.lb >= held.length) return false; // every held row seen locally
     const lBatch = held[this.lb]!;
     const tLoc = Math.max(this.localTimeOf(lBatch, this.li), this.nowUs);
@@ -247,6 +310,25 @@ export class Kernel {
     this.nowUs = tLoc;
     this.localRow(lBatch, this.li);
     this.li++;
+    return true;
+  }
+
+  /** A scheduled intervention is the next local event: ordered against venue rows like a local row. */
+  private nextIntervention(ended: boolean, vBatch: MarketBatch | undefined, tVen: number): boolean {
+    const iv = this.interventions[0]!;
+    const t = Math.max(iv.atUs, this.nowUs);
+    if (vBatch === undefined && !ended && t > this.lastVenueUs) return false;
+    if (vBatch !== undefined && tVen <= t) {
+      if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
+      this.venueRow(vBatch, this.vi);
+      this.vi++;
+      return true;
+    }
+    if (this.cfg.venue.nextResponseUs() <= t || this.nextTimerUs() <= t) this.runDue(t, true, true);
+    this.nowUs = t;
+    this.interventions.shift();
+    this.interventionAt = this.interventions.length > 0 ? this.interventions[0]!.afterRows : -1;
+    iv.apply(this.interventionApi);
     return true;
   }
 

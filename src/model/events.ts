@@ -116,6 +116,11 @@ export interface EventDataMap {
   'operator.cancel-all-requested': { runId: string; by: string; reason: string };
   /** Kill switch: trading state HALTED, then every open order of every strategy canceled. */
   'operator.kill-requested': { runId: string; by: string; reason: string };
+  /**
+   * Stream inputs-<runId>: an operator command as the session carried it out, after `afterRows`
+   * market rows at local time `atUs` — a recorded input like the tick files: parity replays it there.
+   */
+  'operator.command-applied': { command: { id: string; type: string; streamId: string; position: number; data: Record<string, unknown> }; afterRows: number; atUs: number };
 }
 
 export type EventType = keyof EventDataMap;
@@ -132,7 +137,7 @@ export const EVENT_CATALOGUE: Readonly<Record<EventType, number>> = Object.freez
   'order.filled': 1, 'order.invalid-transition': 1,
   'position.changed': 1, 'funding.settled': 1, 'balance.settled': 1, 'risk.state-changed': 1,
   'run.stop-requested': 1, 'run.inputs-recorded': 1, 'run.promoted': 1, 'order.request-acked': 1, 'reconciliation.completed': 1,
-  'operator.cancel-requested': 1, 'operator.cancel-all-requested': 1, 'operator.kill-requested': 1,
+  'operator.cancel-requested': 1, 'operator.cancel-all-requested': 1, 'operator.kill-requested': 1, 'operator.command-applied': 1,
 });
 
 export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, t);

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
+import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { runSession, type SessionResult } from '../../src/cli/commands/paper.ts';
 import type { BinanceSpotEmulator } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
 import { controlDirOf, controlWriter } from '../../src/cli/server/controlStore.ts';
@@ -231,4 +232,24 @@ describe('operator actions on a paper session through hft serve', () => {
     expect((await controlEvents()).length).toBe(before);
     expect((await app.inject({ url: `/api/runs/${runId}`, headers: auth(VIEWER) })).json().live).toBe(false);
   }, 30_000);
+
+  it('replays the session the operator acted on to the identical event stream (parity 100%)', async () => {
+    const commands = await controlEvents();
+    // Every command was logged as an input where the session carried it out, in control-stream order.
+    const inputs = await collect(store.readStream(`inputs-${runId}`));
+    const applied = inputs.filter((e) => e.type === 'operator.command-applied') as EventEnvelope<'operator.command-applied'>[];
+    expect(applied.map((e) => e.data.command.id)).toEqual(commands.map((c) => c.id));
+    for (let i = 1; i < applied.length; i++) expect(applied[i]!.data.afterRows).toBeGreaterThanOrEqual(applied[i - 1]!.data.afterRows);
+    const p = await parityOfRun(runId, 'file:store', io());
+    expect(p.divergence).toBeUndefined();
+    expect([p.ok, p.matchRate, p.operatorCommands]).toEqual([true, 1, commands.length]);
+    // The compared events hold every operator decision and the kill switch's HALTED: a replay
+    // without the commands could not have produced them.
+    const recorded = await runEvents();
+    const stop = recorded.findIndex((e) => e.type === 'run.stop-requested');
+    const operatorDecisions = recorded.slice(0, stop).filter((e) => e.type === 'decision' && (e as EventEnvelope<'decision'>).data.strategyId === OPERATOR_STRATEGY_ID);
+    expect(operatorDecisions.map((e) => (e as EventEnvelope<'decision'>).data.inputs.commandId)).toEqual(commands.map((c) => c.id));
+    expect(p.compared).toBe(stop);
+    expect(recorded.slice(0, stop).some((e) => e.type === 'risk.state-changed' && (e as EventEnvelope<'risk.state-changed'>).data.to === 'HALTED')).toBe(true);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 /** `hft parity <paperRunId>`: replays a paper session's recorded inputs through the backtest kernel. */
 import { isAbsolute, resolve } from 'node:path';
 import { HftError } from '../../core/errors.ts';
-import { inputsStreamId, rolledInputs } from '../../engine/live/inputsStream.ts';
+import { appliedCommands, inputsStreamId, rolledInputs } from '../../engine/live/inputsStream.ts';
 import { paperParity, paperRunParts, type PaperParityReport } from '../../engine/live/paperParity.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
 import { collect } from '../../eventstore/port.ts';
@@ -18,7 +18,7 @@ export async function parityOfRun(runId: string, storeUri: string, io: CliIO): P
     rolls = await collect(store.readStream(inputsStreamId(runId)));
   } finally { await store.close(); }
   const rolled = rolledInputs(rolls);
-  const { started, inputs } = paperRunParts(recorded, runId, rolled);
+  const { started, inputs, crashedRolls } = paperRunParts(recorded, runId, rolled);
   const root = isAbsolute(inputs.tickStore) ? inputs.tickStore : resolve(io.cwd, inputs.tickStore);
   const ticks = openTickStore(root);
   // The recorded inputs are the tick files by content hash: different bytes are a different session.
@@ -27,13 +27,14 @@ export async function parityOfRun(runId: string, storeUri: string, io: CliIO): P
     if (have.get(d.path) !== d.sha256) throw new HftError('HFT_ERR_PARITY', `run '${runId}': recorded input ${root}/${d.path} has sha256 ${have.get(d.path) ?? '(missing)'}, the run sealed ${d.sha256}`);
   }
   const ids = (started.config as { instruments: InstrumentSpec[] }).instruments.map((s) => s.id);
-  return paperParity(recorded, runId, ticks.read({ instruments: ids, files: inputs.datasets.map((d) => d.path) }), new MemoryEventStore(), rolled);
+  return paperParity(recorded, runId, ticks.read({ instruments: ids, files: inputs.datasets.map((d) => d.path) }), new MemoryEventStore(), rolled, appliedCommands(rolls, crashedRolls !== undefined));
 }
 
 export function printParity(io: CliIO, r: PaperParityReport): void {
   io.out(`parity ${r.runId}: ${r.ok ? 'OK' : 'DIVERGED'}`);
   io.out(`  events             ${r.compared} identical of ${r.recorded} recorded (replay produced ${r.replayed})`);
   io.out(`  decisions+orders   ${r.decisionsAndOrders.matched}/${r.decisionsAndOrders.recorded} match (${(r.matchRate * 100).toFixed(2)}%)`);
+  if (r.operatorCommands > 0) io.out(`  operator commands  ${r.operatorCommands} replayed where the session carried them out`);
   io.out(`  fills              paper ${r.fills.paper} (${r.fills.paperLots} lots), replayed ${r.fills.replayed} (${r.fills.replayedLots} lots), ${r.fills.identical ? 'identical' : 'DIFFERENT'}`);
   if (r.crashed) io.out(`  NOT STOPPED CLEANLY: checked up to its last sealed roll (${r.crashed.rolls} rolls, cut at ${r.crashed.cutUs} µs); ${r.crashed.eventsAfterCut} run events after it not checked`);
   if (r.divergence) {

@@ -14,7 +14,8 @@ import type { EventStore } from '../../eventstore/port.ts';
 import type { DatasetRef, EventData, EventType, NewEvent } from '../../model/events.ts';
 import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
 import { openOrders } from '../../oms/openOrders.ts';
-import { Kernel, type KernelConfig } from '../Kernel.ts';
+import { HftError } from '../../core/errors.ts';
+import { Kernel, type Intervention, type KernelConfig } from '../Kernel.ts';
 import { inputsStreamId } from './inputsStream.ts';
 import type { TickRecorder } from './TickRecorder.ts';
 
@@ -149,6 +150,24 @@ export class LiveSession {
   record<T extends EventType>(type: T, data: EventData<T>): void {
     const t = this.cfg.clockUs();
     this.emit(this.kernel.record(type, data, t, t));
+  }
+
+  /**
+   * Carries out an intervention (an operator command) now: the kernel is first advanced to the clock
+   * (everything due by then happens first), then the intervention runs at that time. `input` builds
+   * what a replay needs to schedule it again (the market-row count and time it ran at); it is logged
+   * in stream inputs-<runId>, in order with the rolls.
+   */
+  intervene(apply: Intervention, input: (afterRows: number, atUs: number) => NewEvent): void {
+    if (this.stopping) throw new HftError('HFT_ERR_RUN_NOT_LIVE', `run '${this.cfg.kernel.runId}' is stopping: no intervention can reach it`);
+    if (this.failed !== undefined) return;
+    const now = this.cfg.clockUs();
+    try {
+      this.emit(this.kernel.advance(now));
+      const afterRows = this.kernel.counters.marketRows;
+      this.emit(this.kernel.intervene(now, apply));
+      this.out.next(Promise.resolve(input(afterRows, now)));
+    } catch (e) { this.fail(e); }
   }
 
   private fail(e: unknown): void {

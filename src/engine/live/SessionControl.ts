@@ -1,9 +1,10 @@
 /**
  * Operator control of a running paper or live session: follows the run's control stream
- * (`control-<runId>`, appended by `hft serve`) and carries each command out through the session's
- * kernel. A cancel or cancel-all goes to the OperatorDesk (the kernel cancels on the next market row,
- * see OperatorDesk.ts); a kill switch first records the trading state HALTED at once, so the risk
- * gate denies every new order from that moment, then cancels everything through the desk.
+ * (`control-<runId>`, appended by `hft serve`) and carries each command out at once through the
+ * session's kernel (`LiveSession.intervene`, see OperatorDesk.ts): a cancel or cancel-all is a decision
+ * of the desk; a kill switch records the trading state HALTED first, so the risk gate denies every new
+ * order from that moment, then cancels everything. Each command carried out is logged as
+ * `operator.command-applied` in stream inputs-<runId>: parity replays it at the same point.
  *
  * Wiring (runSession): `SessionControl.prepare` before the LiveSession is built (its `kernel` is the
  * run's config with the desk added; the control store's head then is where this run's commands
@@ -11,14 +12,14 @@
  * `session.start()`; `stop()` before `session.stop()` (the stop cancels what is open anyway).
  */
 import type { EventStore } from '../../eventstore/port.ts';
-import type { EventEnvelope } from '../../model/events.ts';
 import type { KernelConfig } from '../Kernel.ts';
+import { commandAppliedEvent } from './inputsStream.ts';
 import type { LiveSession } from './LiveSession.ts';
-import { controlStreamId, OPERATOR_EVENT_TYPES, OperatorDesk, type OperatorCommand } from './OperatorDesk.ts';
+import { commandRef, controlStreamId, OPERATOR_EVENT_TYPES, OperatorDesk, type OperatorCommand } from './OperatorDesk.ts';
 
-/** The kernel config with the operator's desk added as the last strategy. */
+/** The kernel config with the operator's desk added as the last strategy (live session and its replay alike). */
 export function withOperatorDesk(kernel: KernelConfig): { kernel: KernelConfig; desk: OperatorDesk } {
-  const desk = new OperatorDesk(kernel.instruments.map((i) => i.id));
+  const desk = new OperatorDesk();
   return { kernel: { ...kernel, strategies: [...kernel.strategies, desk] }, desk };
 }
 
@@ -29,7 +30,7 @@ export interface SessionControlOptions {
   readonly control: EventStore;
   /** A failure to follow the control stream (the session should stop: nobody can halt it any more). */
   readonly onError?: (e: unknown) => void;
-  /** Each command once queued (a kill switch's HALTED already recorded). */
+  /** Each command once carried out. */
   readonly onCommand?: (command: OperatorCommand) => void;
 }
 
@@ -55,7 +56,6 @@ export class SessionControl {
 
   start(session: LiveSession): void {
     this.session = session;
-    this.desk.watch(session.kernel);
     this.following = this.follow();
   }
 
@@ -70,22 +70,15 @@ export class SessionControl {
     }
   }
 
-  /** Carries out one command (also callable directly, e.g. by an in-process runner). */
+  /** Carries out one command now (also callable directly, e.g. by an in-process runner). */
   command(c: OperatorCommand): void {
     const session = this.session;
     if (this.stopped || !session) return;
-    this.received++;
-    if (c.type === 'operator.kill-requested') {
-      const from = this.kernel.risk.state;
-      const d = (c as EventEnvelope<'operator.kill-requested'>).data;
-      if (from !== 'HALTED') session.record('risk.state-changed', { from, to: 'HALTED', reason: `operator kill switch (${d.by}): ${d.reason}`, values: { commandId: c.id, commandPosition: c.position } });
-    }
-    this.desk.enqueue(c);
+    const n = this.received++;
+    const ref = commandRef(c);
+    session.intervene(this.desk.intervention(ref), (afterRows, atUs) => commandAppliedEvent(this.kernel.runId, n, ref, afterRows, atUs));
     this.o.onCommand?.(c);
   }
-
-  /** Commands queued and not yet carried out (they wait for the next market row). */
-  get pending(): number { return this.desk.pending; }
 
   async stop(): Promise<void> {
     this.stopped = true;

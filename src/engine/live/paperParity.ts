@@ -14,6 +14,7 @@ import { compareRuns } from '../parity.ts';
 import { parseScenario } from '../scenario.ts';
 import { createLiveRun } from './createLiveRun.ts';
 import { receiptVenueTime } from './receiptVenueTime.ts';
+import { withOperatorDesk } from './SessionControl.ts';
 
 export interface PaperParityReport {
   readonly ok: boolean;
@@ -30,6 +31,8 @@ export interface PaperParityReport {
   readonly divergence?: { readonly index: number; readonly expected: unknown; readonly actual: unknown };
   readonly fills: { readonly paper: number; readonly replayed: number; readonly paperLots: number; readonly replayedLots: number; readonly identical: boolean };
   readonly riskLimits: Record<string, unknown>;
+  /** Operator commands the session carried out, replayed at the same points. */
+  readonly operatorCommands: number;
   /**
    * Set when the session did not stop cleanly (killed): checked up to its last sealed roll only.
    * `eventsAfterCut`: recorded run events after that cut, not checked.
@@ -58,7 +61,11 @@ export function paperRunParts(recorded: readonly EventEnvelope[], runId: string,
   return { started, inputs: rolled, prefix, crashedRolls: rolled.rolls };
 }
 
-export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore, rolled?: EventData<'run.inputs-recorded'> & { readonly rolls: number }): Promise<PaperParityReport> {
+/**
+ * `commands`: the operator commands the session carried out (stream inputs-<runId>,
+ * `appliedCommands`), each scheduled in the replay at the market-row count and time it ran at live.
+ */
+export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore, rolled?: EventData<'run.inputs-recorded'> & { readonly rolls: number }, commands: readonly EventData<'operator.command-applied'>[] = []): Promise<PaperParityReport> {
   const parts = paperRunParts(recorded, runId, rolled);
   const { started, inputs } = parts;
   // Killed session: what was decided after the last sealed cut has no sealed input to replay.
@@ -66,7 +73,10 @@ export async function paperParity(recorded: readonly EventEnvelope[], runId: str
   const cfg = started.config as { scenario: unknown; scenarioPath: string; instruments: InstrumentSpec[]; startUs: number; session?: Record<string, unknown> };
   const scenario = parseScenario(cfg.scenario, `${cfg.scenarioPath} (recorded in run ${runId})`);
   const run = createLiveRun({ mode: 'paper', scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, store: scratch, codeVersion: started.codeVersion, startUs: cfg.startUs, runId, session: cfg.session ?? {} });
-  const kernel = new Kernel(run.kernel);
+  // The session's kernel had the operator's desk as its last strategy: so does the replay's.
+  const { kernel: kernelConfig, desk } = withOperatorDesk(run.kernel);
+  const kernel = new Kernel(kernelConfig);
+  for (const c of commands) kernel.schedule(c.afterRows, c.atUs, desk.intervention(c.command));
   const replayed: NewEvent[] = [];
   replayed.push(...kernel.record('run.started', run.started, 0, 0));
   for await (const b of source) replayed.push(...kernel.step(receiptVenueTime(b)));
@@ -92,6 +102,7 @@ export async function paperParity(recorded: readonly EventEnvelope[], runId: str
       identical: pf.length === rf.length && pf.every((f, i) => key(f) === key(rf[i]!)),
     },
     riskLimits: scenario.risk as Record<string, unknown>,
+    operatorCommands: commands.length,
     ...(crashed ? { crashed: { ...crashed, eventsAfterCut: parts.prefix.length - prefix.length } } : {}),
   };
 }
