@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isHftError } from '../../src/core/errors.ts';
+import fc from 'fast-check';
 import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
+import { jsonString } from '../../src/eventstore/file/FileEventStoreInternals.ts';
 import { verifyStore } from '../../src/eventstore/file/verifyStore.ts';
 import { collect } from '../../src/eventstore/port.ts';
 import type { NewEvent } from '../../src/model/events.ts';
@@ -161,5 +163,14 @@ describe('FileEventStore with frames larger than a read window', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('record encoding', () => {
+  it('writes every string as JSON.stringify does (ids fast, anything else escaped)', () => {
+    const samples = ['r625c572a8456-17', 'order.requested', '', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\u0000', 'é', '\u{1F600}', '\uD800', 'x\uDFFFy', '~', ' '];
+    for (const s of samples) expect(jsonString(s), JSON.stringify(s)).toBe(JSON.stringify(s));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => jsonString(s) === JSON.stringify(s)), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme-ascii' }), (s) => jsonString(s) === JSON.stringify(s)), { numRuns: 2000 });
   });
 });

@@ -80,6 +80,8 @@ function checkEvent(streamId: string, i: number, e: NewEvent): void {
 /** Builds frames in one reused buffer: one write and one fdatasync per batch. */
 export class FrameEncoder {
   private buf: Buffer = Buffer.allocUnsafe(1 << 20);
+  private lastType = ''; private lastTypeJson = '""';
+  private lastRunId = ''; private lastRunIdJson = '""';
 
   /** The returned frame aliases the encoder's buffer: write it before the next call. */
   encode(prevHash: Buffer, streamId: string, firstRevision: number, firstPosition: number, events: readonly NewEvent[]): { frame: Buffer; hash: Buffer } {
@@ -94,7 +96,15 @@ export class FrameEncoder {
       // Fixed key order: this is what makes the bytes, and so the head hash, deterministic. Built by
       // concatenation (the same text JSON.stringify gives for that object: strings through
       // JSON.stringify, safe integers as decimal text) to skip one object and its key walk per event.
-      const json = `{"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"version":${e.version},"streamId":${streamIdJson},"revision":${firstRevision + i},"position":${firstPosition + i},"tsEvent":${e.tsEvent},"tsRecv":${e.tsRecv},"runId":${JSON.stringify(e.runId)},"correlationId":${JSON.stringify(e.correlationId)},"causationId":${JSON.stringify(e.causationId)},"data":${JSON.stringify(e.data)}}`;
+      // The envelope's strings are ids: JSON text without a call into JSON.stringify for each (the
+      // type and run id of the previous event are reused, a correlation or causation equal to the
+      // id is the id's text).
+      const idJson = jsonString(e.id);
+      if (e.type !== this.lastType) { this.lastType = e.type; this.lastTypeJson = jsonString(e.type); }
+      if (e.runId !== this.lastRunId) { this.lastRunId = e.runId; this.lastRunIdJson = jsonString(e.runId); }
+      const corrJson = e.correlationId === e.id ? idJson : jsonString(e.correlationId);
+      const causeJson = e.causationId === e.id ? idJson : e.causationId === e.correlationId ? corrJson : jsonString(e.causationId);
+      const json = `{"id":${idJson},"type":${this.lastTypeJson},"version":${e.version},"streamId":${streamIdJson},"revision":${firstRevision + i},"position":${firstPosition + i},"tsEvent":${e.tsEvent},"tsRecv":${e.tsRecv},"runId":${this.lastRunIdJson},"correlationId":${corrJson},"causationId":${causeJson},"data":${JSON.stringify(e.data)}}`;
       this.ensure(off + RECORD_HEADER_BYTES + json.length * 3);
       const n = (this.buf as FastBuffer).utf8Write(json, off + RECORD_HEADER_BYTES);
       this.buf.writeUInt32LE(n, off);
@@ -121,6 +131,18 @@ export class FrameEncoder {
     this.buf.copy(next);
     this.buf = next;
   }
+}
+
+/**
+ * JSON text of a string, the same as JSON.stringify gives: quoted as is when every character is
+ * printable ASCII other than `"` and `\` (ids, types), else through JSON.stringify (escapes).
+ */
+export function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return JSON.stringify(s);
+  }
+  return `"${s}"`;
 }
 
 function writeU64(b: Buffer, n: number, off: number): void {
