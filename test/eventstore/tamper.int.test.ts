@@ -28,7 +28,8 @@ const fill = (n: number, stream: string): NewEvent<'order.requested'> => ({
   data: { clientOrderId: `c${n}`, strategyId: 'mm', instrument: 'binance:BTCUSDT', side: n % 2 ? 'buy' : 'sell', type: 'limit', timeInForce: 'GTC', priceTicks: 6_183_763 + n, sizeLots: 200 + n, reduceOnly: false, tag: 'quote' },
 });
 
-describe('hft verify on a tampered store', () => {
+// Each test starts the real CLI (tsx start-up: ~1 s quiet, several seconds on a loaded machine).
+describe('hft verify on a tampered store', { timeout: 60_000 }, () => {
   let dir = '';
   let segPath = '';
   /** Byte offsets where frames 1, 2, 3 start and where the file ends. */
