@@ -22,7 +22,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { Decimal } from 'decimal.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BINANCE_PRODUCT_OF_VENUE, type BinanceProduct } from '../../adapters/binance/binanceCcxt.ts';
@@ -32,12 +31,9 @@ import { captureInstruments } from '../../feeds/binance/captureInstruments.ts';
 import { binanceTrade } from '../../feeds/binance/trade.ts';
 import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
 import { instrument as makeInstrument, type Instrument } from '../../model/instrument.ts';
-import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
-import { ConstantLatency } from '../../sim/ConstantLatency.ts';
-import { RiskAverseQueue } from '../../sim/RiskAverseQueue.ts';
-import { SimVenue } from '../../sim/SimVenue.ts';
 import type { VenueResponse } from '../../sim/VenueResponse.ts';
 import type { CaptureSession } from './binanceCapture.ts';
+import { CaptureReplay, EmulatorMatching, nowUs, UserSocketFanout } from './emulatorShared.ts';
 import { verifyBinanceSignature } from './binanceSignature.ts';
 
 export interface EmulatorFaults {
@@ -91,8 +87,6 @@ class BinanceApiError extends Error {
   constructor(readonly status: number, readonly code: number, msg: string) { super(msg); }
 }
 
-const nowUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
-
 type Op = 'ping' | 'time' | 'exchangeInfo' | 'listenKey.new' | 'listenKey.keep' | 'order.new' | 'order.cancel' | 'order.get' | 'openOrders' | 'cancelAll' | 'trades' | 'account' | 'balance' | 'positionRisk';
 
 /** The routes of each product (Binance spot, USDⓈ-M and COIN-M REST docs). */
@@ -124,19 +118,16 @@ export class BinanceSpotEmulator {
   private server: Server | undefined;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly marketClients = new Map<WebSocket, Set<string>>();
-  private readonly userClients = new Map<string, Set<WebSocket>>();
+  private readonly users = new UserSocketFanout<string>();
   private readonly listenKeys = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private readonly bids = new Map<string, string>();
   private readonly asks = new Map<string, string>();
   private lastUpdateId: number;
-  private next = 0;
-  private startWallMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly venue: SimVenue;
+  private readonly replay: CaptureReplay<CaptureSession['messages'][number]>;
+  private readonly matching: EmulatorMatching;
   private readonly sync: BinanceBookSync;
   private readonly tradeNorm;
-  private readonly batch = allocBatch(4096);
   private readonly orders = new Map<string, EmuOrder>();
   private readonly byVenueId = new Map<string, EmuOrder>();
   private readonly trades: EmuTrade[] = [];
@@ -167,8 +158,9 @@ export class BinanceSpotEmulator {
     const lookup = instrumentLookup(opts.capture.venue, [spec]);
     this.sync = new BinanceBookSync(opts.capture.venue, lookup);
     this.tradeNorm = binanceTrade(opts.capture.venue, lookup);
-    this.venue = new SimVenue({ instrument: this.inst, latency: new ConstantLatency(0, 0), queue: new RiskAverseQueue(), fillMode: 'partial', idPrefix: 'e' });
-    this.feedVenue([...this.sync.snapshot(spec.symbol, opts.capture.snapshot, nowUs())]);
+    this.matching = new EmulatorMatching(this.inst, (r) => this.applyResponse(r));
+    this.matching.feed(this.sync.snapshot(spec.symbol, opts.capture.snapshot, nowUs()));
+    this.replay = new CaptureReplay(opts.capture.messages, opts.speed, (m) => this.emit(m), () => this.faults.stallMarket);
     const defaults = this.api === 'spot' ? { USDT: '100000', BTC: '10' } : { [spec.settle]: this.api === 'usdm' ? '100000' : '10' };
     for (const [a, v] of Object.entries(opts.balances ?? defaults)) this.balances.set(a, new Decimal(v));
   }
@@ -179,7 +171,7 @@ export class BinanceSpotEmulator {
   }
 
   /** Messages still to replay. */
-  get remaining(): number { return this.opts.capture.messages.length - this.next; }
+  get remaining(): number { return this.replay.remaining; }
 
   /** Instrument id of the capture, e.g. `binance-usdm:BTCUSDT`. */
   get product(): string { return `${this.opts.capture.venue}:${this.opts.capture.symbol}`; }
@@ -193,14 +185,12 @@ export class BinanceSpotEmulator {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
     });
-    this.startWallMs = performance.now();
-    this.pump();
+    this.replay.start();
     return this.url;
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.replay.stop();
     for (const ws of this.wss.clients) ws.terminate();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -221,19 +211,6 @@ export class BinanceSpotEmulator {
 
   // ------------------------------------------------------------------------------------ market replay
 
-  private pump(): void {
-    const msgs = this.opts.capture.messages;
-    const t0 = msgs[0]?.tsCapUs ?? 0;
-    const elapsedUs = (performance.now() - this.startWallMs) * 1000 * this.opts.speed;
-    while (this.next < msgs.length && msgs[this.next]!.tsCapUs - t0 <= elapsedUs) {
-      if (this.faults.stallMarket) break;
-      this.emit(msgs[this.next++]!);
-    }
-    if (this.next >= msgs.length) return;
-    const dueMs = (msgs[this.next]!.tsCapUs - t0) / 1000 / this.opts.speed - (performance.now() - this.startWallMs);
-    this.timer = setTimeout(() => this.pump(), Math.max(this.faults.stallMarket ? 5 : 0, Math.min(50, dueMs)));
-  }
-
   private emit(m: (typeof this.opts.capture.messages)[number]): void {
     const tUs = nowUs();
     const stampMs = Math.floor(tUs / 1000) - 1;
@@ -245,9 +222,9 @@ export class BinanceSpotEmulator {
       for (const [p, q] of data.a as [string, string][]) { if (Number(q) === 0) this.asks.delete(p); else this.asks.set(p, q); }
       this.lastUpdateId = data.u as number;
       if (this.faults.dropDiffs > 0) { this.faults.dropDiffs--; this.stats.diffsDropped++; send = false; }
-      this.feedVenue([...this.sync.map({ ...data, E: stampMs }, tUs)]);
+      this.matching.feed(this.sync.map({ ...data, E: stampMs }, tUs));
     } else if (data.e === 'trade') {
-      this.feedVenue([...this.tradeNorm.map({ ...data, T: stampMs, E: stampMs }, tUs)]);
+      this.matching.feed(this.tradeNorm.map({ ...data, T: stampMs, E: stampMs }, tUs));
     }
     if (send) {
       const text = `{"stream":"${m.stream}","data":${json}}`;
@@ -255,26 +232,6 @@ export class BinanceSpotEmulator {
         if (streams.has(m.stream) && ws.readyState === 1) { ws.send(text); this.stats.marketSent++; }
       }
     }
-  }
-
-  /** Market rows to the matching engine at the emulator's clock; fills go out on the user stream. */
-  private feedVenue(events: MarketEvent[]): void {
-    const b = this.batch;
-    b.length = 0;
-    const t = nowUs();
-    for (const e of events) {
-      if (b.length === this.batch.kind.length) break;
-      pushEvent(b, { ...e, tsEvent: t, tsRecv: t } as MarketEvent, 0);
-    }
-    for (let i = 0; i < b.length; i++) this.venue.onMarket(b, i);
-    this.drainVenue(t);
-  }
-
-  private drainVenue(t: number): VenueResponse[] {
-    this.venue.advanceTo(t);
-    const out = this.venue.drainResponses(t, []);
-    for (const r of out) this.applyResponse(r);
-    return out;
   }
 
   private applyResponse(r: VenueResponse): void {
@@ -327,7 +284,7 @@ export class BinanceSpotEmulator {
     };
     const text = JSON.stringify(report);
     if (x === 'TRADE') this.stats.fillsSent++;
-    for (const set of this.userClients.values()) for (const ws of set) if (ws.readyState === 1) ws.send(text);
+    this.users.broadcast(text);
   }
 
   /** Futures user data: ORDER_TRADE_UPDATE, the order in `o`, `c` its own client id also on cancels. */
@@ -344,7 +301,7 @@ export class BinanceSpotEmulator {
     };
     const text = JSON.stringify(report);
     if (x === 'TRADE') this.stats.fillsSent++;
-    for (const set of this.userClients.values()) for (const ws of set) if (ws.readyState === 1) ws.send(text);
+    this.users.broadcast(text);
   }
 
   /** Average fill price: quote / base on USDⓈ-M; COIN-M's cumQuote is in contracts·price, same formula. */
@@ -403,12 +360,7 @@ export class BinanceSpotEmulator {
     const m = /^\/ws\/([A-Za-z0-9]+)$/.exec(url.pathname);
     if (m && this.listenKeys.has(m[1]!)) {
       const key = m[1]!;
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        let set = this.userClients.get(key);
-        if (!set) { set = new Set(); this.userClients.set(key, set); }
-        set.add(ws);
-        ws.on('close', () => set!.delete(ws));
-      });
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.users.add(key, ws));
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -517,9 +469,7 @@ export class BinanceSpotEmulator {
         sym(p);
         const o = this.find(p);
         if (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED') throw new BinanceApiError(400, -2011, 'Unknown order sent.');
-        const t = nowUs();
-        this.venue.cancel(o.clientOrderId, t);
-        this.drainVenue(t);
+        this.matching.cancel(o.clientOrderId, nowUs());
         this.maybe5xx();
         return this.orderJson(o);
       }
@@ -533,8 +483,7 @@ export class BinanceSpotEmulator {
         // Spot: -2011 when nothing is open, else the canceled orders; futures: always {code: 200, msg}.
         if (spot && list.length === 0) throw new BinanceApiError(400, -2011, 'Unknown order sent.');
         const t = nowUs();
-        for (const o of list) this.venue.cancel(o.clientOrderId, t);
-        this.drainVenue(t);
+        for (const o of list) this.matching.cancel(o.clientOrderId, t);
         return spot ? list.map((o) => this.orderJson(o)) : { code: 200, msg: 'The operation of cancel all open order is done.' };
       }
       case 'trades':
@@ -615,8 +564,7 @@ export class BinanceSpotEmulator {
     };
     this.orders.set(cid, o);
     const postOnly = type === 'LIMIT_MAKER' || tif === 'GTX';
-    this.venue.submit({ clientOrderId: cid, side: side === 'BUY' ? 'buy' : 'sell', type: type === 'MARKET' ? 'market' : 'limit', timeInForce: postOnly ? 'POST_ONLY' : (tif as 'GTC' | 'IOC' | 'FOK'), priceTicks, sizeLots }, t);
-    const rs = this.drainVenue(t);
+    const rs = this.matching.submit({ clientOrderId: cid, side: side === 'BUY' ? 'buy' : 'sell', type: type === 'MARKET' ? 'market' : 'limit', timeInForce: postOnly ? 'POST_ONLY' : (tif as 'GTC' | 'IOC' | 'FOK'), priceTicks, sizeLots }, t);
     if (rs.some((r) => r.kind === 'rejected' && r.clientOrderId === cid)) {
       this.orders.delete(cid);
       if (spot) throw new BinanceApiError(400, -2010, 'Order would immediately match and take.');

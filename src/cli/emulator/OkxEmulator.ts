@@ -12,13 +12,20 @@
  *
  * Faults (`faults`): dropped book updates (applied here, not sent: the next checksum fails on the
  * client), corrupted checksums, a stalled feed, disconnects.
+ *
+ * With `account`, the emulator also trades: OKX v5 REST order entry and the private WebSocket
+ * (`/ws/v5/private`, login + `orders` channel) on the same port, orders matched by the simulated venue
+ * against the replayed capture (OkxAccount.ts). `POST /emulator/faults` sets market and trading
+ * faults; `GET /emulator/state` shows the counters and open orders.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { crc32 } from '../../feeds/okx/crc32.ts';
+import { CaptureReplay } from './emulatorShared.ts';
+import { OkxAccount, OkxApiError, type OkxAccountOptions } from './OkxAccount.ts';
 import type { OkxCapture, OkxCaptureMessage } from './okxCapture.ts';
 
 export interface OkxEmulatorFaults {
@@ -42,6 +49,8 @@ export interface OkxEmulatorOptions {
    * its channels in one request).
    */
   readonly startOnSubscribe?: boolean;
+  /** Order entry for this account (REST + private WebSocket); omitted = market data only. */
+  readonly account?: OkxAccountOptions;
 }
 
 type Level = readonly string[];
@@ -59,27 +68,37 @@ export class OkxEmulator {
   /** Per client: subscribed channel|instId keys; books keys only once the client has a snapshot. */
   private readonly clients = new Map<WebSocket, { subs: Set<string>; booksReady: Set<string> }>();
   private readonly books = new Map<string, Book>();
-  private next = 0;
-  private startWallMs = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly replay: CaptureReplay<OkxCaptureMessage>;
+  /** The trading account, when the emulator has order entry. */
+  readonly account: OkxAccount | undefined;
 
-  constructor(private readonly opts: OkxEmulatorOptions) {}
-
-  get url(): { ws: string } {
-    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
-    return { ws: `ws://127.0.0.1:${port}/ws/v5/public` };
+  constructor(private readonly opts: OkxEmulatorOptions) {
+    this.replay = new CaptureReplay(opts.capture.messages, opts.speed, (m) => this.emit(m), () => this.faults.stallMarket);
+    if (opts.account) {
+      for (const s of opts.account.instruments) if (!opts.capture.instIds.includes(s.symbol)) throw new Error(`okx emulator: ${s.symbol} trades but the capture ${opts.capture.file} does not replay it`);
+      this.account = new OkxAccount(opts.account);
+    }
   }
 
-  get remaining(): number { return this.opts.capture.messages.length - this.next; }
+  /** `ws`: the public WebSocket; `rest` and `wsPrivate`: order entry (when the emulator trades). */
+  get url(): { ws: string; rest: string; wsPrivate: string } {
+    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    return { ws: `ws://127.0.0.1:${port}/ws/v5/public`, rest: `http://127.0.0.1:${port}`, wsPrivate: `ws://127.0.0.1:${port}/ws/v5/private` };
+  }
+
+  get remaining(): number { return this.replay.remaining; }
 
   /** Instruments the capture replays. */
   get instIds(): readonly string[] { return this.opts.capture.instIds; }
 
-  async start(): Promise<{ ws: string }> {
-    this.server = createServer((_req, res) => { res.writeHead(404); res.end(); });
+  async start(): Promise<{ ws: string; rest: string; wsPrivate: string }> {
+    this.server = createServer((req, res) => { void this.handle(req, res); });
     this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
     this.server.on('upgrade', (req: IncomingMessage, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/ws/v5/public') { (socket as Socket).end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
+      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      const account = this.account;
+      if (path === '/ws/v5/private' && account) { this.wss.handleUpgrade(req, socket as Socket, head, (ws) => account.onPrivateClient(ws)); return; }
+      if (path !== '/ws/v5/public') { (socket as Socket).end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
       this.wss.handleUpgrade(req, socket as Socket, head, (ws) => this.onClient(ws));
     });
     await new Promise<void>((resolve, reject) => {
@@ -91,15 +110,10 @@ export class OkxEmulator {
   }
 
   /** Starts the replay clock (once). */
-  resume(): void {
-    if (this.startWallMs !== 0) return;
-    this.startWallMs = performance.now();
-    this.pump();
-  }
+  resume(): void { this.replay.start(); }
 
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.replay.stop();
     for (const ws of this.wss.clients) ws.terminate();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -153,22 +167,10 @@ export class OkxEmulator {
 
   // --------------------------------------------------------------------------------------- replay
 
-  private pump(): void {
-    const msgs = this.opts.capture.messages;
-    const t0 = msgs[0]?.tsCapUs ?? 0;
-    const elapsedUs = (performance.now() - this.startWallMs) * 1000 * this.opts.speed;
-    while (this.next < msgs.length && msgs[this.next]!.tsCapUs - t0 <= elapsedUs) {
-      if (this.faults.stallMarket) break;
-      this.emit(msgs[this.next++]!);
-    }
-    if (this.next >= msgs.length) return;
-    const dueMs = (msgs[this.next]!.tsCapUs - t0) / 1000 / this.opts.speed - (performance.now() - this.startWallMs);
-    this.timer = setTimeout(() => this.pump(), Math.max(this.faults.stallMarket ? 5 : 0, Math.min(50, dueMs)));
-  }
-
   private emit(m: OkxCaptureMessage): void {
     let text = m.text.replace(/"ts":"\d+"/g, `"ts":"${nowMs() - 1}"`);
     const k = key(m.channel, m.instId);
+    this.account?.onMarket(m);
     if (m.channel === 'books') {
       const snapshot = m.msg.action === 'snapshot';
       this.apply(m.instId, m, snapshot);
@@ -205,6 +207,44 @@ export class OkxEmulator {
       }
       if (typeof d.seqId === 'number') b.seqId = d.seqId;
     }
+  }
+
+  // ------------------------------------------------------------------------------------------ REST
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const route = `${req.method} ${url.pathname}`;
+    try {
+      let out: unknown;
+      if (route === 'POST /emulator/faults') {
+        const f = JSON.parse(body || '{}') as Record<string, unknown>;
+        for (const [k, v] of Object.entries(f)) {
+          if (k in this.faults) (this.faults as unknown as Record<string, unknown>)[k] = v;
+          else if (this.account && k in this.account.faults) (this.account.faults as unknown as Record<string, unknown>)[k] = v;
+          else if (k !== 'disconnectMarket') throw new OkxApiError(400, '51000', `Parameter ${k} error (emulator faults: ${[...Object.keys(this.faults), ...Object.keys(this.account?.faults ?? {}), 'disconnectMarket'].join(', ')})`);
+        }
+        if (f.disconnectMarket) this.disconnectMarket();
+        out = { faults: { ...this.faults, ...this.account?.faults } };
+      } else if (route === 'GET /emulator/state') {
+        out = { stats: { ...this.stats, ...this.account?.stats }, openOrders: this.account?.openOrderIds() ?? [], remaining: this.remaining };
+      } else if (this.account?.handles(req.method ?? 'GET', url.pathname)) {
+        out = await this.account.rest(req, url, body, () => res.socket?.destroy());
+        if (out === undefined) return; // deliberately unanswered (a lost ack)
+      } else throw new OkxApiError(404, '50005', `API endpoint ${route} is offline or unavailable on this emulator${this.account ? '' : ' (market data only)'}`);
+      this.json(res, 200, out);
+    } catch (e) {
+      if (e instanceof OkxApiError) this.json(res, e.status, { code: e.code, msg: e.message, data: e.data });
+      else this.json(res, 500, { code: '50026', msg: `System error. ${(e as Error).message}`, data: [] });
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
   }
 
   /** Top 25 of each side as `bid:ask` pairs interleaved, from the strings as received (OKX checksum rule). */
