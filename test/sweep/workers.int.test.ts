@@ -3,15 +3,19 @@
  * once, a worker SIGKILLed mid-job has that job finished by the other after pg-boss expires it, and
  * every result equals a sequential `backtestFromFile` of the same scenario into a fresh store (run id,
  * hash-chain head of the log, summary). The --local runner gives the same results with no server.
+ * `hft worker --concurrency 2` runs the jobs in 2 child processes started through the worker-only
+ * entry with the throughput flags, with the same results.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/command.ts';
 import { backtestFromFile } from '../../src/cli/commands/backtest.ts';
+import { SINGLE_THREADED_GC, YOUNG_GEN_FLAG } from '../../src/cli/sweep/jobProcesses.ts';
 import { sweepScenarioPath } from '../../src/cli/sweep/runSweepJob.ts';
 import { verifyStore } from '../../src/eventstore/file/verifyStore.ts';
 import { dropSchema, PG_URL, postgresReachable, uniqueSchema } from '../eventstore/postgresTestDb.ts';
@@ -38,6 +42,20 @@ async function until(what: string, ms: number, cond: () => boolean): Promise<voi
   }
 }
 const io: CliIO = { out: () => {}, err: () => {}, env: {}, cwd: ROOT, isTTY: false };
+
+/** Child processes of `pid` with their command lines (from /proc). */
+function childrenOf(pid: number): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      out.set(Number(d), readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean));
+    } catch { /* exited while we looked */ }
+  }
+  return out;
+}
 
 const reachable = await postgresReachable();
 const cleanups: (() => Promise<void>)[] = [];
@@ -116,5 +134,59 @@ describe.skipIf(!reachable)('sweeps on PostgreSQL with real worker processes', (
       a.child.kill('SIGKILL');
       b.child.kill('SIGKILL');
     }
+  }, 400_000);
+
+  it('--concurrency 2 runs the jobs in 2 worker-only processes with the throughput flags, each job once, results equal to sequential runs', async () => {
+    const schema = uniqueSchema('sweepc');
+    cleanups.push(() => dropSchema(schema), () => dropSchema(`${schema}_boss`));
+    const url = `${PG_URL}?schema=${schema}`;
+    const storeRoot = await mkdtemp(join(tmpdir(), 'hft-sweepc-'));
+    cleanups.push(() => rm(storeRoot, { recursive: true, force: true }));
+    const grid = ['--grid', 'strategies.0.params.halfSpreadTicks=1,2', '--grid', 'seed=3,4', '--grid', 'data.to=2024-08-08T23:56:00Z'];
+    const enq = hft(['sweep', SCENARIO, ...grid, '--pg', url, '--store', `file:${storeRoot}`, '--json']);
+    expect(await enq.exit, enq.stderr).toBe(0);
+    const plan = JSON.parse(enq.stdout) as { sweepId: string; enqueued: number };
+    expect(plan.enqueued).toBe(4);
+    cleanups.push(() => rm(join(ROOT, '.hft/sweeps', plan.sweepId), { recursive: true, force: true }));
+
+    const w = hft(['worker', '--pg', url, '--concurrency', '2', '--exit-when-idle', '--sweep', plan.sweepId, '--poll-ms', '200']);
+    const children = new Map<number, string[]>();
+    let exited = false;
+    void w.exit.then(() => { exited = true; });
+    try {
+      while (!exited) {
+        // Node children only: the TypeScript loader may start an esbuild service process too.
+        for (const [pid, cmd] of childrenOf(w.child.pid!)) if (cmd[0] === process.execPath) children.set(pid, cmd);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await w.exit, w.stderr).toBe(0);
+    } finally { w.child.kill('SIGKILL'); }
+
+    const cores = availableParallelism();
+    expect(w.stderr).toContain(`worker: 2 job process(es) on ${cores} core(s)`);
+    expect(children.size).toBe(2);
+    for (const cmd of children.values()) {
+      expect(cmd.some((a) => a.endsWith('src/cli/sweep/workerEntry.mjs'))).toBe(true);
+      expect(cmd).toContain(YOUNG_GEN_FLAG);
+      expect(cmd.includes(SINGLE_THREADED_GC)).toBe(cores <= 2);
+    }
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      const rows = (await c.query(`SELECT * FROM "${schema}".sweep_results WHERE sweep_id = $1 ORDER BY combination_index`, [plan.sweepId])).rows as Row[];
+      expect(rows.map((r) => r.combination_index)).toEqual([0, 1, 2, 3]);
+      for (const r of rows) expect(children.has(Number(r.worker.split(':').pop()))).toBe(true);
+      const jobs = (await c.query(`SELECT state, count(*)::int AS n FROM "${schema}_boss".job WHERE name = 'hft-sweep' GROUP BY state`)).rows;
+      expect(jobs).toEqual([{ state: 'completed', n: 4 }]);
+      // Each job logged once, with its wall and CPU time.
+      expect(w.stderr.match(/done: run r[0-9a-f]+ counted \(wall [\d.]+ s, CPU [\d.]+ s = [\d.]+ cores\)/g)).toHaveLength(4);
+      for (const r of rows) {
+        const dir = join(storeRoot, 'sequential', String(r.combination_index));
+        const seq = await backtestFromFile({ scenarioPath: sweepScenarioPath(plan.sweepId, r.combination_index), storeUri: `file:${dir}`, ticksDir: '.hft/ticks', fsync: 'never' }, io);
+        expect(r.run_id).toBe(seq.runId);
+        expect(r.head_hash).toBe((await verifyStore(dir)).headHash);
+        expect(r.summary).toEqual(JSON.parse(JSON.stringify(seq.summary)));
+      }
+    } finally { await c.end(); }
   }, 400_000);
 });

@@ -1,12 +1,10 @@
 /** `hft worker --pg <url> [--concurrency N]`: runs sweep jobs from the pg-boss queue. */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { HftError } from '../../core/errors.ts';
-import { intFlag, parseFlags, type Command } from '../command.ts';
+import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { ipcWorker } from '../sweep/ipcWorker.ts';
+import { describeJobProcesses, planJobProcesses, WORKER_ENTRY } from '../sweep/jobProcesses.ts';
 import { runWorker } from '../sweep/runWorker.ts';
-
-const HFT = fileURLToPath(new URL('../hft.mjs', import.meta.url));
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -17,7 +15,9 @@ export const workerCommand: Command = {
     'Takes one sweep job at a time from the pg-boss queue, runs its backtest, records the result in',
     'sweep_results (once per combination) and completes the job. A worker killed mid-job loses',
     'nothing: the job expires after the sweep\'s --job-timeout and another worker retries it.',
-    'A backtest is CPU-bound: --concurrency N starts N worker processes, not N promises.',
+    'A backtest is CPU-bound: --concurrency N starts N worker processes, not N promises; with N at',
+    'least the number of cores each runs V8\'s garbage collector on its own thread (--single-threaded-gc),',
+    'so no job\'s GC helper threads take CPU from the others.',
     'Run it from the directory the scenario\'s data paths are relative to (as for hft backtest).',
     '',
     'options:',
@@ -38,7 +38,7 @@ export const workerCommand: Command = {
     if (!values.pg) throw new HftError('HFT_ERR_USAGE', '--pg <url> is required (the PostgreSQL that holds the sweep queue)');
     const n = intFlag('concurrency', values.concurrency, 1);
     if (n < 1) throw new HftError('HFT_ERR_USAGE', '--concurrency must be at least 1');
-    if (n > 1) return superviseChildren(n, argv.filter((a, i) => a !== '--concurrency' && argv[i - 1] !== '--concurrency' && !a.startsWith('--concurrency=')), io.cwd);
+    if (n > 1) return superviseChildren(n, argv.filter((a, i) => a !== '--concurrency' && argv[i - 1] !== '--concurrency' && !a.startsWith('--concurrency=')), io);
     const ac = new AbortController();
     const stop = (): void => { io.err('worker: stopping after the current job'); ac.abort(); };
     process.once('SIGTERM', stop);
@@ -58,10 +58,15 @@ export const workerCommand: Command = {
   },
 };
 
-/** --concurrency N: N single-job worker processes; signals are passed on, the exit code is the worst. */
-function superviseChildren(n: number, args: readonly string[], cwd: string): Promise<number> {
+/**
+ * --concurrency N: N single-job worker processes (sized by planJobProcesses); signals are passed on,
+ * the exit code is the worst.
+ */
+function superviseChildren(n: number, args: readonly string[], io: CliIO): Promise<number> {
+  const plan = planJobProcesses(n);
+  io.err(`worker: ${describeJobProcesses(plan)}`);
   const children: ChildProcess[] = [];
-  for (let i = 0; i < n; i++) children.push(fork(HFT, ['worker', ...args], { cwd, stdio: 'inherit' }));
+  for (let i = 0; i < n; i++) children.push(fork(WORKER_ENTRY, args, { cwd: io.cwd, stdio: 'inherit', execArgv: [...plan.execArgv] }));
   const pass = (sig: NodeJS.Signals) => (): void => { for (const c of children) c.kill(sig); };
   const onTerm = pass('SIGTERM');
   const onInt = pass('SIGINT');

@@ -6,7 +6,7 @@ import type { CliIO } from '../command.ts';
 import type { SweepResultRecord } from './SweepDb.ts';
 import type { SweepJob } from './planSweep.ts';
 import { runSweepJob } from './runSweepJob.ts';
-import { workerName } from './runWorker.ts';
+import { jobCost, workerName } from './runWorker.ts';
 
 export type ToChild = { readonly type: 'job'; readonly job: SweepJob; readonly attempt: number } | { readonly type: 'stop' };
 export type ToParent =
@@ -26,7 +26,10 @@ export async function ipcWorker(io: CliIO): Promise<number> {
       void (async () => {
         await post({ type: 'started', index: m.job.index, attempt: m.attempt });
         try {
-          await post({ type: 'result', result: await runSweepJob(m.job, m.attempt, name, io) });
+          const cost = jobCost();
+          const result = await runSweepJob(m.job, m.attempt, name, io);
+          io.err(`local worker ${process.pid}: job ${m.job.sweepId}#${m.job.index} done: run ${result.runId} (${cost()})`);
+          await post({ type: 'result', result });
         } catch (e) {
           await post({ type: 'error', index: m.job.index, message: (e as Error).message });
         }

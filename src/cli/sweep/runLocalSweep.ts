@@ -4,14 +4,12 @@
  * none is left), up to `retryLimit` retries; a combination's result is recorded once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { CliIO } from '../command.ts';
 import type { SweepResultRecord } from './SweepDb.ts';
 import type { ToChild, ToParent } from './ipcWorker.ts';
+import { describeJobProcesses, planJobProcesses, WORKER_ENTRY } from './jobProcesses.ts';
 import { appendLocalResult, localResultsPath } from './localResults.ts';
 import type { SweepPlan, SweepJob } from './planSweep.ts';
-
-const HFT = fileURLToPath(new URL('../hft.mjs', import.meta.url));
 
 export interface LocalSweepResult { readonly results: SweepResultRecord[]; readonly failed: { index: number; message: string }[]; readonly resultsPath: string }
 
@@ -25,6 +23,7 @@ export function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: numb
   /** Children that said 'ready' and got nothing yet (a message sent before that could be lost). */
   const idle = new Set<ChildProcess>();
   const total = plan.jobs.length;
+  const processes = planJobProcesses(Math.min(workers, total));
 
   return new Promise((resolve) => {
     let done = false;
@@ -47,7 +46,7 @@ export function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: numb
       c.send({ type: 'job', job: next.job, attempt: next.attempt } satisfies ToChild);
     };
     const spawn = (): void => {
-      const c = fork(HFT, ['worker', '--ipc'], { cwd: io.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const c = fork(WORKER_ENTRY, ['--ipc'], { cwd: io.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...processes.execArgv] });
       children.add(c);
       c.on('message', (m: ToParent) => {
         if (m.type === 'ready') { if (!finished()) give(c); return; }
@@ -78,6 +77,7 @@ export function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: numb
       });
     };
     if (total === 0) { finish(); return; }
+    io.err(`local sweep: ${describeJobProcesses(processes)}`);
     for (let i = 0; i < Math.min(workers, total); i++) spawn();
   });
 }

@@ -3,6 +3,7 @@
  * so parallelism is processes, not promises), runs each, records the result once, completes the job.
  */
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { isHftError } from '../../core/errors.ts';
 import type { CliIO } from '../command.ts';
 import { SweepDb } from './SweepDb.ts';
@@ -40,11 +41,13 @@ export async function runWorker(o: WorkerOptions, io: CliIO): Promise<WorkerStat
       const j = job.data;
       io.err(`worker ${name}: job ${j.sweepId}#${j.index} (${j.combination}) attempt ${job.retryCount} started`);
       try {
+        const cost = jobCost();
         const r = await runSweepJob(j, job.retryCount, name, io);
+        const spent = cost();
         const first = await db.insertResult(r);
         if (first) counted++; else duplicates++;
         await queue.complete(job.id);
-        io.err(`worker ${name}: job ${j.sweepId}#${j.index} done: run ${r.runId} ${first ? 'counted' : 'already counted by an earlier attempt'}`);
+        io.err(`worker ${name}: job ${j.sweepId}#${j.index} done: run ${r.runId} ${first ? 'counted' : 'already counted by an earlier attempt'} (${spent})`);
       } catch (e) {
         failed++;
         const msg = isHftError(e) ? e.message : (e as Error).stack ?? String(e);
@@ -57,6 +60,21 @@ export async function runWorker(o: WorkerOptions, io: CliIO): Promise<WorkerStat
     await db.close().catch(() => {});
   }
   return { jobs, counted, duplicates, failed };
+}
+
+/**
+ * Wall and CPU time of one job in this process (all its threads: V8's GC and compiler helpers
+ * included), for the log: CPU / wall above 1 means the job used more than one core.
+ */
+export function jobCost(): () => string {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => {
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    const cpu = (c.user + c.system) / 1e6;
+    return `wall ${wall.toFixed(2)} s, CPU ${cpu.toFixed(2)} s = ${(cpu / wall).toFixed(2)} cores`;
+  };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,0 +1,44 @@
+/**
+ * How a worker host starts the processes that run sweep jobs (`hft worker --concurrency N`, `hft sweep
+ * --local N`), sized for throughput: N processes, one job each at a time, on a machine with C cores.
+ *
+ * - Entry: `workerEntry.mjs` loads the `hft worker` command alone, not the whole CLI (the exchange
+ *   client library and the server commands cost more start-up CPU than the worker's own modules).
+ * - V8 flags: the parent's own flags, plus the backtest's 64 MB young generation if the parent was
+ *   started without it (`node hft.mjs` instead of the `hft` launcher), plus `--single-threaded-gc`
+ *   when N >= C. A backtest allocates a lot of short-lived objects; V8's parallel scavenger and
+ *   concurrent marker then run on helper threads, so one job alone takes ~1.1-1.2 cores. With a spare
+ *   core that is free speed; with every core running a job it only takes CPU from the other jobs
+ *   (bench/sweep/jobCpu.ts: the same job's total CPU is lower with the GC on its own thread).
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const WORKER_ENTRY = fileURLToPath(new URL('./workerEntry.mjs', import.meta.url));
+
+/** The young-generation size the `hft` launcher (src/cli/hft.mjs) runs every command with. */
+export const YOUNG_GEN_FLAG = '--max-semi-space-size=64';
+export const SINGLE_THREADED_GC = '--single-threaded-gc';
+
+export interface JobProcessPlan {
+  readonly processes: number;
+  readonly cores: number;
+  /** Node flags of each job process. */
+  readonly execArgv: readonly string[];
+}
+
+/** Node flags for each of `processes` job processes on `cores` cores, from the parent's `inherited` flags. */
+export function jobProcessExecArgv(processes: number, cores: number, inherited: readonly string[]): string[] {
+  const out = inherited.filter((a) => a !== SINGLE_THREADED_GC);
+  if (!out.some((a) => a.startsWith('--max-semi-space-size'))) out.push(YOUNG_GEN_FLAG);
+  if (processes >= cores) out.push(SINGLE_THREADED_GC);
+  return out;
+}
+
+export function planJobProcesses(processes: number, cores = availableParallelism(), inherited: readonly string[] = process.execArgv): JobProcessPlan {
+  return { processes, cores, execArgv: jobProcessExecArgv(processes, cores, inherited) };
+}
+
+/** One line for the log: how the job processes were started. */
+export const describeJobProcesses = (p: JobProcessPlan): string =>
+  `${p.processes} job process(es) on ${p.cores} core(s), node ${p.execArgv.filter((a) => a.startsWith('--') && !a.startsWith('--import') && !a.startsWith('--require') && !a.startsWith('--loader')).join(' ') || '(no flags)'}`;
