@@ -299,18 +299,25 @@ export class Kernel {
     // Without a venue row left we cannot know what the venue saw before tLoc: wait for more data.
     if (vBatch === undefined && !ended && tLoc > this.lastVenueUs) return false;
     // A venue row whose tsEvent is out of order waits until local time reaches it (rows stay in order).
-    if (vBatch !== undefined && tVen <= tLoc) {
-      // venue first: deliver what the strategy sees before this venue instant, then match the row
-      if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
-      this.venueRow(vBatch, this.vi);
-      this.vi++;
-      return true;
-    }
-    if (this.cfg.venue.nextResponseUs() <= tLoc || this.nextTimerUs() <= tLoc) this.runDue(tLoc, true, true);
-    this.nowUs = tLoc;
+    if (vBatch !== undefined && tVen <= tLoc) { this.venueStep(vBatch); return true; }
+    this.localStep(tLoc);
     this.localRow(lBatch, this.li);
     this.li++;
     return true;
+  }
+
+  /** Venue first: delivers what the strategy sees before this venue instant, then matches the venue cursor's row. */
+  private venueStep(b: MarketBatch): void {
+    const tVen = b.tsEvent[this.vi]!;
+    if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
+    this.venueRow(b, this.vi);
+    this.vi++;
+  }
+
+  /** Before a local event at `t`: the responses and timers due by then (inclusive), then the clock moves to `t`. */
+  private localStep(t: number): void {
+    if (this.cfg.venue.nextResponseUs() <= t || this.nextTimerUs() <= t) this.runDue(t, true, true);
+    this.nowUs = t;
   }
 
   /** A scheduled intervention is the next local event: ordered against venue rows like a local row. */
@@ -318,14 +325,8 @@ export class Kernel {
     const iv = this.interventions[0]!;
     const t = Math.max(iv.atUs, this.nowUs);
     if (vBatch === undefined && !ended && t > this.lastVenueUs) return false;
-    if (vBatch !== undefined && tVen <= t) {
-      if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
-      this.venueRow(vBatch, this.vi);
-      this.vi++;
-      return true;
-    }
-    if (this.cfg.venue.nextResponseUs() <= t || this.nextTimerUs() <= t) this.runDue(t, true, true);
-    this.nowUs = t;
+    if (vBatch !== undefined && tVen <= t) { this.venueStep(vBatch); return true; }
+    this.localStep(t);
     this.interventions.shift();
     this.interventionAt = this.interventions.length > 0 ? this.interventions[0]!.afterRows : -1;
     iv.apply(this.interventionApi);
