@@ -25,7 +25,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBacktest } from '../../src/engine/createBacktest.ts';
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const fmt = (r: string[]): string => `| ${r.map((x, c) => x.padStart(widths[c]!)).join(' | ')} |`;
-  console.log(`node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' ')}, ${ROWS.toLocaleString('en-US')} target rows, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' ')}, ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, ${ROWS.toLocaleString('en-US')} target rows, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(fmt(head));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(fmt(r));
