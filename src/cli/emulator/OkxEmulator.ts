@@ -16,7 +16,8 @@
  * With `account`, the emulator also trades: OKX v5 REST order entry and the private WebSocket
  * (`/ws/v5/private`, login + `orders` channel) on the same port, orders matched by the simulated venue
  * against the replayed capture (OkxAccount.ts). `POST /emulator/faults` sets market and trading
- * faults; `GET /emulator/state` shows the counters and open orders.
+ * faults; `GET /emulator/state` shows the counters and open orders; `GET /api/v5/market/books` serves
+ * the replayed book.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -118,6 +119,12 @@ export class OkxEmulator {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+
+  /** Client ids of the orders open on the venue (none without an account). */
+  openOrderIds(): string[] { return this.account?.openOrderIds() ?? []; }
+
+  /** How many orders carry this clOrdId. */
+  ordersWithClientId(id: string): number { return this.account?.ordersWithClientId(id) ?? 0; }
 
   disconnectMarket(): void { for (const ws of this.clients.keys()) ws.terminate(); }
 
@@ -230,6 +237,15 @@ export class OkxEmulator {
         out = { faults: { ...this.faults, ...this.account?.faults } };
       } else if (route === 'GET /emulator/state') {
         out = { stats: { ...this.stats, ...this.account?.stats }, openOrders: this.account?.openOrderIds() ?? [], remaining: this.remaining };
+      } else if (route === 'GET /api/v5/market/books') {
+        // Public order book (https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book): the replayed book.
+        const instId = url.searchParams.get('instId') ?? '';
+        const book = this.books.get(instId);
+        if (!book) throw new OkxApiError(200, '51001', "Instrument ID doesn't exist.");
+        const n = Math.min(Number(url.searchParams.get('sz') ?? 1), 400);
+        const bids = [...book.bids.values()].sort((x, y) => Number(y[0]) - Number(x[0])).slice(0, n);
+        const asks = [...book.asks.values()].sort((x, y) => Number(x[0]) - Number(y[0])).slice(0, n);
+        out = { code: '0', msg: '', data: [{ asks, bids, ts: String(nowMs() - 1) }] };
       } else if (this.account?.handles(req.method ?? 'GET', url.pathname)) {
         out = await this.account.rest(req, url, body, () => res.socket?.destroy());
         if (out === undefined) return; // deliberately unanswered (a lost ack)

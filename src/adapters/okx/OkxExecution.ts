@@ -1,0 +1,429 @@
+/**
+ * The live ExecutionVenue for OKX spot: orders through ccxt `okx` (v5 REST, signed, `POST
+ * /api/v5/trade/order` with `tdMode` cash) under our client order id as `clOrdId` (the idempotency key:
+ * OKX refuses a second order with a pending order's clOrdId, 51016), venue reports from the private
+ * WebSocket's `orders` channel (`/ws/v5/private`, `login` then subscribe). Answers are queued as
+ * TimedVenueReports stamped with the local clock at receipt; the kernel takes them with `advance(now)`.
+ *
+ * Ambiguity rules (as BinanceExecution):
+ * - Only a definitive venue answer (an OKX error code other than "unavailable" / "too many requests")
+ *   becomes a rejection.
+ * - A timeout, a dropped connection, a 5xx (50001, 50013) or a 429 (50011) leaves the order in
+ *   flight. It is resolved by querying the order by clOrdId: found = it exists (accepted, or whatever
+ *   state it reached), not found (51603) = it never arrived, so the POST is sent again with the SAME
+ *   clOrdId. A resend that meets the first one is answered 51016 "Duplicated clOrdId", never a
+ *   second order.
+ * - Fills are deduplicated by OKX trade id before the OMS (which deduplicates again); a query that
+ *   shows more filled than the pushes did fetches the order's fills (`GET /api/v5/trade/fills`).
+ * - A cancel for an order whose placement is still unanswered waits for that answer.
+ * - After the private socket reconnects, every order not closed is queried (missed pushes).
+ *
+ * Orders channel states (https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-order-channel):
+ * live -> accepted; partially_filled / filled with `tradeId` -> fill; canceled -> canceled, or
+ * expired for the IOC / FOK / market remainders the venue cancels (`cancelSource` 14).
+ */
+import { createHmac } from 'node:crypto';
+import ccxt from 'ccxt';
+import WebSocket from 'ws';
+import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../../engine/ports.ts';
+import type { OrderIntentData } from '../../model/events.ts';
+import type { Instrument } from '../../model/instrument.ts';
+import type { MarketBatch } from '../../model/market.ts';
+import type { VenueReport } from '../../model/orders.ts';
+import type { RequestLatency } from '../binance/BinanceExecution.ts';
+import type { OkxClient } from './okxCcxt.ts';
+import { OkxRateLimits } from './OkxRateLimits.ts';
+
+/** OKX production private WebSocket. */
+export const OKX_PRIVATE_WS = 'wss://ws.okx.com:8443/ws/v5/private';
+
+export interface OkxExecutionOptions {
+  readonly client: OkxClient;
+  /** Full private WebSocket URL (OKX_PRIVATE_WS, or the emulator's ws://127.0.0.1:PORT/ws/v5/private). */
+  readonly wsPrivateUrl: string;
+  readonly apiKey: string;
+  readonly secret: string;
+  readonly passphrase: string;
+  readonly instruments: readonly Instrument[];
+  readonly clockUs: () => number;
+  readonly onReport?: () => void;
+  readonly onLatency?: (row: RequestLatency) => void;
+  readonly onOrderOut?: (clientOrderId: string, throttled: boolean) => void;
+  readonly log?: (line: string) => void;
+  /** Wait before re-resolving an ambiguous request (default 200 ms). */
+  readonly retryDelayMs?: number;
+  /** Text `ping` on the private socket this often (OKX drops a socket silent for 30 s; default 20 s). */
+  readonly pingEveryMs?: number;
+}
+
+interface Pending {
+  readonly order: OrderIntentData;
+  acked: boolean;
+  closed: boolean;
+  venueOrderId: string;
+  cancelHeld: boolean;
+  /** Lots the reported fills add up to. */
+  filledLots: number;
+}
+
+/** One order as OKX sends it (orders channel push, or a REST order). */
+interface OkxOrderData { instId: string; ordId: string; clOrdId: string; state: string; ordType: string; tradeId?: string; fillPx?: string; fillSz?: string; fillFee?: string; fillFeeCcy?: string; execType?: string; accFillSz?: string; cancelSource?: string; uTime?: string; fillTime?: string }
+
+const ccxtSymbol = (i: Instrument): string => `${i.base}/${i.quote}`;
+
+export class OkxExecution implements ExecutionVenue {
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0, reconnects: 0 };
+  private readonly queue: TimedVenueReport[] = [];
+  private qHead = 0;
+  private readonly orders = new Map<string, Pending>();
+  private readonly tradeIds = new Set<string>();
+  private readonly limits: OkxRateLimits;
+  private readonly byInstId = new Map<string, Instrument>();
+  private readonly byId = new Map<string, Instrument>();
+  private ws: WebSocket | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: OkxExecutionOptions) {
+    this.limits = new OkxRateLimits(() => o.clockUs() / 1000);
+    for (const i of o.instruments) {
+      if (i.venue !== 'okx' || i.kind !== 'spot') throw new Error(`okx execution: ${i.id} is not an OKX spot instrument (order entry is spot only)`);
+      this.byInstId.set(i.symbol, i); this.byId.set(i.id, i);
+    }
+  }
+
+  /** Loads markets, opens the private socket, logs in and subscribes to `orders`; resolves when subscribed. */
+  async start(): Promise<void> {
+    await this.o.client.loadMarkets();
+    await this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.ws?.removeAllListeners();
+    this.ws?.on('error', () => {});
+    this.ws?.terminate();
+  }
+
+  private async connect(): Promise<void> {
+    const ws = new WebSocket(this.o.wsPrivateUrl);
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sign = createHmac('sha256', this.o.secret).update(`${ts}GET/users/self/verify`).digest('base64');
+    const answers: Record<string, unknown>[] = [];
+    let wake: (() => void) | undefined;
+    const next = async (): Promise<Record<string, unknown>> => {
+      while (answers.length === 0) await new Promise<void>((r) => { wake = r; });
+      return answers.shift()!;
+    };
+    const onSetup = (raw: WebSocket.RawData): void => { const t = raw.toString(); if (t !== 'pong') { answers.push(JSON.parse(t) as Record<string, unknown>); wake?.(); } };
+    ws.on('message', onSetup);
+    const closed = new Promise<never>((_r, reject) => ws.once('close', () => reject(new Error('okx private socket closed during login'))));
+    try {
+      ws.send(JSON.stringify({ op: 'login', args: [{ apiKey: this.o.apiKey, passphrase: this.o.passphrase, timestamp: ts, sign }] }));
+      const login = await Promise.race([next(), closed]);
+      if (login.event !== 'login' || login.code !== '0') throw new Error(`okx private login refused: ${String(login.code)} ${String(login.msg)}`);
+      ws.send(JSON.stringify({ op: 'subscribe', args: [{ channel: 'orders', instType: 'SPOT' }] }));
+      const sub = await Promise.race([next(), closed]);
+      if (sub.event !== 'subscribe') throw new Error(`okx orders subscription refused: ${String(sub.code)} ${String(sub.msg)}`);
+    } catch (e) { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); throw e; }
+    ws.off('message', onSetup);
+    for (const a of answers) this.onPush(a);
+    ws.on('message', (raw: WebSocket.RawData) => { const t = raw.toString(); if (t !== 'pong') this.onPush(JSON.parse(t) as Record<string, unknown>); });
+    ws.on('error', (e: Error) => this.o.log?.(`okx private socket error: ${e.message}`));
+    ws.on('close', () => { if (!this.stopped) void this.reconnect(); });
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => { if (ws.readyState === 1) ws.send('ping'); }, this.o.pingEveryMs ?? 20_000);
+  }
+
+  /** The private socket dropped: log in again, then query every order not closed (pushes may be lost). */
+  private async reconnect(): Promise<void> {
+    this.stats.reconnects++;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      try { await this.connect(); break; } catch (e) { this.o.log?.(`okx private socket reconnect failed: ${(e as Error).message}`); }
+    }
+    for (const [id, p] of this.orders) if (!p.closed && p.acked) void this.query(id);
+  }
+
+  // ---------------------------------------------------------------------- ExecutionVenue (kernel side)
+
+  onMarketRow(_batch: MarketBatch, _row: number, _instrument: string): void { /* the real venue has its own book */ }
+  advanceTo(_venueTimeUs: number): void { /* the real venue runs on its own clock */ }
+
+  submit(order: OrderIntentData, _localTimeUs: number): void {
+    this.orders.set(order.clientOrderId, { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false, filledLots: 0 });
+    void this.place(order.clientOrderId, false);
+  }
+
+  cancel(clientOrderId: string, _localTimeUs: number): void {
+    const p = this.orders.get(clientOrderId);
+    if (!p || p.closed) return;
+    if (!p.acked) { p.cancelHeld = true; return; }
+    void this.sendCancel(clientOrderId);
+  }
+
+  modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
+    this.push({ kind: 'update-rejected', clientOrderId, reason: 'okx: modify not supported (amend-order not wired), cancel and place instead' }, this.o.clockUs());
+  }
+
+  nextResponseUs(): number { return this.qHead < this.queue.length ? this.queue[this.qHead]!.tsLocal : Number.POSITIVE_INFINITY; }
+
+  takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] {
+    const out: TimedVenueReport[] = [];
+    while (this.qHead < this.queue.length && this.queue[this.qHead]!.tsLocal <= localTimeUs) out.push(this.queue[this.qHead++]!);
+    if (this.qHead > 1024) { this.queue.splice(0, this.qHead); this.qHead = 0; }
+    return out;
+  }
+
+  /** Client ids we placed that are not closed. */
+  openClientIds(): string[] { return [...this.orders].filter(([, p]) => !p.closed).map(([id]) => id); }
+
+  // ------------------------------------------------------------------------------------- requests
+
+  private instOf(o: OrderIntentData): Instrument {
+    const inst = this.byId.get(o.instrument);
+    if (!inst) throw new Error(`okx execution: instrument ${o.instrument} not configured`);
+    return inst;
+  }
+
+  private push(report: VenueReport, tsVenue: number): void {
+    this.queue.push({ tsVenue, tsLocal: this.o.clockUs(), report });
+    this.o.onReport?.();
+  }
+
+  private ack(id: string, venueOrderId: string, tsVenue: number): void {
+    const p = this.orders.get(id);
+    if (!p || p.acked) return;
+    p.acked = true;
+    p.venueOrderId = venueOrderId;
+    this.push({ kind: 'accepted', clientOrderId: id, venueOrderId }, tsVenue);
+    if (p.cancelHeld && !p.closed) { p.cancelHeld = false; void this.sendCancel(id); }
+  }
+
+  private close(id: string, report: VenueReport, tsVenue: number): void {
+    const p = this.orders.get(id);
+    if (!p || p.closed) return;
+    p.closed = true;
+    this.push(report, tsVenue);
+  }
+
+  private async place(id: string, resend: boolean): Promise<void> {
+    const p = this.orders.get(id)!;
+    const inst = this.instOf(p.order);
+    const o = p.order;
+    const params: Record<string, unknown> = { clOrdId: id };
+    if (o.timeInForce === 'POST_ONLY') params.postOnly = true;
+    else if (o.type === 'limit' && o.timeInForce !== 'GTC') params.timeInForce = o.timeInForce;
+    if (o.type === 'market') params.tgtCcy = 'base_ccy'; // size in the base currency on both sides
+    const throttled = !this.limits.tryAcquire('placeOrder', inst.symbol);
+    if (throttled) { this.stats.throttled++; await this.limits.acquire('placeOrder', inst.symbol); }
+    if (this.stopped) return;
+    if (resend) this.stats.resends++; else this.stats.places++;
+    const requestUs = this.o.clockUs();
+    this.o.onOrderOut?.(id, throttled);
+    try {
+      const r = await this.o.client.createOrder(ccxtSymbol(inst), o.type, o.side, Number(inst.lot.toDecimal(o.sizeLots)), o.type === 'limit' ? Number(inst.tick.toDecimal(o.priceTicks)) : undefined, params);
+      const responseUs = this.o.clockUs();
+      const venueUs = Number((r.info as { ts?: string }).ts ?? 0) * 1000;
+      this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs, responseUs, outcome: 'ok' });
+      this.ack(id, String(r.id), venueUs || responseUs);
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      // 51016 "Duplicated clOrdId": the first placement arrived; the query tells its state.
+      if (this.isDefinitive(e) && !/"sCode":"51016"/.test((e as Error).message)) {
+        this.stats.rejects++;
+        const reason = this.reasonOf(e);
+        this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        this.close(id, { kind: 'rejected', clientOrderId: id, reason }, responseUs);
+        return;
+      }
+      this.stats.ambiguous++;
+      if (e instanceof ccxt.DDoSProtection) this.limits.penalize('placeOrder', inst.symbol);
+      this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      this.o.log?.(`order ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by clOrdId)`);
+      await this.resolve(id);
+    }
+  }
+
+  /** Queries an order whose placement went unanswered; resends the POST only if the venue never saw it. */
+  private async resolve(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
+      if (p.acked || p.closed) return; // the orders channel answered meanwhile
+      const found = await this.query(id);
+      if (found === 'not-found') { await this.place(id, true); return; } // never arrived: same clOrdId again
+      if (found === 'found') return;
+    }
+  }
+
+  /** GET /api/v5/trade/order by clOrdId, applied like a push; fills the pushes missed are fetched. */
+  private async query(id: string): Promise<'found' | 'not-found' | 'unknown'> {
+    const p = this.orders.get(id)!;
+    const inst = this.instOf(p.order);
+    await this.limits.acquire('getOrder', inst.symbol);
+    const requestUs = this.o.clockUs();
+    try {
+      const r = await this.o.client.fetchOrder(undefined as unknown as string, ccxtSymbol(inst), { clOrdId: id });
+      const responseUs = this.o.clockUs();
+      this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
+      const d = r.info as OkxOrderData;
+      const accLots = inst.lot.toUnits(d.accFillSz && d.accFillSz !== '' ? d.accFillSz : '0');
+      this.ack(id, d.ordId, Number(d.uTime ?? 0) * 1000 || responseUs);
+      if (accLots > p.filledLots) await this.catchUpFills(id, inst, d.ordId);
+      // The query's state, without its fill fields (those came as fills above).
+      this.onOrder({ ...d, tradeId: '', fillSz: '0' }, responseUs);
+      return 'found';
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      if (e instanceof ccxt.OrderNotFound) {
+        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
+        return 'not-found';
+      }
+      this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      if (e instanceof ccxt.DDoSProtection) this.limits.penalize('getOrder', inst.symbol);
+      return 'unknown';
+    }
+  }
+
+  /** The order's fills from REST (oldest first), each reported once by trade id. */
+  private async catchUpFills(id: string, inst: Instrument, ordId: string): Promise<void> {
+    await this.limits.acquire('fills', inst.symbol);
+    const trades = await this.o.client.fetchOrderTrades(ordId, ccxtSymbol(inst));
+    for (const t of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
+      const f = t.info as { tradeId: string; fillPx: string; fillSz: string; fee: string; feeCcy: string; execType: string; ts: string };
+      this.onFill(id, inst, { tradeId: f.tradeId, fillPx: f.fillPx, fillSz: f.fillSz, fillFee: f.fee, fillFeeCcy: f.feeCcy, execType: f.execType }, Number(f.ts) * 1000);
+    }
+  }
+
+  private async sendCancel(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    const inst = this.instOf(p.order);
+    await this.limits.acquire('cancelOrder', inst.symbol);
+    if (this.stopped || p.closed) return;
+    const requestUs = this.o.clockUs();
+    try {
+      const r = await this.o.client.cancelOrder(undefined as unknown as string, ccxtSymbol(inst), { clOrdId: id });
+      const responseUs = this.o.clockUs();
+      // The answer only says the request was taken: the `canceled` state arrives on the orders channel.
+      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: Number((r.info as { ts?: string }).ts ?? 0) * 1000, responseUs, outcome: 'ok' });
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      if (this.isDefinitive(e)) {
+        const reason = this.reasonOf(e);
+        this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        if (!p.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
+        return;
+      }
+      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      // Unknown outcome: ask again after a pause (a cancel of a canceled order is answered 51401).
+      await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 200));
+      if (!p.closed) await this.sendCancel(id);
+    }
+  }
+
+  /** Kill switch: every pending order of our instruments, canceled in batches of 20 (cancel-batch-orders). */
+  async cancelAll(): Promise<number> {
+    let n = 0;
+    for (const inst of this.o.instruments) {
+      const ids = await this.pendingClientIds(inst);
+      for (let i = 0; i < ids.length; i += 20) {
+        const chunk = ids.slice(i, i + 20);
+        await this.limits.acquire('cancelBatch', inst.symbol, chunk.length);
+        const requestUs = this.o.clockUs();
+        try {
+          await this.o.client.cancelOrders([], ccxtSymbol(inst), { clOrdId: chunk });
+          n += chunk.length;
+          this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: 0, responseUs: this.o.clockUs(), outcome: 'ok' });
+        } catch (e) {
+          // Some were already closed (51400-51402): the others were canceled; their pushes follow.
+          if (!(e instanceof ccxt.OrderNotFound)) throw e;
+        }
+      }
+    }
+    return n;
+  }
+
+  private async pendingClientIds(inst: Instrument): Promise<string[]> {
+    await this.limits.acquire('ordersPending', inst.symbol);
+    return (await this.o.client.fetchOpenOrders(ccxtSymbol(inst))).map((r) => String(r.clientOrderId ?? (r.info as { clOrdId?: string }).clOrdId ?? ''));
+  }
+
+  /** Open orders on the venue (REST), by client id. */
+  async fetchOpenClientIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const inst of this.o.instruments) ids.push(...await this.pendingClientIds(inst));
+    return ids;
+  }
+
+  async fetchBalances(): Promise<Record<string, string>> {
+    await this.limits.acquire('balance', '');
+    const b = await this.o.client.fetchBalance();
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(b.total ?? {})) if (typeof v === 'number' && v !== 0) out[k] = String(v);
+    return out;
+  }
+
+  private isDefinitive(e: unknown): boolean {
+    return e instanceof ccxt.ExchangeError && !(e instanceof ccxt.NetworkError) && !(e instanceof ccxt.ExchangeNotAvailable);
+  }
+
+  /** `<ccxt class>: <sCode> <sMsg>` from OKX's envelope (the item's code, else the top-level one). */
+  private reasonOf(e: unknown): string {
+    const text = (e as Error).message;
+    const item = /"sCode":"(\d+)","sMsg":"([^"]*)"/.exec(text);
+    const top = /"code":"(\d+)","msg":"([^"]*)"/.exec(text);
+    const m = item ?? top;
+    return `${(e as Error).constructor.name}: ${m ? `${m[1]} ${m[2]}` : text.slice(0, 200)}`;
+  }
+
+  // ------------------------------------------------------------------------------ orders channel
+
+  private onPush(msg: Record<string, unknown>): void {
+    this.stats.userStreamMessages++;
+    if (msg.event !== undefined) {
+      if (msg.event === 'error') this.o.log?.(`okx private socket: ${String(msg.code)} ${String(msg.msg)}`);
+      return;
+    }
+    const arg = msg.arg as { channel?: string } | undefined;
+    if (arg?.channel !== 'orders' || !Array.isArray(msg.data)) return;
+    for (const d of msg.data as OkxOrderData[]) this.onOrder(d, Number(d.uTime ?? 0) * 1000);
+  }
+
+  private onOrder(d: OkxOrderData, tsVenue: number): void {
+    const id = d.clOrdId;
+    const p = this.orders.get(id);
+    if (!p) return; // not ours (another client on the account)
+    const inst = this.byInstId.get(d.instId);
+    if (!inst) return;
+    this.ack(id, d.ordId, tsVenue);
+    if (d.tradeId && d.fillSz && d.fillSz !== '0') this.onFill(id, inst, d, Number(d.fillTime ?? 0) * 1000 || tsVenue);
+    if (d.state === 'filled') { if (p.filledLots >= p.order.sizeLots) p.closed = true; }
+    else if (d.state === 'canceled' || d.state === 'mmp_canceled') {
+      this.stats.cancels++;
+      // IOC / FOK / market remainders: the venue cancels what could not fill (cancelSource 14).
+      const remainder = d.ordType === 'ioc' || d.ordType === 'fok' || d.ordType === 'market' || d.ordType === 'optimal_limit_ioc';
+      this.close(id, remainder && d.cancelSource !== '1' ? { kind: 'expired', clientOrderId: id } : { kind: 'canceled', clientOrderId: id, reason: d.cancelSource === '31' ? 'venue: post-only order would take (cancelSource 31)' : 'venue' }, tsVenue);
+    }
+  }
+
+  private onFill(id: string, inst: Instrument, d: Pick<OkxOrderData, 'tradeId' | 'fillPx' | 'fillSz' | 'fillFee' | 'fillFeeCcy' | 'execType'>, tsVenue: number): void {
+    const p = this.orders.get(id)!;
+    const tradeId = `${inst.symbol}:${d.tradeId!}`;
+    if (this.tradeIds.has(tradeId)) { this.stats.duplicateFillsDropped++; return; }
+    this.tradeIds.add(tradeId);
+    this.stats.fills++;
+    const sizeLots = inst.lot.toUnits(d.fillSz!);
+    p.filledLots += sizeLots;
+    // OKX reports a charged fee negative; ours is positive when paid.
+    const fee = d.fillFee !== undefined && d.fillFee !== '' ? (d.fillFee.startsWith('-') ? d.fillFee.slice(1) : d.fillFee === '0' ? '0' : `-${d.fillFee}`) : undefined;
+    this.push({
+      kind: 'fill', clientOrderId: id, venueTradeId: d.tradeId!, priceTicks: inst.tick.toUnits(d.fillPx!), sizeLots,
+      liquidity: d.execType === 'M' ? 'maker' : 'taker', ...(fee !== undefined && d.fillFeeCcy ? { fee, feeCurrency: d.fillFeeCcy } : {}),
+    }, tsVenue);
+    if (p.filledLots >= p.order.sizeLots) p.closed = true;
+  }
+}
