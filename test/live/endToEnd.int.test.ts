@@ -1,7 +1,8 @@
 /**
  * The whole path against the local emulator replaying the real Binance spot BTCUSDT capture:
  * paper session of the demo market maker -> parity at 100% -> promote -> live session (a child
- * process, real signed orders through ccxt) -> kill switch -> zero open orders within 1 s.
+ * process, real signed orders: new orders signed by BinanceOrderEntry, cancels through ccxt) -> kill
+ * switch -> zero open orders within 1 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -70,7 +71,7 @@ describe('paper -> parity -> promote -> live -> kill, against the emulator', () 
     expect(keys.apiKey).toBe(EMULATOR_DEMO_KEY);
   }, 60_000);
 
-  it('trades live through ccxt with signed orders, and the kill switch leaves zero open orders within 1 s', async () => {
+  it('trades live with signed orders, and the kill switch leaves zero open orders within 1 s', async () => {
     const created0 = emu.stats.ordersCreated;
     const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'live', 'scenarios/demo-mm-btcusdt.json', '--confirm-live', '--rest', emu.url.rest, '--ws', emu.url.ws, '--store', 'file:store'], {
       cwd, env: { ...process.env, ...liveEnv }, stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,11 @@
 /**
- * The live ExecutionVenue for Binance spot, USDⓈ-M and COIN-M futures: orders through ccxt (REST,
- * signed; `binance`, `binanceusdm` → /fapi/v1/order, `binancecoinm` → /dapi/v1/order) with our client
+ * The live ExecutionVenue for Binance spot, USDⓈ-M and COIN-M futures: orders over signed REST
+ * (`binance`, `binanceusdm` → /fapi/v1/order, `binancecoinm` → /dapi/v1/order) with our client
  * order id (`newClientOrderId`, the idempotency key on all three), fills and state changes from the
  * user-data stream (spot `executionReport`, futures `ORDER_TRADE_UPDATE`, on the listenKey socket).
+ * New orders are signed and written to a kept-open connection by BinanceOrderEntry, synchronously
+ * inside `submit` (the request ccxt's createOrder would send, byte for byte; its answers judged by
+ * ccxt's error map); cancels, queries, cancel-all, open orders and balances go through ccxt.
  * Answers are queued as TimedVenueReports stamped with the local clock at receipt; the kernel takes
  * them with `advance(now)`.
  *
@@ -23,6 +26,7 @@ import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { VenueReport } from '../../model/orders.ts';
 import type { BinanceClient, BinanceProduct } from './binanceCcxt.ts';
+import { BinanceOrderEntry } from './BinanceOrderEntry.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
 
 /** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
@@ -60,8 +64,13 @@ export interface BinanceExecutionOptions {
   /** Called when a report is queued (the runner advances the kernel). */
   readonly onReport?: () => void;
   readonly onLatency?: (row: RequestLatency) => void;
-  /** Called just before a new-order request is handed to ccxt (tick-to-order measurement). */
+  /**
+   * Called when a new-order request leaves the adapter (tick-to-order measurement): `throttled` when
+   * the request-weight bucket held it back first. Then, with the signed body, just before it is handed
+   * to the socket layer (`onOrderWire`).
+   */
   readonly onOrderOut?: (clientOrderId: string, throttled: boolean) => void;
+  readonly onOrderWire?: (clientOrderId: string, body: string) => void;
   readonly log?: (line: string) => void;
   /** Wait before re-resolving an ambiguous request (default 200 ms). */
   readonly retryDelayMs?: number;
@@ -85,6 +94,7 @@ export class BinanceExecution implements ExecutionVenue {
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
   private userWs: WebSocket | undefined;
+  private readonly entry: BinanceOrderEntry;
   private stopped = false;
   readonly product: BinanceProduct;
 
@@ -92,11 +102,17 @@ export class BinanceExecution implements ExecutionVenue {
     this.product = o.product ?? 'spot';
     this.bucket = new RequestWeightBucket(() => o.clockUs() / 1000);
     for (const i of o.instruments) { this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i); }
+    this.entry = new BinanceOrderEntry(o.client, this.product);
   }
 
-  /** Loads markets and opens the user-data stream; resolves once the socket is open. */
+  /**
+   * Loads markets, opens the order connections (keep-alive, so the first orders do not pay the
+   * connect) and the user-data stream; resolves once the socket is open.
+   */
   async start(): Promise<void> {
     await this.o.client.loadMarkets();
+    for (const inst of this.o.instruments) this.entry.register(inst, ccxtSymbol(this.product, inst));
+    await this.entry.warm();
     const res = await fetch(`${this.o.restUrl.replace(/\/$/, '')}${LISTEN_KEY_PATH[this.product]}`, { method: 'POST', headers: { 'X-MBX-APIKEY': this.o.apiKey } });
     if (!res.ok) throw new Error(`binance ${LISTEN_KEY_PATH[this.product]}: HTTP ${res.status} ${await res.text()}`);
     const { listenKey } = (await res.json()) as { listenKey: string };
@@ -112,6 +128,7 @@ export class BinanceExecution implements ExecutionVenue {
     this.userWs?.removeAllListeners();
     this.userWs?.on('error', () => {});
     this.userWs?.terminate();
+    this.entry.close();
   }
 
   // ---------------------------------------------------------------------- ExecutionVenue (kernel side)
@@ -180,24 +197,22 @@ export class BinanceExecution implements ExecutionVenue {
 
   private async place(id: string, resend: boolean): Promise<void> {
     const p = this.orders.get(id)!;
-    const { sym, inst } = this.symbolOf(p.order);
     const o = p.order;
-    const params: Record<string, unknown> = { newClientOrderId: id };
-    if (o.timeInForce === 'POST_ONLY') params.postOnly = true;
-    else if (o.type === 'limit') params.timeInForce = o.timeInForce;
+    // No await before the request is out unless the bucket holds it (the tick-to-order hot path).
     const throttled = !this.bucket.tryAcquire(BINANCE_SPOT_WEIGHTS.order, true);
     if (throttled) { this.stats.throttled++; await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.order, true); }
     if (this.stopped) return;
     if (resend) this.stats.resends++; else this.stats.places++;
     const requestUs = this.o.clockUs();
     this.o.onOrderOut?.(id, throttled);
+    const wire = this.o.onOrderWire;
     try {
-      const r = await this.o.client.createOrder(sym, o.type, o.side, Number(inst.lot.toDecimal(o.sizeLots)), o.type === 'limit' ? Number(inst.tick.toDecimal(o.priceTicks)) : undefined, params);
+      const r = await this.entry.send(o, wire ? (body) => wire(id, body) : undefined);
       const responseUs = this.o.clockUs();
       const venueUs = (r.timestamp ?? 0) * 1000;
       this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs, responseUs, outcome: 'ok' });
-      this.ack(id, String(r.id), venueUs || responseUs);
-      this.applyStatus(id, (r.info as { status?: string }).status, venueUs || responseUs);
+      this.ack(id, r.id, venueUs || responseUs);
+      this.applyStatus(id, r.status, venueUs || responseUs);
     } catch (e) {
       const responseUs = this.o.clockUs();
       // Spot -2010 "Duplicate order sent.", futures -4116 "ClientOrderId is duplicated.": the first one arrived.
