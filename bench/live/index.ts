@@ -1,20 +1,36 @@
 /**
  * Tick-to-order latency against the local emulator (real Binance spot BTCUSDT capture, 10x speed):
  * the demo market maker running live through the whole path (ws message -> normalizer/book sync ->
- * kernel step -> strategy, risk, OMS -> execution adapter -> ccxt -> HTTP request out). Only orders
+ * kernel step -> strategy, risk, OMS -> execution adapter -> signed HTTP request out). Only orders
  * decided on a market message are counted (not timer or fill-driven ones).
  *
- * Stages, each from the moment the ws 'message' callback starts:
+ * Stages, each from the moment the ws 'message' event starts (before any parsing):
+ *   normalized the feed (JSON parse, book sync, normalizer) hands the message's events to the session
  *   decision   the kernel hands the order to the venue adapter (submit)
- *   adapter    our adapter calls ccxt.createOrder (after the request-weight bucket)
- *   wire       ccxt calls fetch for POST /api/v3/order (signing and request building done)
- * Peer: ccxt alone, createOrder call -> fetch, on the same emulator. Orders the request-weight bucket
- * holds back (the demo quoter asks for more than Binance's 100 orders / 10 s) are counted apart.
+ *   adapter    the adapter lets the request go (after the request-weight bucket)
+ *   wire       the signed POST /api/v3/order is handed to the socket layer: net.Socket.write called
+ *              with the request bytes, final body included (patched here, independent of the
+ *              adapter's own hooks)
+ * Beside the wall-clock wire latency, per order: the time the main thread sat runnable but not
+ * running (Linux /proc/thread-self/schedstat: other processes on the machine), the process's CPU time,
+ * and the GC pauses that fell inside the window (perf_hooks 'gc' entries); and the wire latency by
+ * the kind of message that decided the order.
+ * Peer: ccxt alone, createOrder call -> its fetch of the POST, on the same emulator. Orders the
+ * request-weight bucket holds back (the demo quoter asks for more than Binance's 100 orders / 10 s) are
+ * counted apart.
  *
- * Run: npx tsx bench/live/index.ts [seconds=20]
+ * The emulator runs as its own process (`hft emulator`, as the venue is another machine in
+ * production) unless `--emulator inproc` (same process and event loop, the earlier set-up).
+ *
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc]
+ *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
+import net from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { createBinanceCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
 import { BinanceExecution } from '../../src/adapters/binance/BinanceExecution.ts';
@@ -30,41 +46,99 @@ import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.t
 import { instrument } from '../../src/model/instrument.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const seconds = Number(process.argv[2] ?? 20);
-const emu = await startEmulator({
-  captures: ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'].map((f) => join(ROOT, f)),
-  speed: 10, port: 0, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET,
-}, ROOT);
+const args = process.argv.slice(2);
+const emuFlag = args.indexOf('--emulator');
+const emuMode = emuFlag >= 0 ? args[emuFlag + 1] : 'child';
+if (emuMode !== 'child' && emuMode !== 'inproc') throw new Error(`bench/live: --emulator must be child or inproc, got '${emuMode}'`);
+const positional = args.filter((a, i) => !a.startsWith('--') && (emuFlag < 0 || i !== emuFlag + 1));
+const seconds = Number(positional[0] ?? 20);
+if (!(seconds > 0)) throw new Error(`bench/live: seconds must be a positive number, got '${positional[0]}'`);
+const CAPTURES = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
+const loadBefore = loadavg();
+
+// ------------------------------------------------------------------------------------- emulator
+let emuUrl: { rest: string; ws: string };
+let closeEmu: () => Promise<void>;
+if (emuMode === 'inproc') {
+  const emu = await startEmulator({ captures: CAPTURES.map((f) => join(ROOT, f)), speed: 10, port: 0, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET }, ROOT);
+  emuUrl = emu.url; closeEmu = () => emu.close();
+} else {
+  const env = { ...process.env }; delete env.HFT_EMULATOR_API_KEY; delete env.HFT_EMULATOR_API_SECRET; // the demo pair
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'emulator', '--speed', '10', ...CAPTURES.flatMap((f) => ['--capture', f])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  emuUrl = await new Promise((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /emulator: rest (\S+)\s+ws (\S+)/.exec(out);
+      if (m) res({ rest: m[1]!, ws: m[2]! });
+    });
+    child.once('exit', (code) => rej(new Error(`bench/live: hft emulator exited (${code}) before printing its URLs: ${out}`)));
+  });
+  closeEmu = async () => { const gone = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await gone; };
+}
 
 const { scenario } = loadScenario('scenarios/demo-mm-btcusdt.json', ROOT);
 const specs = sessionInstruments(scenario, 'demo');
 const clock = wallClockUs();
-const client = createBinanceCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, restUrl: emu.url.rest });
+const client = createBinanceCcxt({ apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, restUrl: emuUrl.rest });
 
-// Probes: the message start time; which orders a message decided; when each stage saw them.
-let msgT = 0; let inMessage = false; let waited = 0;
-const trigger = new Map<string, number>();
-const decision: number[] = []; const adapter: number[] = []; const wire: number[] = [];
-const origFetch = client.fetch.bind(client);
-let wireCid: string | undefined;
-client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
-  if (method === 'POST' && url.includes('/api/v3/order') && wireCid !== undefined) {
-    const t0 = trigger.get(wireCid);
-    if (t0 !== undefined) wire.push(performance.now() - t0);
-    wireCid = undefined;
-  }
-  return origFetch(url, method, headers as never, body as never);
+// ------------------------------------------------------------------------------------- probes
+// Main-thread scheduler stats: field 2 = ns runnable but waiting for a CPU (Linux). (Field 1, on-CPU
+// time, is only brought up to date at scheduler ticks: too coarse here; process.cpuUsage is exact.)
+const schedFd = openSync('/proc/thread-self/schedstat', 'r');
+const schedBuf = Buffer.alloc(128);
+const sched = (): [number, number] => {
+  const n = readSync(schedFd, schedBuf, 0, 128, 0);
+  const s = schedBuf.toString('latin1', 0, n).split(' ');
+  return [Number(s[0]) / 1000, Number(s[1]) / 1000];
 };
+const gcs: { start: number; end: number }[] = [];
+const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration }); });
+gcObs.observe({ entryTypes: ['gc'] });
+
+let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgRaw: unknown; let normT = 0;
+interface Probe { t0: number; cpu0: number; wait0: number; kind: string }
+/** The stream of the message that decided an order (combined-stream envelope: {"stream":"btcusdt@..."}). */
+const kindOf = (raw: unknown): string => {
+  const head = Buffer.isBuffer(raw) ? raw.toString('latin1', 0, 48) : String(raw).slice(0, 48);
+  return head.includes('@depth') ? 'depth' : head.includes('@bookTicker') ? 'bookTicker' : head.includes('@trade') ? 'trade' : 'other';
+};
+const trigger = new Map<string, Probe>();
+const normalized: number[] = []; const decision: number[] = []; const adapter: number[] = []; const wire: number[] = []; const wireKind: string[] = [];
+const wireWait: number[] = []; const wireCpu: number[] = []; const windows: [number, number][] = [];
+let measuring = true;
+
+// The finish line: the request bytes of a POST /api/v3/order, final signed body included, go to a socket.
+const origWrite = net.Socket.prototype.write;
+net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
+  const data = a[0];
+  if (measuring && typeof data === 'string' && data.startsWith('POST /api/v3/order ')) {
+    const t = performance.now();
+    const cid = /newClientOrderId=([^&]+)/.exec(data)?.[1];
+    const id = cid === undefined ? undefined : decodeURIComponent(cid);
+    const p = id === undefined ? undefined : trigger.get(id);
+    if (p) {
+      const [, wait] = sched();
+      const cpu = process.cpuUsage();
+      wire.push(t - p.t0); wireCpu.push((cpu.user + cpu.system - p.cpu0) / 1000); wireWait.push((wait - p.wait0) / 1000); windows.push([p.t0, t]); wireKind.push(p.kind);
+      trigger.delete(id!);
+    }
+  }
+  return (origWrite as (...x: unknown[]) => boolean).apply(this, a);
+} as typeof net.Socket.prototype.write;
 
 let session: LiveSession | undefined;
 const exec = new BinanceExecution({
-  client, restUrl: emu.url.rest, wsUrl: emu.url.ws, apiKey: EMULATOR_DEMO_KEY, instruments: specs.map((s) => instrument(s)), clockUs: clock,
+  client, restUrl: emuUrl.rest, wsUrl: emuUrl.ws, apiKey: EMULATOR_DEMO_KEY, instruments: specs.map((s) => instrument(s)), clockUs: clock,
   onReport: () => queueMicrotask(() => session?.poke()),
-  onOrderOut: (cid, throttled) => { const t0 = trigger.get(cid); if (t0 === undefined) return; if (throttled) { waited++; trigger.delete(cid); return; } adapter.push(performance.now() - t0); wireCid = cid; },
+  onOrderOut: (cid, throttled) => { const p = trigger.get(cid); if (p === undefined) return; if (throttled) { waited++; trigger.delete(cid); return; } adapter.push(performance.now() - p.t0); },
 });
 const venue: ExecutionVenue = {
   onMarketRow: (b, r, i) => exec.onMarketRow(b, r, i), advanceTo: (t) => exec.advanceTo(t),
-  submit: (o, t) => { if (inMessage) { trigger.set(o.clientOrderId, msgT); decision.push(performance.now() - msgT); } exec.submit(o, t); },
+  submit: (o, t) => {
+    if (inMessage) { trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw) }); decision.push(performance.now() - msgT); normalized.push(normT - msgT); }
+    exec.submit(o, t);
+  },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
   nextResponseUs: () => exec.nextResponseUs(), takeResponses: (t) => exec.takeResponses(t),
 };
@@ -74,49 +148,78 @@ session = new LiveSession({ kernel: run.kernel, store, streamId: run.streamId, s
 await session.start();
 await exec.start();
 const md = new BinanceSpotMarketData({
-  restUrl: emu.url.rest, wsUrl: emu.url.ws, instruments: specs, clockUs: clock,
-  onEvents: (events) => { session!.onMarket(events); },
+  restUrl: emuUrl.rest, wsUrl: emuUrl.ws, instruments: specs, clockUs: clock,
+  onEvents: (events) => { normT = performance.now(); session!.onMarket(events); },
 });
-// The message start: patch the ws client's emit so the stamp is taken before any parsing.
+// The message start: patch the ws client's emit so the stamp is taken before any parsing (the
+// scheduler stats are read first, so their cost is not inside the measured window).
 const origEmit = WebSocket.prototype.emit;
-WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...args: unknown[]) {
-  if (ev === 'message') { msgT = performance.now(); inMessage = true; try { return origEmit.call(this, ev, ...args); } finally { inMessage = false; } }
-  return origEmit.call(this, ev, ...args);
+WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[]) {
+  if (ev === 'message') {
+    [, msgWait] = sched();
+    const c = process.cpuUsage(); msgCpu = c.user + c.system; msgRaw = a[0];
+    msgT = performance.now(); inMessage = true;
+    try { return origEmit.call(this, ev, ...a); } finally { inMessage = false; }
+  }
+  return origEmit.call(this, ev, ...a);
 } as typeof WebSocket.prototype.emit;
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
 md.start();
 await new Promise((r) => setTimeout(r, seconds * 1000));
 md.stop();
+const cpu = process.cpuUsage(cpu0);
+const wallS = (performance.now() - wall0) / 1000;
+measuring = false;
 await session.stop({ reason: 'bench', cancelOpen: async () => { await exec.cancelAll(); } });
 exec.stop();
 WebSocket.prototype.emit = origEmit;
+const loadAfter = loadavg();
 
 // Peer: ccxt's own createOrder -> fetch, same emulator, resting orders far from the touch.
 const peer: number[] = [];
 let peerT = 0;
+const origFetch = client.fetch.bind(client);
 client.fetch = async (url: string, method = 'GET', headers?: unknown, body?: unknown) => {
   if (method === 'POST' && url.includes('/api/v3/order')) peer.push(performance.now() - peerT);
   return origFetch(url, method, headers as never, body as never);
 };
-const depth = (await (await fetch(`${emu.url.rest}/api/v3/depth?symbol=BTCUSDT&limit=5`)).json()) as { bids: [string, string][] };
+const depth = (await (await fetch(`${emuUrl.rest}/api/v3/depth?symbol=BTCUSDT&limit=5`)).json()) as { bids: [string, string][] };
 const px = Math.floor(Number(depth.bids[0]![0]) - 500);
 for (let i = 0; i < 200; i++) {
   peerT = performance.now();
   await client.createOrder('BTC/USDT', 'limit', 'buy', 0.001, px, { newClientOrderId: `peer${i}`, postOnly: true });
 }
 await client.cancelAllOrders('BTC/USDT');
-await emu.close();
+await closeEmu();
+net.Socket.prototype.write = origWrite;
+gcObs.disconnect();
+closeSync(schedFd);
 
+// GC time inside each order's window (message in -> wire).
+const gcIn = windows.map(([a, b]) => gcs.reduce((s, g) => s + Math.max(0, Math.min(b, g.end) - Math.max(a, g.start)), 0));
 const q = (xs: number[], p: number): string => {
   if (xs.length === 0) return '-';
   const s = [...xs].sort((a, b) => a - b);
   return (s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 1000).toFixed(0);
 };
-const row = (name: string, xs: number[]): string => `| ${name.padEnd(44)} | ${String(xs.length).padStart(6)} | ${q(xs, 0.5).padStart(8)} | ${q(xs, 0.99).padStart(8)} | ${q(xs, 1).padStart(8)} |`;
-console.log(`tick-to-order against the emulator (${seconds} s of the real BTCUSDT capture at 10x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
-console.log('| stage (from ws message in)                   | orders |  p50 µs  |  p99 µs  |  max µs  |');
-console.log('|----------------------------------------------|--------|----------|----------|----------|');
+const row = (name: string, xs: number[]): string => `| ${name.padEnd(50)} | ${String(xs.length).padStart(6)} | ${q(xs, 0.5).padStart(7)} | ${q(xs, 0.99).padStart(7)} | ${q(xs, 0.999).padStart(7)} | ${q(xs, 1).padStart(7)} |`;
+const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+console.log(`tick-to-order against the emulator (${emuMode === 'child' ? 'its own process' : 'in this process'}; ${seconds} s of the real BTCUSDT capture at 10x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
+console.log(`cpu ${cpus()[0]!.model} x${cpus().length}, node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && !a.includes('tsx')).join(' ')}; load average ${la(loadBefore)} before, ${la(loadAfter)} after`);
+console.log(`this process during the session: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${wallS.toFixed(1)} s (${((cpu.user + cpu.system) / 1e4 / wallS).toFixed(0)}% of one core); ${gcs.length} GC pauses`);
+console.log('| stage (from ws message in)                         | orders | p50 µs  | p99 µs  | p999 µs | max µs  |');
+console.log('|----------------------------------------------------|--------|---------|---------|---------|---------|');
+console.log(row('normalized: feed hands the events to the session', normalized));
 console.log(row('decision: kernel hands order to the adapter', decision));
-console.log(row('adapter: ccxt.createOrder called', adapter));
-console.log(row('wire: ccxt fetch POST /api/v3/order (ours)', wire));
+console.log(row('adapter: request leaves the adapter', adapter));
+console.log(row('wire: POST /api/v3/order bytes handed to the socket', wire));
+console.log(row('  of which: main thread runnable, not running', wireWait));
+console.log(row('  of which: GC pause', gcIn));
+console.log(row('  process CPU (all threads) in the window', wireCpu));
+for (const k of ['bookTicker', 'depth', 'trade', 'other']) {
+  const xs = wire.filter((_, i) => wireKind[i] === k);
+  if (xs.length > 0) console.log(row(`wire, orders decided on a ${k} message`, xs));
+}
 console.log(row('peer: ccxt alone, createOrder -> fetch', peer));
 console.log(`${waited} message-decided orders waited for Binance's ORDERS limit (100 per 10 s) in the token bucket and are left out of the adapter/wire rows.`);
