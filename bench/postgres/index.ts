@@ -13,11 +13,11 @@
  * Where a single writer's append time goes: median latency of an append of 100 beside a one-row
  * INSERT's commit (the WAL flush every durable commit waits for).
  *
- * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3]
+ * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3] [all|catchup]
  *      (HFT_BENCH_PG=postgres://postgres@127.0.0.1:5432 names the server; a database is created per run)
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
@@ -35,6 +35,9 @@ import { pgConn } from '../../src/projections/SqlConn.ts';
 
 const TOTAL = Number(process.argv[2] ?? 20_000);
 const REPS = Number(process.argv[3] ?? 3);
+/** `catchup`: only the projection catch-up (the append cases take about a minute). */
+const ONLY = process.argv[4] ?? 'all';
+if (ONLY !== 'all' && ONLY !== 'catchup') throw new Error(`bench/postgres: third argument must be 'all' or 'catchup', got '${ONLY}'`);
 const SERVER = process.env.HFT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = `hft_bench_${process.pid}`;
 const URL_DB = `${SERVER}/${DB}`;
@@ -104,6 +107,7 @@ async function pgOne(url: string, sql: string): Promise<Record<string, unknown>>
   try { return (await c.query(sql)).rows[0]; } finally { await c.end(); }
 }
 
+const loadAvg = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -113,44 +117,47 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${DB}`);
   try {
     console.log(`bench/postgres: ${TOTAL} events per case, median of ${REPS}; server ${SERVER}, database ${DB}; ${new Date().toISOString()}`);
-    console.log('');
-    console.log('append (events/s)            hft PostgresEventStore   Emmett PostgreSQL   ratio');
-    for (const batch of [100, 1_000]) {
-      const batches = makeBatches(batch);
-      for (const writers of [1, 4]) {
-        const a: number[] = [], b: number[] = [];
-        for (let r = 0; r < REPS; r++) {
-          // Alternate who goes first so table growth and server noise hit both alike.
-          if (r % 2 === 0) { a.push(await appendRate(ours, batches, writers)); b.push(await appendRate(emmett, batches, writers)); } else { b.push(await appendRate(emmett, batches, writers)); a.push(await appendRate(ours, batches, writers)); }
-        }
-        const label = `batch ${batch}, ${writers} writer${writers > 1 ? 's' : ''}`;
-        console.log(`${label.padEnd(28)} ${fmt(median(a)).padStart(22)}   ${fmt(median(b)).padStart(17)}   ${(median(a) / median(b)).toFixed(2)}x`);
-      }
-    }
-
-    // ---- where a single writer's append of 100 goes: the commit's WAL flush is paid by both stores --
-    {
-      const batches = makeBatches(100).slice(0, 100);
-      const lat = async (make: () => Promise<Appender>): Promise<number> => {
-        const store = await make();
-        try {
-          await store.append(`warm-${streamSeq++}`, batches[0]!.slice(0, 10));
-          const ms: number[] = [];
-          for (const b of batches) { const t0 = performance.now(); await store.append(`l-${streamSeq++}`, b); ms.push(performance.now() - t0); }
-          return median(ms);
-        } finally { await store.close(); }
-      };
-      const flush = new pg.Client({ connectionString: URL_DB });
-      await flush.connect();
-      await flush.query('CREATE TABLE IF NOT EXISTS flush_probe (n int)');
-      const flushMs: number[] = [];
-      for (let i = 0; i < 100; i++) { const t0 = performance.now(); await flush.query('INSERT INTO flush_probe VALUES (1)'); flushMs.push(performance.now() - t0); }
-      await flush.end();
-      const a: number[] = [], b: number[] = [];
-      for (let r = 0; r < REPS; r++) { a.push(await lat(ours)); b.push(await lat(emmett)); }
+    console.log(`CPU ${cpus()[0]!.model} x${cpus().length}; load average ${loadAvg()}`);
+    if (ONLY === 'all') {
       console.log('');
-      console.log('one writer, batch 100: median ms per append     hft   Emmett   a 1-row INSERT commit (the WAL flush both wait for)');
-      console.log(`${''.padEnd(46)} ${median(a).toFixed(2).padStart(5)}   ${median(b).toFixed(2).padStart(6)}   ${median(flushMs).toFixed(2)}`);
+      console.log('append (events/s)            hft PostgresEventStore   Emmett PostgreSQL   ratio');
+      for (const batch of [100, 1_000]) {
+        const batches = makeBatches(batch);
+        for (const writers of [1, 4]) {
+          const a: number[] = [], b: number[] = [];
+          for (let r = 0; r < REPS; r++) {
+            // Alternate who goes first so table growth and server noise hit both alike.
+            if (r % 2 === 0) { a.push(await appendRate(ours, batches, writers)); b.push(await appendRate(emmett, batches, writers)); } else { b.push(await appendRate(emmett, batches, writers)); a.push(await appendRate(ours, batches, writers)); }
+          }
+          const label = `batch ${batch}, ${writers} writer${writers > 1 ? 's' : ''}`;
+          console.log(`${label.padEnd(28)} ${fmt(median(a)).padStart(22)}   ${fmt(median(b)).padStart(17)}   ${(median(a) / median(b)).toFixed(2)}x`);
+        }
+      }
+
+      // ---- where a single writer's append of 100 goes: the commit's WAL flush is paid by both stores --
+      {
+        const batches = makeBatches(100).slice(0, 100);
+        const lat = async (make: () => Promise<Appender>): Promise<number> => {
+          const store = await make();
+          try {
+            await store.append(`warm-${streamSeq++}`, batches[0]!.slice(0, 10));
+            const ms: number[] = [];
+            for (const b of batches) { const t0 = performance.now(); await store.append(`l-${streamSeq++}`, b); ms.push(performance.now() - t0); }
+            return median(ms);
+          } finally { await store.close(); }
+        };
+        const flush = new pg.Client({ connectionString: URL_DB });
+        await flush.connect();
+        await flush.query('CREATE TABLE IF NOT EXISTS flush_probe (n int)');
+        const flushMs: number[] = [];
+        for (let i = 0; i < 100; i++) { const t0 = performance.now(); await flush.query('INSERT INTO flush_probe VALUES (1)'); flushMs.push(performance.now() - t0); }
+        await flush.end();
+        const a: number[] = [], b: number[] = [];
+        for (let r = 0; r < REPS; r++) { a.push(await lat(ours)); b.push(await lat(emmett)); }
+        console.log('');
+        console.log('one writer, batch 100: median ms per append     hft   Emmett   a 1-row INSERT commit (the WAL flush both wait for)');
+        console.log(`${''.padEnd(46)} ${median(a).toFixed(2).padStart(5)}   ${median(b).toFixed(2).padStart(6)}   ${median(flushMs).toFixed(2)}`);
+      }
     }
 
     // ---- projection catch-up on a real run ----------------------------------------------------------
@@ -202,8 +209,11 @@ async function main(): Promise<void> {
     console.log(`  write the rows of all events, one transaction             ${fmt(median(writeRates)).padStart(10)}`);
     console.log(`  catch-up: read + fold + write rows and checkpoints        ${fmt(median(catchUp)).padStart(10)}   (target >= 100,000)`);
     const [cn, cr, cw] = [median(cpuNode), median(cpuReader), median(cpuWriter)];
+    const per100k = (ms: number): string => (ms / events.length * 100).toFixed(2);
     console.log(`  CPU time of the catch-up (ms): this process ${fmt(cn)}, reading server process ${fmt(cr)}, writing server process ${fmt(cw)}`);
+    console.log(`  CPU s per 100k events: this process ${per100k(cn)}, reading server ${per100k(cr)}, writing server ${per100k(cw)}, total ${per100k(cn + cr + cw)}`);
     console.log(`  => on two idle cores at best ${fmt(events.length / (Math.max(cn, cr, cw, (cn + cr + cw) / 2) / 1000))} events/s (WAL flushes not counted)`);
+    console.log(`CPU ${cpus()[0]!.model}; load average ${loadAvg()}`);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
