@@ -1,9 +1,10 @@
 /**
  * `hft emulator`: a local venue on 127.0.0.1 replaying a real capture. Binance (REST + WebSocket; spot,
  * USDⓈ-M or COIN-M by the capture file, orders on the spot routes) or OKX (`/ws/v5/public` market data
- * from a cryptofeed capture).
+ * from a cryptofeed capture, spot order entry on the v5 REST and `/ws/v5/private` APIs).
  */
 import { resolve } from 'node:path';
+import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.ts';
 import { HftError } from '../../core/errors.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { loadBinanceCapture } from '../emulator/binanceCapture.ts';
@@ -16,6 +17,8 @@ export const EMULATOR_VENUES = ['binance', 'okx'] as const;
 /** Demo credentials of the emulator (it is a local test venue: these are not secrets). */
 export const EMULATOR_DEMO_KEY = 'hftEmulatorDemoKey';
 export const EMULATOR_DEMO_SECRET = 'hftEmulatorDemoSecret';
+/** OKX API keys also carry a passphrase. */
+export const EMULATOR_DEMO_PASSPHRASE = 'hftEmulatorDemoPassphrase';
 
 export interface EmulatorCliOptions { readonly captures: readonly string[]; readonly speed: number; readonly port: number; readonly apiKey: string; readonly apiSecret: string }
 
@@ -34,10 +37,15 @@ export interface OkxEmulatorCliOptions {
   readonly port: number;
   /** Replay from the first subscription instead of from start-up. */
   readonly startOnSubscribe: boolean;
+  /** Order entry on the capture's spot instruments (built-in specs) for this account; omitted = market data only. */
+  readonly account?: { readonly apiKey: string; readonly apiSecret: string; readonly passphrase: string };
 }
 
 export async function startOkxEmulator(o: OkxEmulatorCliOptions, cwd: string): Promise<OkxEmulator> {
-  const emu = new OkxEmulator({ capture: loadOkxCapture(resolve(cwd, o.capture), o.instIds), speed: o.speed, port: o.port, startOnSubscribe: o.startOnSubscribe });
+  const capture = loadOkxCapture(resolve(cwd, o.capture), o.instIds);
+  const instruments = okxCaptureInstruments.filter((s) => s.kind === 'spot' && capture.instIds.includes(s.symbol));
+  const account = o.account && instruments.length > 0 ? { account: { apiKey: o.account.apiKey, secretKey: o.account.apiSecret, passphrase: o.account.passphrase, instruments } } : {};
+  const emu = new OkxEmulator({ capture, speed: o.speed, port: o.port, startOnSubscribe: o.startOnSubscribe, ...account });
   await emu.start();
   return emu;
 }
@@ -60,7 +68,12 @@ export const emulatorCommand: Command = {
     '',
     '--venue okx: serves OKX v5 public market data on ws://127.0.0.1:PORT/ws/v5/public (books with their',
     'checksums, trades, tickers) from a cryptofeed OKX capture, answering subscribe/unsubscribe and ping like',
-    'OKX; a late books subscriber gets a snapshot of the replayed book. No order entry.',
+    'OKX; a late books subscriber gets a snapshot of the replayed book. Spot order entry on the capture\'s spot',
+    'instruments (BTC-USDT): REST /api/v5/trade/order, cancel-order, cancel-batch-orders, order, orders-pending,',
+    'fills, /api/v5/account/balance signed like OKX, and ws://127.0.0.1:PORT/ws/v5/private (login, orders',
+    'channel), matched by the simulated venue. Keys: env HFT_EMULATOR_API_KEY / HFT_EMULATOR_API_SECRET /',
+    `HFT_EMULATOR_API_PASSPHRASE, else the demo ones (${EMULATOR_DEMO_KEY}, see README). Faults: POST /emulator/faults`,
+    '  {"loseAcks":1} | {"server5xx":1} | {"rateLimit429":1} | {"ackDelayMs":500} | {"duplicateFills":true} and the market ones.',
     '',
     'options:',
     '  --venue V       binance (default) or okx',
@@ -92,8 +105,13 @@ export const emulatorCommand: Command = {
       const okx = await startOkxEmulator({
         capture: values.capture[0]!, speed, port, startOnSubscribe: values.hold ?? false,
         ...(values.inst ? { instIds: values.inst } : {}),
+        account: {
+          apiKey: io.env.HFT_EMULATOR_API_KEY ?? EMULATOR_DEMO_KEY, apiSecret: io.env.HFT_EMULATOR_API_SECRET ?? EMULATOR_DEMO_SECRET,
+          passphrase: io.env.HFT_EMULATOR_API_PASSPHRASE ?? EMULATOR_DEMO_PASSPHRASE,
+        },
       }, io.cwd);
       io.out(`emulator: okx ws ${okx.url.ws}  (${okx.remaining} messages of ${okx.instIds.join(', ')}, speed ${speed}x${values.hold ? ', held until the first subscription' : ''})`);
+      if (okx.account) io.out(`emulator: okx rest ${okx.url.rest}  private ${okx.url.wsPrivate}  (order entry: ${okx.tradedInstIds.join(', ')})`);
       emu = okx;
     } else {
       if (values.inst || values.hold) throw new HftError('HFT_ERR_USAGE', '--inst and --hold are options of --venue okx');

@@ -13,22 +13,38 @@ import { findPromotion } from './promote.ts';
 
 export const LIVE_KEY_ENV = 'HFT_BINANCE_API_KEY';
 export const LIVE_SECRET_ENV = 'HFT_BINANCE_API_SECRET';
+export const OKX_KEY_ENV = 'HFT_OKX_API_KEY';
+export const OKX_SECRET_ENV = 'HFT_OKX_API_SECRET';
+export const OKX_PASSPHRASE_ENV = 'HFT_OKX_API_PASSPHRASE';
+
+export interface LiveCredentials { readonly apiKey: string; readonly secret: string; readonly passphrase?: string }
+
+/** The account keys of a venue from the environment (OKX keys also have a passphrase); undefined when any is missing. */
+export function liveKeysOf(venue: string, env: Readonly<Record<string, string | undefined>>): { keys: LiveCredentials | undefined; names: string[] } {
+  if (venue === 'okx') {
+    const apiKey = env[OKX_KEY_ENV]; const secret = env[OKX_SECRET_ENV]; const passphrase = env[OKX_PASSPHRASE_ENV];
+    return { keys: apiKey && secret && passphrase ? { apiKey, secret, passphrase } : undefined, names: [OKX_KEY_ENV, OKX_SECRET_ENV, OKX_PASSPHRASE_ENV] };
+  }
+  const apiKey = env[LIVE_KEY_ENV]; const secret = env[LIVE_SECRET_ENV];
+  return { keys: apiKey && secret ? { apiKey, secret } : undefined, names: [LIVE_KEY_ENV, LIVE_SECRET_ENV] };
+}
 
 export interface LiveGuardInput { readonly scenarioPath: string; readonly storeUri: string; readonly confirmLive: boolean }
 
 /** Every refusal names the guard that failed. Returns the keys on success. */
-export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<{ apiKey: string; secret: string }> {
+export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<LiveCredentials> {
   if (io.env.HFT_ENABLE_LIVE !== '1') throw new HftError('HFT_ERR_CONFIG', 'live trading is disabled: set HFT_ENABLE_LIVE=1 to enable it');
   if (!g.confirmLive) throw new HftError('HFT_ERR_USAGE', 'live trading places real orders: pass --confirm-live');
-  const apiKey = io.env[LIVE_KEY_ENV]; const secret = io.env[LIVE_SECRET_ENV];
-  if (!apiKey || !secret) throw new HftError('HFT_ERR_CONFIG', `API keys missing: set ${LIVE_KEY_ENV} and ${LIVE_SECRET_ENV} in the environment`);
   const { scenario } = loadScenario(g.scenarioPath, io.cwd);
+  const first = scenario.strategies.flatMap((s) => s.instruments)[0] ?? '';
+  const { keys, names } = liveKeysOf(first.slice(0, first.indexOf(':')), io.env);
+  if (!keys) throw new HftError('HFT_ERR_CONFIG', `API keys missing: set ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} in the environment`);
   const hash = strategyHash(liveScenario(scenario));
   const store = await openStore(g.storeUri, { cwd: io.cwd, readOnly: true });
   try {
     if (!(await findPromotion(store, hash))) throw new HftError('HFT_ERR_CONFIG', `no promotion for this strategy configuration (strategy hash ${hash.slice(0, 16)}…): run it on paper, then hft parity and hft promote <paperRunId>`);
   } finally { await store.close(); }
-  return { apiKey, secret };
+  return keys;
 }
 
 export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl?: string; readonly wsUrl?: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void }
@@ -46,16 +62,19 @@ export const liveCommand: Command = {
   help: [
     'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--duration S] [--store <uri>]',
     '',
-    `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm); a scenario on any`,
-    'other venue (OKX, Bybit: paper only) is refused with HFT_ERR_CONFIG.',
+    `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm; okx: spot, orders`,
+    'through POST /api/v5/trade/order, reports from the private orders channel); a scenario on any other venue',
+    '(Bybit: paper only) is refused with HFT_ERR_CONFIG.',
     'Refuses to start unless: a run.promoted exists for this strategy + risk configuration (hft promote),',
-    `--confirm-live is given, HFT_ENABLE_LIVE=1 and ${LIVE_KEY_ENV} / ${LIVE_SECRET_ENV} are set. Keys are`,
-    'never printed or stored. Reconciles open orders and balances on start; Ctrl-C / SIGTERM / hft kill',
-    'cancel every open order and stop.',
+    `--confirm-live is given, HFT_ENABLE_LIVE=1 and the venue's keys are set: Binance ${LIVE_KEY_ENV} /`,
+    `${LIVE_SECRET_ENV}, OKX ${OKX_KEY_ENV} / ${OKX_SECRET_ENV} / ${OKX_PASSPHRASE_ENV}. Keys are never`,
+    'printed or stored. Reconciles open orders and balances on start; Ctrl-C / SIGTERM / hft kill cancel every',
+    'open order and stop.',
     '',
     'options:',
     `  --rest <url>   REST base (default per venue, spot ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
-    `  --ws <url>     WebSocket base (default per venue, spot ${BINANCE_SPOT_WS})`,
+    `  --ws <url>     WebSocket base (default per venue, spot ${BINANCE_SPOT_WS}); OKX: the public URL`,
+    '                 (ws://127.0.0.1:PORT/ws/v5/public on the emulator), the private one is beside it',
     '  --sandbox      the product\'s testnet for orders (ccxt sandbox mode; pair with the testnet --rest/--ws)',
     '  --duration S   stop after S seconds',
     `  --store <uri>  event store (default ${DEFAULT_STORE_URI})`,

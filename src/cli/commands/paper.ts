@@ -3,13 +3,15 @@
  * COIN-M, OKX, Bybit: createMarketData picks it by the instruments' venue) against the simulated venue,
  * on the wall clock, everything recorded (run events in the store, market inputs in a tick store of
  * the session). Also home of `runSession`, which `hft live` shares: only the venue differs, and live
- * order entry exists for Binance spot only.
+ * order entry exists for Binance (spot, USDⓈ-M, COIN-M) and OKX spot.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BINANCE_PRODUCT_OF_VENUE, createBinanceCcxt } from '../../adapters/binance/binanceCcxt.ts';
 import { BinanceExecution } from '../../adapters/binance/BinanceExecution.ts';
 import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.ts';
+import { createOkxCcxt } from '../../adapters/okx/okxCcxt.ts';
+import { OkxExecution } from '../../adapters/okx/OkxExecution.ts';
 import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMarketData.ts';
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
@@ -69,8 +71,8 @@ export interface SessionOptions {
   readonly instrumentsFile?: string;
   /** Resolves when the session should stop (signal, duration, kill). */
   readonly stopWhen: Promise<string>;
-  /** Live only; never printed or stored. */
-  readonly credentials?: { readonly apiKey: string; readonly secret: string };
+  /** Live only; never printed or stored. OKX also needs the API key's passphrase. */
+  readonly credentials?: { readonly apiKey: string; readonly secret: string; readonly passphrase?: string };
   readonly sandbox?: boolean;
   readonly staleAfterMs?: number;
   /** Seal the recorded inputs into new tick files this often (default 5000 ms; LiveSession). */
@@ -88,7 +90,16 @@ export interface SessionResult {
   readonly runEvents: number;
   readonly marketRows: number;
   readonly feed: MarketDataStats;
-  readonly venueStats?: BinanceExecution['stats'];
+  readonly venueStats?: LiveVenue['stats'];
+}
+
+/** A venue with live order entry: the ExecutionVenue plus what the session needs around it. */
+type LiveVenue = BinanceExecution | OkxExecution;
+
+/** OKX's private WebSocket beside its public one (production and the emulator alike: `/ws/v5/public` -> `/ws/v5/private`). */
+export function okxPrivateWsUrl(publicWsUrl: string): string {
+  if (!/\/ws\/v5\/public$/.test(publicWsUrl)) throw new HftError('HFT_ERR_USAGE', `okx: --ws must be the public WebSocket URL ending in /ws/v5/public (its private one is beside it), got '${publicWsUrl}'`);
+  return publicWsUrl.replace(/\/ws\/v5\/public$/, '/ws/v5/private');
 }
 
 const SPEC_FIELDS = ['id', 'venue', 'symbol', 'kind', 'base', 'quote', 'settle', 'tickSize', 'lotSize', 'contractMultiplier', 'makerFeeRate', 'takerFeeRate'] as const;
@@ -146,10 +157,10 @@ export function sessionInstruments(sc: Scenario, where: string, extra: readonly 
   return specs;
 }
 
-/** Venues with live order entry (BinanceExecution: spot, USDⓈ-M, COIN-M). */
-export const LIVE_ORDER_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm'] as const;
+/** Venues with live order entry (BinanceExecution: spot, USDⓈ-M, COIN-M; OkxExecution: OKX spot). */
+export const LIVE_ORDER_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx'] as const;
 
-/** Live order entry goes through BinanceExecution only: every other venue stops here, before any key is read. */
+/** Live order entry goes through BinanceExecution or OkxExecution: every other venue stops here, before any key is read. */
 export function assertLiveVenue(sc: Scenario, where: string): void {
   for (const id of new Set(sc.strategies.flatMap((s) => s.instruments))) {
     const venue = id.slice(0, id.indexOf(':'));
@@ -157,6 +168,15 @@ export function assertLiveVenue(sc: Scenario, where: string): void {
       throw new HftError('HFT_ERR_CONFIG', `${where}: instrument '${id}': live trading (order entry) is ${LIVE_ORDER_VENUES.join(', ')} only; ${venue} has a live feed for paper sessions (hft paper) but no order entry`, { instrument: id });
     }
   }
+}
+
+/** OKX live order entry: spot instruments, the key's passphrase, production or emulator URLs. */
+function assertOkxLive(o: SessionOptions, specs: readonly InstrumentSpec[], scenarioPath: string): void {
+  if (!o.credentials?.passphrase) throw new HftError('HFT_ERR_CONFIG', 'live okx: API key, secret and passphrase missing');
+  const notSpot = specs.find((s) => s.kind !== 'spot');
+  if (notSpot) throw new HftError('HFT_ERR_CONFIG', `${scenarioPath}: instrument '${notSpot.id}' is ${notSpot.kind}: OKX order entry is spot only (tdMode cash)`, { instrument: notSpot.id });
+  if (o.sandbox) throw new HftError('HFT_ERR_USAGE', 'live okx: --sandbox (OKX demo trading) is not wired; use the emulator or the production URLs');
+  okxPrivateWsUrl(o.wsUrl ?? VENUE_DEFAULT_URLS.okx.ws);
 }
 
 export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionResult> {
@@ -167,13 +187,22 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const defaults = VENUE_DEFAULT_URLS[specs[0]!.venue as LiveFeedVenue];
   const restUrl = o.restUrl ?? defaults.rest;
   const wsUrl = o.wsUrl ?? defaults.ws;
+  if (o.mode === 'live' && specs[0]!.venue === 'okx') assertOkxLive(o, specs, scenarioPath);
   const store = await openStore(o.storeUri, { cwd: io.cwd });
   const clock = wallClockUs();
   const startUs = clock();
   let session: LiveSession | undefined;
-  let venue: BinanceExecution | undefined;
+  let venue: LiveVenue | undefined;
   const poke = (): void => queueMicrotask(() => session?.poke());
-  if (o.mode === 'live') {
+  if (o.mode === 'live' && specs[0]!.venue === 'okx') {
+    const c = o.credentials!;
+    venue = new OkxExecution({
+      client: createOkxCcxt({ apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase!, restUrl }), wsPrivateUrl: okxPrivateWsUrl(wsUrl),
+      apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase!, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
+      onReport: poke, onLatency: (row) => session?.record('order.request-acked', { ...row }), log: io.err,
+      ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
+    });
+  } else if (o.mode === 'live') {
     if (!o.credentials) throw new HftError('HFT_ERR_CONFIG', 'live: API keys missing');
     const product = BINANCE_PRODUCT_OF_VENUE[specs[0]!.venue]!;
     const client = createBinanceCcxt({ product, apiKey: o.credentials.apiKey, secret: o.credentials.secret, ...(o.sandbox ? { sandbox: true } : { restUrl }) });

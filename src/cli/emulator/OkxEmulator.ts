@@ -89,6 +89,9 @@ export class OkxEmulator {
 
   get remaining(): number { return this.replay.remaining; }
 
+  /** Instruments with order entry. */
+  get tradedInstIds(): readonly string[] { return this.opts.account?.instruments.map((s) => s.symbol) ?? []; }
+
   /** Instruments the capture replays. */
   get instIds(): readonly string[] { return this.opts.capture.instIds; }
 
