@@ -15,12 +15,17 @@
  * `fillFee`, `execType` T/M), canceled (IOC/FOK/market remainders too; a post-only order that would
  * take is canceled with `cancelSource` 31, as OKX does).
  *
+ * OKX's place-order limit (60 per 2 s per instrument) is enforced: the 61st request in any 2 s is
+ * answered 50011 "Too Many Requests" (HTTP 429) without being processed.
+ *
  * Deliberate limits: spot (`tdMode` cash) only; clOrdId is unique among every order of the session
  * (OKX checks it among pending orders); no amend.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { Decimal } from 'decimal.js';
+import { OKX_LIMITS, SlidingWindow } from '../../adapters/okx/OkxRateLimits.ts';
 import type { WebSocket } from 'ws';
 import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
 import type { Normalizer } from '../../feeds/normalizer.ts';
@@ -95,7 +100,9 @@ interface Traded { readonly inst: Instrument; readonly spec: InstrumentSpec; rea
 
 export class OkxAccount {
   readonly faults: OkxTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false };
-  readonly stats = { orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, loginFailures: 0, logins: 0, fillsSent: 0, ordersPushed: 0 };
+  readonly stats = { orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, loginFailures: 0, logins: 0, fillsSent: 0, ordersPushed: 0, rateLimited: 0 };
+  /** OKX's place-order limit, enforced per instrument: 60 requests in any 2 s, else 50011 (HTTP 429). */
+  private readonly placeWindows = new Map<string, SlidingWindow>();
 
   private readonly traded = new Map<string, Traded>();
   private readonly sync: OkxBookSync;
@@ -160,6 +167,14 @@ export class OkxAccount {
     };
     switch (route) {
       case 'POST /api/v5/trade/order': {
+        const body0 = json();
+        const instId = typeof body0.instId === 'string' ? body0.instId : '';
+        if (this.traded.has(instId)) {
+          let w = this.placeWindows.get(instId);
+          if (!w) { w = new SlidingWindow(OKX_LIMITS.placeOrder.limit, OKX_LIMITS.placeOrder.windowMs, () => performance.now()); this.placeWindows.set(instId, w); }
+          if (w.waitMs(1) > 0) { this.stats.rateLimited++; throw new OkxApiError(429, '50011', 'Too Many Requests'); }
+          w.take(1);
+        }
         this.stats.orderPosts++;
         const out = ok([this.place(json())]);
         if (this.faults.loseAcks > 0) { this.faults.loseAcks--; destroy(); return undefined; }
