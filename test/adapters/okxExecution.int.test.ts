@@ -146,6 +146,27 @@ describe('OKX spot order entry against the emulator (real BTC-USDT capture)', ()
     expect(h.emu.openOrderIds()).toEqual(['rl1']);
   }, 30_000);
 
+  it('after the private socket drops, the orders channel comes back (login again) and a cancel pushed meanwhile is found by query', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    h.exec.submit(order('drop1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('drop1').some((r) => r.kind === 'accepted'), 5000, 'accepted');
+    h.emu.account!.disconnectPrivate();
+    // Another client on the account cancels it while our socket is down: that push reaches nobody.
+    const other = createOkxCcxt({ apiKey: KEY.apiKey, secret: KEY.secretKey, passphrase: KEY.passphrase, restUrl: h.url.rest });
+    await other.cancelOrder(undefined as unknown as string, 'BTC/USDT', { clOrdId: 'drop1' });
+    expect(h.emu.openOrderIds()).toEqual([]);
+    await waitFor(() => h.of('drop1').some((r) => r.kind === 'canceled'), 10_000, 'canceled after the reconnect');
+    expect(h.exec.stats.reconnects).toBe(1);
+    expect(h.emu.account!.stats.logins).toBe(2);
+    expect(h.of('drop1').map((r) => r.kind)).toEqual(['accepted', 'canceled']);
+    // The new socket carries pushes again.
+    h.exec.submit(order('drop2', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('drop2').some((r) => r.kind === 'accepted'), 5000, 'accepted on the new socket');
+    h.exec.cancel('drop2', 0);
+    await waitFor(() => h.of('drop2').some((r) => r.kind === 'canceled'), 5000, 'canceled on the new socket');
+  }, 30_000);
+
   it('the emulator answers the 61st placement within 2 s with 50011 (HTTP 429), which is never a rejection', async () => {
     const h = await harness();
     const { bidTicks } = await h.touch();

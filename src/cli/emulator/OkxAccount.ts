@@ -114,6 +114,8 @@ export class OkxAccount {
   private readonly balances = new Map<string, Decimal>();
   /** Subscribed `orders` sockets, grouped by the subscription's arg (the push echoes it). */
   private readonly users = new UserSocketFanout<string>();
+  /** Every connection to /ws/v5/private (for disconnectPrivate). */
+  private readonly privateSockets = new Set<WebSocket>();
   private ordSeq = 0;
   private tradeSeq = 0;
   private readonly uid = '4470000000000001';
@@ -129,6 +131,9 @@ export class OkxAccount {
     this.trades = okxTrades(lookup);
     for (const [a, v] of Object.entries(o.balances ?? { USDT: '100000', BTC: '10' })) this.balances.set(a, new Decimal(v));
   }
+
+  /** Drops every private WebSocket (a venue-side disconnect: pushes meanwhile reach nobody). */
+  disconnectPrivate(): void { for (const ws of this.privateSockets) ws.terminate(); }
 
   /** Client ids of the orders open on the venue. */
   openOrderIds(): string[] { return [...this.orders.values()].filter((x) => OPEN.has(x.state)).map((x) => x.clOrdId); }
@@ -406,6 +411,8 @@ export class OkxAccount {
   /** A connection to `/ws/v5/private`: login, then `orders` subscriptions. */
   onPrivateClient(ws: WebSocket): void {
     const connId = randomBytes(4).toString('hex');
+    this.privateSockets.add(ws);
+    ws.on('close', () => this.privateSockets.delete(ws));
     let loggedIn = false;
     const send = (o: unknown): void => { if (ws.readyState === 1) ws.send(JSON.stringify(o)); };
     ws.on('message', (raw) => {

@@ -234,9 +234,10 @@ export class OkxEmulator {
         for (const [k, v] of Object.entries(f)) {
           if (k in this.faults) (this.faults as unknown as Record<string, unknown>)[k] = v;
           else if (this.account && k in this.account.faults) (this.account.faults as unknown as Record<string, unknown>)[k] = v;
-          else if (k !== 'disconnectMarket') throw new OkxApiError(400, '51000', `Parameter ${k} error (emulator faults: ${[...Object.keys(this.faults), ...Object.keys(this.account?.faults ?? {}), 'disconnectMarket'].join(', ')})`);
+          else if (k !== 'disconnectMarket' && k !== 'disconnectPrivate') throw new OkxApiError(400, '51000', `Parameter ${k} error (emulator faults: ${[...Object.keys(this.faults), ...Object.keys(this.account?.faults ?? {}), 'disconnectMarket', 'disconnectPrivate'].join(', ')})`);
         }
         if (f.disconnectMarket) this.disconnectMarket();
+        if (f.disconnectPrivate) this.account?.disconnectPrivate();
         out = { faults: { ...this.faults, ...this.account?.faults } };
       } else if (route === 'GET /emulator/state') {
         out = { stats: { ...this.stats, ...this.account?.stats }, openOrders: this.account?.openOrderIds() ?? [], remaining: this.remaining };
