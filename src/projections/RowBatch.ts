@@ -6,23 +6,36 @@
 export type Row = Record<string, unknown>;
 export type WriteMode = 'upsert' | 'insert';
 
-export interface TableRows { readonly mode: WriteMode; readonly rows: Map<string, Row> }
+export interface TableRows {
+  readonly mode: WriteMode;
+  readonly rows: Map<string, Row>;
+  /**
+   * Upserted keys whose row this batch created (first put with `created`): the table cannot hold them
+   * yet, so a writer may insert them without a conflict check (and must still cope if one is there).
+   */
+  created?: Set<string>;
+}
 
 export class RowBatch {
   readonly tables = new Map<string, TableRows>();
   rowCount = 0;
 
-  upsert(table: string, key: string, row: Row): void { this.put(table, 'upsert', key, row, true); }
+  /** `created`: this event creates the row (no earlier batch can have written its key). */
+  upsert(table: string, key: string, row: Row, created = false): void { this.put(table, 'upsert', key, row, true, created); }
 
-  insert(table: string, key: string, row: Row): void { this.put(table, 'insert', key, row, false); }
+  insert(table: string, key: string, row: Row): void { this.put(table, 'insert', key, row, false, false); }
 
   get isEmpty(): boolean { return this.rowCount === 0; }
 
-  private put(table: string, mode: WriteMode, key: string, row: Row, replace: boolean): void {
+  private put(table: string, mode: WriteMode, key: string, row: Row, replace: boolean, created: boolean): void {
     let t = this.tables.get(table);
     if (!t) { t = { mode, rows: new Map() }; this.tables.set(table, t); }
-    if (!replace && t.rows.has(key)) return;
-    if (!t.rows.has(key)) this.rowCount++;
+    if (!t.rows.has(key)) {
+      this.rowCount++;
+      if (created) (t.created ??= new Set()).add(key);
+    } else if (!replace) {
+      return;
+    }
     t.rows.set(key, row);
   }
 }

@@ -163,7 +163,9 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
   const d = e.data as { clientOrderId: string };
   const key = `${e.runId}|${d.clientOrderId}`;
   let order = state.orders.get(key);
+  let created = false;
   if (e.type === 'order.requested' && !order) {
+    created = true;
     const r = (e as EventEnvelope<'order.requested'>).data;
     run.row.orders++;
     order = {
@@ -228,7 +230,7 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
     row.end_reason = (e.data as { reason?: string }).reason ?? row.status;
   }
   row.last_position = e.position;
-  out?.upsert('orders', key, row);
+  out?.upsert('orders', key, row, created);
   out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, row.status));
   return true;
 }
