@@ -282,12 +282,14 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const escapeCopy = (s: string): string => (COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : s);
+/** JSON text as a COPY value: JSON.stringify escapes every control character, so only backslashes remain. */
+const escapeCopyJson = (j: string): string => (j.indexOf('\\') < 0 ? j : j.replace(/\\/g, '\\\\'));
 
 function copyValue(v: unknown, json: boolean): string {
   if (v === null || v === undefined) return '\\N';
   if (json) {
     const j = JSON.stringify(v);
-    return j === undefined ? '\\N' : escapeCopy(j);
+    return j === undefined ? '\\N' : escapeCopyJson(j);
   }
   switch (typeof v) {
     case 'string': return escapeCopy(v);
