@@ -97,7 +97,7 @@ const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) g
 gcObs.observe({ entryTypes: ['gc'] });
 
 let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgRaw: unknown; let normT = 0;
-interface Probe { t0: number; cpu0: number; wait0: number; kind: string }
+interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number }
 /** The stream of the message that decided an order (combined-stream envelope: {"stream":"btcusdt@..."}). */
 const kindOf = (raw: unknown): string => {
   const head = Buffer.isBuffer(raw) ? raw.toString('latin1', 0, 48) : String(raw).slice(0, 48);
@@ -105,6 +105,7 @@ const kindOf = (raw: unknown): string => {
 };
 const trigger = new Map<string, Probe>();
 const normalized: number[] = []; const decision: number[] = []; const adapter: number[] = []; const wire: number[] = []; const wireKind: string[] = [];
+const adapterToWire: number[] = [];
 const wireWait: number[] = []; const wireCpu: number[] = []; const windows: [number, number][] = [];
 let measuring = true;
 
@@ -121,6 +122,7 @@ net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
       const [, wait] = sched();
       const cpu = process.cpuUsage();
       wire.push(t - p.t0); wireCpu.push((cpu.user + cpu.system - p.cpu0) / 1000); wireWait.push((wait - p.wait0) / 1000); windows.push([p.t0, t]); wireKind.push(p.kind);
+      adapterToWire.push(t - p.out);
       trigger.delete(id!);
     }
   }
@@ -131,12 +133,12 @@ let session: LiveSession | undefined;
 const exec = new BinanceExecution({
   client, restUrl: emuUrl.rest, wsUrl: emuUrl.ws, apiKey: EMULATOR_DEMO_KEY, instruments: specs.map((s) => instrument(s)), clockUs: clock,
   onReport: () => queueMicrotask(() => session?.poke()),
-  onOrderOut: (cid, throttled) => { const p = trigger.get(cid); if (p === undefined) return; if (throttled) { waited++; trigger.delete(cid); return; } adapter.push(performance.now() - p.t0); },
+  onOrderOut: (cid, throttled) => { const p = trigger.get(cid); if (p === undefined) return; if (throttled) { waited++; trigger.delete(cid); return; } p.out = performance.now(); adapter.push(p.out - p.t0); },
 });
 const venue: ExecutionVenue = {
   onMarketRow: (b, r, i) => exec.onMarketRow(b, r, i), advanceTo: (t) => exec.advanceTo(t),
   submit: (o, t) => {
-    if (inMessage) { trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw) }); decision.push(performance.now() - msgT); normalized.push(normT - msgT); }
+    if (inMessage) { trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw), out: 0 }); decision.push(performance.now() - msgT); normalized.push(normT - msgT); }
     exec.submit(o, t);
   },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
@@ -217,9 +219,12 @@ console.log(row('wire: POST /api/v3/order bytes handed to the socket', wire));
 console.log(row('  of which: main thread runnable, not running', wireWait));
 console.log(row('  of which: GC pause', gcIn));
 console.log(row('  process CPU (all threads) in the window', wireCpu));
+console.log(row('wire minus runnable-wait and GC (this process\'s own time)', wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!))));
+console.log(row('adapter -> wire of the same order (sign + write)', adapterToWire));
 for (const k of ['bookTicker', 'depth', 'trade', 'other']) {
   const xs = wire.filter((_, i) => wireKind[i] === k);
   if (xs.length > 0) console.log(row(`wire, orders decided on a ${k} message`, xs));
 }
 console.log(row('peer: ccxt alone, createOrder -> fetch', peer));
+if ('entry' in exec) { const st = (exec as unknown as { entry: { pool: { stats: Record<string, number> } } }).entry.pool.stats; console.log(`order connections: ${st.immediate} requests written at once, ${st.waitedForConnect} waited for a connection to open (${st.connects} connects, warm-up included)`); }
 console.log(`${waited} message-decided orders waited for Binance's ORDERS limit (100 per 10 s) in the token bucket and are left out of the adapter/wire rows.`);

@@ -94,7 +94,8 @@ export class BinanceExecution implements ExecutionVenue {
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
   private userWs: WebSocket | undefined;
-  private readonly entry: BinanceOrderEntry;
+  /** New-order requests (signing, connections: `entry.pool.stats`). */
+  readonly entry: BinanceOrderEntry;
   private stopped = false;
   readonly product: BinanceProduct;
 

@@ -53,7 +53,7 @@ const PRIVATE_API: Readonly<Record<BinanceProduct, string>> = { spot: 'private',
 
 export class BinanceOrderEntry {
   readonly url: URL;
-  private readonly pool: Http1Pool;
+  readonly pool: Http1Pool;
   private readonly path: string;
   private readonly secret: string;
   private readonly respType: string;

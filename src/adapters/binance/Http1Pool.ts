@@ -59,6 +59,8 @@ const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 export class Http1Pool {
+  /** Requests written at once on an idle connection, or held for a connection being opened. */
+  readonly stats = { immediate: 0, waitedForConnect: 0, connects: 0 };
   private readonly conns: Conn[] = [];
   private readonly host: string;
   private readonly port: number;
@@ -117,8 +119,7 @@ export class Http1Pool {
       conn.pending = { resolve, reject, timer };
       conn.lastUsedMs = Date.now();
       onOut?.();
-      if (conn.open) conn.sock.write(bytes, 'latin1');
-      else conn.queued = bytes;
+      if (conn.open) { this.stats.immediate++; conn.sock.write(bytes, 'latin1'); } else { this.stats.waitedForConnect++; conn.queued = bytes; }
     });
   }
 
@@ -135,6 +136,7 @@ export class Http1Pool {
       ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: this.host, port: this.port });
     sock.setNoDelay(true);
+    this.stats.connects++;
     const c: Conn = { sock, open: false, closed: false, lastUsedMs: Date.now(), pending: undefined, queued: undefined, buf: Buffer.alloc(0) };
     this.conns.push(c);
     sock.once(this.tls ? 'secureConnect' : 'connect', () => {
