@@ -97,7 +97,8 @@ const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) g
 gcObs.observe({ entryTypes: ['gc'] });
 
 let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgRaw: unknown; let normT = 0;
-interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number }
+interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number; nth: number }
+let nthInMessage = 0;
 /** The stream of the message that decided an order (combined-stream envelope: {"stream":"btcusdt@..."}). */
 const kindOf = (raw: unknown): string => {
   const head = Buffer.isBuffer(raw) ? raw.toString('latin1', 0, 48) : String(raw).slice(0, 48);
@@ -105,7 +106,7 @@ const kindOf = (raw: unknown): string => {
 };
 const trigger = new Map<string, Probe>();
 const normalized: number[] = []; const decision: number[] = []; const adapter: number[] = []; const wire: number[] = []; const wireKind: string[] = [];
-const adapterToWire: number[] = [];
+const adapterToWire: number[] = []; const wireNth: number[] = [];
 const wireWait: number[] = []; const wireCpu: number[] = []; const windows: [number, number][] = [];
 let measuring = true;
 
@@ -122,7 +123,7 @@ net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
       const [, wait] = sched();
       const cpu = process.cpuUsage();
       wire.push(t - p.t0); wireCpu.push((cpu.user + cpu.system - p.cpu0) / 1000); wireWait.push((wait - p.wait0) / 1000); windows.push([p.t0, t]); wireKind.push(p.kind);
-      adapterToWire.push(t - p.out);
+      adapterToWire.push(t - p.out); wireNth.push(p.nth);
       trigger.delete(id!);
     }
   }
@@ -138,7 +139,7 @@ const exec = new BinanceExecution({
 const venue: ExecutionVenue = {
   onMarketRow: (b, r, i) => exec.onMarketRow(b, r, i), advanceTo: (t) => exec.advanceTo(t),
   submit: (o, t) => {
-    if (inMessage) { trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw), out: 0 }); decision.push(performance.now() - msgT); normalized.push(normT - msgT); }
+    if (inMessage) { trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw), out: 0, nth: nthInMessage++ }); decision.push(performance.now() - msgT); normalized.push(normT - msgT); }
     exec.submit(o, t);
   },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
@@ -160,7 +161,7 @@ WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[
   if (ev === 'message') {
     [, msgWait] = sched();
     const c = process.cpuUsage(); msgCpu = c.user + c.system; msgRaw = a[0];
-    msgT = performance.now(); inMessage = true;
+    msgT = performance.now(); inMessage = true; nthInMessage = 0;
     try { return origEmit.call(this, ev, ...a); } finally { inMessage = false; }
   }
   return origEmit.call(this, ev, ...a);
@@ -221,6 +222,9 @@ console.log(row('  of which: GC pause', gcIn));
 console.log(row('  process CPU (all threads) in the window', wireCpu));
 console.log(row('wire minus runnable-wait and GC (this process\'s own time)', wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!))));
 console.log(row('adapter -> wire of the same order (sign + write)', adapterToWire));
+const own = wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!));
+console.log(row('own time, first order the message decided', own.filter((_, i) => wireNth[i] === 0)));
+console.log(row('own time, later orders of the same message', own.filter((_, i) => wireNth[i]! > 0)));
 for (const k of ['bookTicker', 'depth', 'trade', 'other']) {
   const xs = wire.filter((_, i) => wireKind[i] === k);
   if (xs.length > 0) console.log(row(`wire, orders decided on a ${k} message`, xs));
