@@ -13,6 +13,7 @@ describe('job processes of a worker host', () => {
     expect(jobProcessExecArgv(3, 4, [YOUNG_GEN_FLAG])).toEqual([YOUNG_GEN_FLAG]);
     expect(jobProcessExecArgv(2, 2, [YOUNG_GEN_FLAG])).toEqual([YOUNG_GEN_FLAG, SINGLE_THREADED_GC]);
     expect(jobProcessExecArgv(4, 2, [YOUNG_GEN_FLAG])).toEqual([YOUNG_GEN_FLAG, SINGLE_THREADED_GC]);
+    expect(jobProcessExecArgv(2, 2, [YOUNG_GEN_FLAG], { parallelGc: true })).toEqual([YOUNG_GEN_FLAG]);
   });
 
   it('keeps the parent\'s own flags (loaders, a chosen young generation) and adds each flag once', () => {
@@ -25,7 +26,7 @@ describe('job processes of a worker host', () => {
   });
 
   it('describes the plan for the log, without loader arguments', () => {
-    const p = planJobProcesses(2, 2, ['--import', 'file:///x/tsx/loader.mjs', YOUNG_GEN_FLAG]);
+    const p = planJobProcesses(2, {}, 2, ['--import', 'file:///x/tsx/loader.mjs', YOUNG_GEN_FLAG]);
     expect(describeJobProcesses(p)).toBe(`2 job process(es) on 2 core(s), node ${YOUNG_GEN_FLAG} ${SINGLE_THREADED_GC}`);
     expect(WORKER_ENTRY.endsWith('src/cli/sweep/workerEntry.mjs')).toBe(true);
   });

@@ -17,7 +17,7 @@ export const workerCommand: Command = {
     'nothing: the job expires after the sweep\'s --job-timeout and another worker retries it.',
     'A backtest is CPU-bound: --concurrency N starts N worker processes, not N promises; with N at',
     'least the number of cores each runs V8\'s garbage collector on its own thread (--single-threaded-gc),',
-    'so no job\'s GC helper threads take CPU from the others.',
+    'so no job\'s GC helper threads take CPU from the others (--parallel-gc keeps them).',
     'Run it from the directory the scenario\'s data paths are relative to (as for hft backtest).',
     '',
     'options:',
@@ -27,18 +27,19 @@ export const workerCommand: Command = {
     '  --sweep <id>             with --exit-when-idle: wait only for this sweep\'s jobs',
     '  --poll-ms N              queue polling interval when idle (default 500)',
     '  --maintenance-seconds N  how often expired jobs are taken back (default 10)',
+    '  --parallel-gc            with --concurrency: keep V8\'s GC helper threads even when the jobs fill every core',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       pg: { type: 'string' }, concurrency: { type: 'string' }, 'exit-when-idle': { type: 'boolean' }, sweep: { type: 'string' },
-      'poll-ms': { type: 'string' }, 'maintenance-seconds': { type: 'string' }, ipc: { type: 'boolean' },
+      'poll-ms': { type: 'string' }, 'maintenance-seconds': { type: 'string' }, ipc: { type: 'boolean' }, 'parallel-gc': { type: 'boolean' },
     }, false);
     void positionals;
     if (values.ipc) return ipcWorker(io);
     if (!values.pg) throw new HftError('HFT_ERR_USAGE', '--pg <url> is required (the PostgreSQL that holds the sweep queue)');
     const n = intFlag('concurrency', values.concurrency, 1);
     if (n < 1) throw new HftError('HFT_ERR_USAGE', '--concurrency must be at least 1');
-    if (n > 1) return superviseChildren(n, argv.filter((a, i) => a !== '--concurrency' && argv[i - 1] !== '--concurrency' && !a.startsWith('--concurrency=')), io);
+    if (n > 1) return superviseChildren(n, argv.filter((a, i) => a !== '--concurrency' && argv[i - 1] !== '--concurrency' && !a.startsWith('--concurrency=')), io, values['parallel-gc'] ?? false);
     const ac = new AbortController();
     const stop = (): void => { io.err('worker: stopping after the current job'); ac.abort(); };
     process.once('SIGTERM', stop);
@@ -62,8 +63,8 @@ export const workerCommand: Command = {
  * --concurrency N: N single-job worker processes (sized by planJobProcesses); signals are passed on,
  * the exit code is the worst.
  */
-function superviseChildren(n: number, args: readonly string[], io: CliIO): Promise<number> {
-  const plan = planJobProcesses(n);
+function superviseChildren(n: number, args: readonly string[], io: CliIO, parallelGc: boolean): Promise<number> {
+  const plan = planJobProcesses(n, { parallelGc });
   io.err(`worker: ${describeJobProcesses(plan)}`);
   const children: ChildProcess[] = [];
   for (let i = 0; i < n; i++) children.push(fork(WORKER_ENTRY, args, { cwd: io.cwd, stdio: 'inherit', execArgv: [...plan.execArgv] }));

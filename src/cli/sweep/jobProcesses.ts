@@ -27,16 +27,21 @@ export interface JobProcessPlan {
   readonly execArgv: readonly string[];
 }
 
+export interface JobProcessOptions {
+  /** Keep V8's parallel and concurrent GC even when the jobs fill every core (`hft worker --parallel-gc`). */
+  readonly parallelGc?: boolean;
+}
+
 /** Node flags for each of `processes` job processes on `cores` cores, from the parent's `inherited` flags. */
-export function jobProcessExecArgv(processes: number, cores: number, inherited: readonly string[]): string[] {
+export function jobProcessExecArgv(processes: number, cores: number, inherited: readonly string[], o: JobProcessOptions = {}): string[] {
   const out = inherited.filter((a) => a !== SINGLE_THREADED_GC);
   if (!out.some((a) => a.startsWith('--max-semi-space-size'))) out.push(YOUNG_GEN_FLAG);
-  if (processes >= cores) out.push(SINGLE_THREADED_GC);
+  if (processes >= cores && !o.parallelGc) out.push(SINGLE_THREADED_GC);
   return out;
 }
 
-export function planJobProcesses(processes: number, cores = availableParallelism(), inherited: readonly string[] = process.execArgv): JobProcessPlan {
-  return { processes, cores, execArgv: jobProcessExecArgv(processes, cores, inherited) };
+export function planJobProcesses(processes: number, o: JobProcessOptions = {}, cores = availableParallelism(), inherited: readonly string[] = process.execArgv): JobProcessPlan {
+  return { processes, cores, execArgv: jobProcessExecArgv(processes, cores, inherited, o) };
 }
 
 /** One line for the log: how the job processes were started. */
