@@ -6,7 +6,7 @@
  * racing on one stream both compute the same next revision; the unique (stream_id, revision) index lets
  * exactly one commit and the other's unique violation becomes a ConcurrencyError (or a retry for 'any').
  */
-import { EVENT_CATALOGUE, upcastBatch } from '../../model/events.ts';
+import { upcastBatch } from '../../model/events.ts';
 import pg from 'pg';
 import { ConcurrencyError, HftError } from '../../core/errors.ts';
 import type { EventEnvelope, EventType, NewEvent } from '../../model/events.ts';
@@ -59,16 +59,6 @@ const toEnvelope = (r: EventRow): EventEnvelope => ({
 });
 
 /**
- * A field as a string of its own. V8 makes a slice of 13 characters or more a view into the whole page
- * text, and readers keep ids (a projection's state holds run and order ids for the whole log): every
- * page would stay in memory. Concatenation then slicing copies the characters.
- */
-const own = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
-/** Known types as their (internalized) catalogue string: compared and looked up by identity later. */
-const TYPES = new Map<string, EventType>(Object.keys(EVENT_CATALOGUE).map((t) => [t, t as EventType]));
-const eventType = (s: string): EventType => TYPES.get(s) ?? (own(s) as EventType);
-
-/**
  * The events of one COPY text page (columns as COLUMNS, one row per line, data last). Text fields are
  * unescaped only on lines that hold a backslash (pages without any skip the check); a line out of position order is an error (the page
  * query orders by position).
@@ -100,8 +90,8 @@ function decodePage({ text, backslash }: CopyOutput, schema: string): EventEnvel
       throw new HftError('HFT_ERR_STORE_CORRUPT', `postgres store (schema ${schema}): event at position ${f[0]} has data that is not JSON: ${(e as Error).message}`, {}, { cause: e });
     }
     out.push({
-      id: own(f[3]!), type: eventType(f[4]!), version: Number(f[5]), streamId: own(f[1]!), revision: Number(f[2]), position,
-      tsEvent: Number(f[6]), tsRecv: Number(f[7]), runId: own(f[8]!), correlationId: own(f[9]!), causationId: own(f[10]!), data: data as never,
+      id: f[3]!, type: f[4] as EventType, version: Number(f[5]), streamId: f[1]!, revision: Number(f[2]), position,
+      tsEvent: Number(f[6]), tsRecv: Number(f[7]), runId: f[8]!, correlationId: f[9]!, causationId: f[10]!, data: data as never,
     });
     p = end + 1;
   }
