@@ -20,10 +20,10 @@
  * A CLI-side tool: it reads files and the wall clock, which the engine below never does.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Decimal } from 'decimal.js';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { BINANCE_PRODUCT_OF_VENUE, type BinanceProduct } from '../../adapters/binance/binanceCcxt.ts';
 import { BINANCE_DEPTH_PATH, type BinanceVenue } from '../../adapters/binance/BinanceMarketData.ts';
 import { BinanceBookSync } from '../../feeds/binance/BinanceBookSync.ts';
@@ -33,7 +33,7 @@ import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
 import { instrument as makeInstrument, type Instrument } from '../../model/instrument.ts';
 import type { VenueResponse } from '../../sim/VenueResponse.ts';
 import type { CaptureSession } from './binanceCapture.ts';
-import { CaptureReplay, EmulatorMatching, nowUs, UserSocketFanout } from './emulatorShared.ts';
+import { CaptureReplay, EmulatorMatching, LocalServer, nowUs, readBody, UserSocketFanout } from './emulatorShared.ts';
 import { verifyBinanceSignature } from './binanceSignature.ts';
 
 export interface EmulatorFaults {
@@ -115,12 +115,10 @@ export class BinanceSpotEmulator {
 
   private readonly inst: Instrument;
   private readonly symbolLower: string;
-  private server: Server | undefined;
-  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly http = new LocalServer((req, res) => { void this.handle(req, res); }, (req, socket, head) => this.upgrade(req, socket, head));
   private readonly marketClients = new Map<WebSocket, Set<string>>();
   private readonly users = new UserSocketFanout<string>();
   private readonly listenKeys = new Set<string>();
-  private readonly sockets = new Set<Socket>();
   private readonly bids = new Map<string, string>();
   private readonly asks = new Map<string, string>();
   private lastUpdateId: number;
@@ -136,7 +134,6 @@ export class BinanceSpotEmulator {
   private tradeSeq = 5_000_000;
   private venueOrderIds = new Map<string, string>();
   private readonly responses: VenueResponse[] = [];
-  private readonly connectionOf = new WeakMap<IncomingMessage, Socket>();
   /** `/api/v3/depth`, `/fapi/v1/depth` or `/dapi/v1/depth`: the product of the capture. */
   private readonly depthRoute: string;
   private readonly api: BinanceProduct;
@@ -166,7 +163,7 @@ export class BinanceSpotEmulator {
   }
 
   get url(): { rest: string; ws: string } {
-    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    const port = this.http.port;
     return { rest: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
   }
 
@@ -177,23 +174,14 @@ export class BinanceSpotEmulator {
   get product(): string { return `${this.opts.capture.venue}:${this.opts.capture.symbol}`; }
 
   async start(): Promise<{ rest: string; ws: string }> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
-    this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
-    this.server.on('request', (req: IncomingMessage) => { this.connectionOf.set(req, req.socket); });
-    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    await this.http.listen(this.opts.port ?? 0);
     this.replay.start();
     return this.url;
   }
 
   async close(): Promise<void> {
     this.replay.stop();
-    for (const ws of this.wss.clients) ws.terminate();
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.http.close();
   }
 
   /** Drops every market-data connection (a venue-side disconnect). */
@@ -350,7 +338,7 @@ export class BinanceSpotEmulator {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/stream') {
       const streams = new Set((url.searchParams.get('streams') ?? '').split('/').filter((s) => s !== ''));
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.http.wss.handleUpgrade(req, socket, head, (ws) => {
         this.stats.marketConnections++;
         this.marketClients.set(ws, streams);
         ws.on('close', () => this.marketClients.delete(ws));
@@ -360,7 +348,7 @@ export class BinanceSpotEmulator {
     const m = /^\/ws\/([A-Za-z0-9]+)$/.exec(url.pathname);
     if (m && this.listenKeys.has(m[1]!)) {
       const key = m[1]!;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.users.add(key, ws));
+      this.http.wss.handleUpgrade(req, socket, head, (ws) => this.users.add(key, ws));
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -370,9 +358,7 @@ export class BinanceSpotEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(req);
     const rawQuery = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
     const route = `${req.method} ${url.pathname}`;
     try {

@@ -20,12 +20,12 @@
  * the replayed book.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { crc32 } from '../../feeds/okx/crc32.ts';
-import { CaptureReplay } from './emulatorShared.ts';
+import { CaptureReplay, LocalServer, readBody } from './emulatorShared.ts';
 import { OkxAccount, OkxApiError, type OkxAccountOptions } from './OkxAccount.ts';
 import type { OkxCapture, OkxCaptureMessage } from './okxCapture.ts';
 
@@ -63,9 +63,7 @@ const key = (channel: string, instId: string): string => `${channel}|${instId}`;
 export class OkxEmulator {
   readonly faults: OkxEmulatorFaults = { dropBookUpdates: 0, corruptChecksums: 0, stallMarket: false };
   readonly stats = { marketSent: 0, snapshotsBuilt: 0, updatesDropped: 0, checksumsCorrupted: 0, connections: 0, subscribes: 0, unsubscribes: 0 };
-  private server: Server | undefined;
-  private readonly wss = new WebSocketServer({ noServer: true });
-  private readonly sockets = new Set<Socket>();
+  private readonly http = new LocalServer((req, res) => { void this.handle(req, res); }, (req, socket, head) => this.upgrade(req, socket, head));
   /** Per client: subscribed channel|instId keys; books keys only once the client has a snapshot. */
   private readonly clients = new Map<WebSocket, { subs: Set<string>; booksReady: Set<string> }>();
   private readonly books = new Map<string, Book>();
@@ -83,7 +81,7 @@ export class OkxEmulator {
 
   /** `ws`: the public WebSocket; `rest` and `wsPrivate`: order entry (when the emulator trades). */
   get url(): { ws: string; rest: string; wsPrivate: string } {
-    const port = (this.server?.address() as AddressInfo | null)?.port ?? 0;
+    const port = this.http.port;
     return { ws: `ws://127.0.0.1:${port}/ws/v5/public`, rest: `http://127.0.0.1:${port}`, wsPrivate: `ws://127.0.0.1:${port}/ws/v5/private` };
   }
 
@@ -96,21 +94,17 @@ export class OkxEmulator {
   get instIds(): readonly string[] { return this.opts.capture.instIds; }
 
   async start(): Promise<{ ws: string; rest: string; wsPrivate: string }> {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
-    this.server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
-    this.server.on('upgrade', (req: IncomingMessage, socket, head) => {
-      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-      const account = this.account;
-      if (path === '/ws/v5/private' && account) { this.wss.handleUpgrade(req, socket as Socket, head, (ws) => account.onPrivateClient(ws)); return; }
-      if (path !== '/ws/v5/public') { (socket as Socket).end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
-      this.wss.handleUpgrade(req, socket as Socket, head, (ws) => this.onClient(ws));
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.opts.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    await this.http.listen(this.opts.port ?? 0);
     if (!this.opts.paused && !this.opts.startOnSubscribe) this.resume();
     return this.url;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const account = this.account;
+    if (path === '/ws/v5/private' && account) { this.http.wss.handleUpgrade(req, socket, head, (ws) => account.onPrivateClient(ws)); return; }
+    if (path !== '/ws/v5/public') { socket.end('HTTP/1.1 404 Not Found\r\n\r\n'); return; }
+    this.http.wss.handleUpgrade(req, socket, head, (ws) => this.onClient(ws));
   }
 
   /** Starts the replay clock (once). */
@@ -118,9 +112,7 @@ export class OkxEmulator {
 
   async close(): Promise<void> {
     this.replay.stop();
-    for (const ws of this.wss.clients) ws.terminate();
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.http.close();
   }
 
   /** Client ids of the orders open on the venue (none without an account). */
@@ -223,9 +215,7 @@ export class OkxEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(req);
     const route = `${req.method} ${url.pathname}`;
     try {
       let out: unknown;

@@ -1,10 +1,12 @@
 /**
- * The parts every local venue emulator (Binance, OKX) shares: the capture replay clock, the fan-out of
- * private pushes to the connected user sockets, and the simulated venue that matches the orders
- * against the same market rows the clients receive.
+ * The parts every local venue emulator (Binance, OKX) shares: the HTTP + WebSocket server on
+ * 127.0.0.1, the capture replay clock, the fan-out of private pushes to the connected user sockets,
+ * and the simulated venue that matches the orders against the same market rows the clients receive.
  */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Instrument } from '../../model/instrument.ts';
 import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
 import { ConstantLatency } from '../../sim/ConstantLatency.ts';
@@ -14,6 +16,45 @@ import type { VenueResponse } from '../../sim/VenueResponse.ts';
 
 /** The emulator's clock, µs since the epoch. */
 export const nowUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+
+/**
+ * One port for REST and WebSocket upgrades. Connections are tracked so `close()` ends them all at once
+ * (a test or `hft emulator --for` does not wait for keep-alive sockets).
+ */
+export class LocalServer {
+  readonly wss = new WebSocketServer({ noServer: true });
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void, private readonly onUpgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void) {}
+
+  /** 0 before `listen`. */
+  get port(): number { return (this.server?.address() as AddressInfo | null)?.port ?? 0; }
+
+  async listen(port = 0): Promise<void> {
+    const server = createServer(this.onRequest);
+    this.server = server;
+    server.on('connection', (s: Socket) => { this.sockets.add(s); s.on('close', () => this.sockets.delete(s)); });
+    server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.onUpgrade(req, socket as Socket, head));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** A request's whole body as UTF-8 text. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Replays captured messages on the recorder's schedule divided by `speed`; `stalled` holds it (a stale feed). */
 export class CaptureReplay<M extends { readonly tsCapUs: number }> {
