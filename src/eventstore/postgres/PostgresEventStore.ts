@@ -79,7 +79,9 @@ export class PostgresEventStore implements EventStore {
     this.t = `${s}.events`;
     // A page travels as ONE json text (json_agg) parsed by one native JSON.parse: the driver's
     // per-row, per-column decoding costs more than the query itself (measured ~10 µs per event).
-    this.pageSql = `SELECT coalesce(json_agg(json_build_array(${COLUMNS}) ORDER BY position), '[]')::text AS page
+    // The aggregate takes the rows in the subquery's order (no ORDER BY of its own: that sorted the
+    // page again, ~20% of the server's CPU per page); readPage checks the order.
+    this.pageSql = `SELECT coalesce(json_agg(json_build_array(${COLUMNS})), '[]')::text AS page
       FROM (SELECT ${COLUMNS} FROM ${this.t} WHERE position >= $1 AND position < ${horizonSql} ORDER BY position LIMIT $2) e`;
     // $1 stream, $2 expected kind, $3 expected number, $4 the batch as ONE json array of envelopes. The
     // CTE `cur` sees the committed revision; `ok` is empty when the expectation fails, so nothing is
@@ -202,7 +204,12 @@ export class PostgresEventStore implements EventStore {
     if (limit <= 0) return { events: [], next: from, done: true };
     if (!types) {
       const rows = await this.query<{ page: string }>(this.pageSql, [from, limit], `hft-page:${this.schema}`);
-      const events = upcastBatch((JSON.parse(rows[0]!.page) as PageTuple[]).map(fromTuple));
+      const tuples = JSON.parse(rows[0]!.page) as PageTuple[];
+      for (let i = 1; i < tuples.length; i++) {
+        // PostgreSQL aggregates a sorted subquery's rows in order; should a plan ever not, sort here.
+        if (!(tuples[i]![0] > tuples[i - 1]![0])) { tuples.sort((a, b) => a[0] - b[0]); break; }
+      }
+      const events = upcastBatch(tuples.map(fromTuple));
       return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: events.length < limit };
     }
     // Filtered: bound the scan by the horizon taken in the same statement so `next` may skip ahead.
