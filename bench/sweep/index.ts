@@ -1,19 +1,34 @@
 /**
  * bench/sweep: 16 backtests of a parameter sweep through the real pg-boss queue with 1 worker process
- * vs 2 worker processes (target speed-up >= 1.8x on 2 cores), beside the peer: the same 16 scenarios
- * run one after another in one process with backtestFromFile (no queue, no process start-up), and the
- * server-less `--local 2` runner.
+ * vs 2 (target speed-up >= 1.8x on 2 cores), beside the peer: the same 16 scenarios run one after
+ * another in one process with backtestFromFile (no queue, no process start-up), and the server-less
+ * `--local 2` runner.
  *
- * Grid: demo market maker, halfSpreadTicks 0.5/1/2/3 x seed 1..4 on the whole shipped Binance capture
- * (11 minutes, 393k market events per backtest: shorter windows measured mostly process start-up).
+ * Variants, alternated in every round so each ratio is taken under the same neighbours:
+ *  - "1 worker":  `hft worker` (the product's normal configuration);
+ *  - "2 workers": `hft worker --concurrency 2` (the throughput setup: 2 job processes started through
+ *    the worker-only entry, V8 GC on each job's own thread when the jobs fill every core);
+ *  - "2 workers parallel GC": the same with `--parallel-gc` (V8's GC helper threads kept), to tell
+ *    the GC flag apart from the worker-only entry;
+ *  - "2 plain":   two `hft worker` processes started side by side, each unaware of the other.
+ * Every `hft` process runs with the node flags of the `hft` launcher (src/cli/hft.mjs shebang).
+ *
+ * Grid: demo market maker, halfSpreadTicks 0.5/1/2/3 x seed 1..4. Data: the shipped Binance capture
+ * (11 minutes, 393k market events per backtest: mostly process start-up), or a second argument that
+ * is either a scenario file or a row count: the capture repeated to that many rows in a tick store
+ * built once under /tmp/hft-bench-sweep (bench/common/repeatedCapture.ts), so a job outweighs start-up.
  * Each variant gets its own PostgreSQL schema and store directory. "wall" runs from starting the
  * workers to the last one exiting (start-up included: a deployment pays it once per worker); "work"
- * runs from the first job started to the last worker exiting.
+ * runs from the first job started to the last worker exit. Per job, each worker logs its wall and
+ * CPU time (all threads of its process): CPU / wall above 1.0 is a job using more than one core.
+ * "PG CPU" is the CPU of the PostgreSQL server processes serving the workers' connections (sampled
+ * from /proc by their application_name).
  *
- * Run: npx tsx bench/sweep/index.ts [rounds=3] [scenario.json]   (PostgreSQL from HFT_BENCH_PG, default the local server)
+ * Run: npx tsx bench/sweep/index.ts [rounds=3] [scenario.json | rows]   (PostgreSQL from HFT_BENCH_PG, default the local server)
+ * e.g. npx tsx bench/sweep/index.ts 3 2000000
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,19 +36,42 @@ import pg from 'pg';
 import type { CliIO } from '../../src/cli/command.ts';
 import { backtestFromFile } from '../../src/cli/commands/backtest.ts';
 import { sweepScenarioPath } from '../../src/cli/sweep/runSweepJob.ts';
+import { repeatedCaptureStore } from '../common/repeatedCapture.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const HFT = join(ROOT, 'src/cli/hft.mjs');
+/** The node flags the `hft` launcher runs with (its shebang line): every process here gets them. */
+const HFT_FLAGS = (/^#!\/usr\/bin\/env -S node(.*)$/m.exec(readFileSync(HFT, 'utf8').split('\n')[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+if (HFT_FLAGS.some((f) => !process.execArgv.includes(f))) {
+  // The sequential peer runs in this process: give it the same V8 flags (read at start-up only).
+  const r = spawnSync(process.execPath, [...HFT_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const PG = process.env.HFT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const GRID = ['--grid', 'strategies.0.params.halfSpreadTicks=0.5,1,2,3', '--grid', 'seed=1,2,3,4'];
-// Second argument: another scenario (e.g. one on a longer tick store, so a job outweighs process start-up).
-const SCENARIO = process.argv[3] ?? 'scenarios/demo-mm-btcusdt.json';
 const ROUNDS = Number(process.argv[2] ?? 3);
 const WORK = mkdtempSync(join(tmpdir(), 'hft-bench-sweep-'));
 
+/** Second argument: a scenario file, or a row count for the demo scenario on a repeated-capture tick store. */
+async function benchScenario(arg: string | undefined): Promise<{ path: string; what: string }> {
+  if (arg === undefined) return { path: 'scenarios/demo-mm-btcusdt.json', what: 'demo scenario, 393k market events each' };
+  if (!/^\d+$/.test(arg)) return { path: arg, what: arg };
+  const store = await repeatedCaptureStore(join(tmpdir(), 'hft-bench-sweep'), Number(arg));
+  const sc = JSON.parse(readFileSync(join(ROOT, 'scenarios/demo-mm-btcusdt.json'), 'utf8')) as { name: string; data: { sources: unknown[] } };
+  sc.name = `demo-mm-btcusdt-${arg}`;
+  sc.data.sources = [{ format: 'tickstore', instrument: 'binance-spot:BTCUSDT', files: [store] }];
+  const manifest = JSON.parse(readFileSync(join(store, 'manifest.json'), 'utf8')) as { files: { rows: number }[] };
+  const rows = manifest.files.reduce((n, f) => n + f.rows, 0);
+  const dir = join(tmpdir(), 'hft-bench-sweep');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `scenario-${arg}.json`);
+  writeFileSync(path, `${JSON.stringify(sc, null, 2)}\n`);
+  return { path, what: `demo market maker on the capture repeated to ${rows.toLocaleString('en-US')} market events each (${store})` };
+}
+
 function hft(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const c = spawn(process.execPath, [HFT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [...HFT_FLAGS, HFT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = ''; let stderr = '';
     c.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     c.stderr.on('data', (b: Buffer) => { stderr += b.toString(); onStderr?.(stderr); });
@@ -42,19 +80,58 @@ function hft(args: string[], onStderr?: (text: string) => void): Promise<{ code:
 }
 const must = (r: { code: number | null; stderr: string }, what: string): void => { if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr}`); };
 
-async function queueVariant(workers: number, round: number): Promise<{ wallMs: number; workMs: number; jobMs: number; sweepId: string; runIds: string[] }> {
-  const schema = `bench_sweep_${process.pid}_${round}_${workers}`;
-  const url = `${PG}?schema=${schema}`;
-  const enq = await hft(['sweep', SCENARIO, ...GRID, '--pg', url, '--store', `file:${join(WORK, `q${round}-${workers}`)}`, '--json']);
+/** CPU seconds of the PostgreSQL backends serving connections named `app`, sampled from /proc until stopped. */
+function pgServerCpu(app: string): { stop: () => Promise<number> } {
+  const seen = new Map<number, number>();
+  const c = new pg.Client({ connectionString: PG });
+  let running = true;
+  const loop = (async () => {
+    await c.connect();
+    while (running) {
+      const { rows } = await c.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app]);
+      for (const { pid } of rows as { pid: number }[]) {
+        try {
+          const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+          seen.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+        } catch { /* the backend exited between the query and the read */ }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await c.end();
+  })();
+  return { stop: async () => { running = false; await loop; return [...seen.values()].reduce((a, b) => a + b, 0); } };
+}
+
+/** One job as its worker logged it; `warm` = not the first job of its process (JIT warm-up and lazy loading excluded). */
+interface JobCost { wall: number; cpu: number; warm: boolean }
+function jobCosts(stderr: string): JobCost[] {
+  const seen = new Set<string>();
+  return [...stderr.matchAll(/worker (\S+): job \S+ done: run \S+ .*?\(wall ([\d.]+) s, CPU ([\d.]+) s = [\d.]+ cores\)/g)].map((m) => {
+    const warm = seen.has(m[1]!);
+    seen.add(m[1]!);
+    return { wall: Number(m[2]), cpu: Number(m[3]), warm };
+  });
+}
+
+type Variant = 'one' | 'pair' | 'pairPar' | 'plain';
+interface VariantResult { wallMs: number; workMs: number; jobMs: number; jobs: JobCost[]; pgCpu: number; sweepId: string; runIds: string[]; launch: string }
+
+async function queueVariant(variant: Variant, round: number, scenario: string): Promise<VariantResult> {
+  const schema = `bench_sweep_${process.pid}_${round}_${variant.toLowerCase()}`;
+  const url = `${PG}?schema=${schema}&application_name=${schema}`;
+  const enq = await hft(['sweep', scenario, ...GRID, '--pg', url, '--store', `file:${join(WORK, `q${round}-${variant}`)}`, '--json']);
   must(enq, 'enqueue');
   const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
+  const pgCpu = pgServerCpu(schema);
+  const base = ['worker', '--pg', url, '--exit-when-idle', '--sweep', sweepId, '--poll-ms', '100'];
+  const launches = variant === 'one' ? [base] : variant === 'pair' ? [[...base, '--concurrency', '2']] : variant === 'pairPar' ? [[...base, '--concurrency', '2', '--parallel-gc']] : [base, base];
   const t0 = performance.now();
   let firstJob = Number.POSITIVE_INFINITY;
   const seen = (text: string): void => { if (firstJob === Number.POSITIVE_INFINITY && text.includes(' started')) firstJob = performance.now(); };
-  const rs = await Promise.all(Array.from({ length: workers }, () => hft(['worker', '--pg', url, '--exit-when-idle', '--sweep', sweepId, '--poll-ms', '100'], seen)));
+  const rs = await Promise.all(launches.map((args) => hft(args, seen)));
   const end = performance.now();
-  const wallMs = end - t0;
-  const workMs = end - firstJob;
+  const pgSeconds = await pgCpu.stop();
   rs.forEach((r, i) => must(r, `worker ${i}`));
   const c = new pg.Client({ connectionString: PG });
   await c.connect();
@@ -63,7 +140,11 @@ async function queueVariant(workers: number, round: number): Promise<{ wallMs: n
     if (rows.length !== 16) throw new Error(`expected 16 results, got ${rows.length}`);
     await c.query(`DROP SCHEMA "${schema}" CASCADE`);
     await c.query(`DROP SCHEMA "${schema}_boss" CASCADE`);
-    return { wallMs, workMs, jobMs: rows.reduce((s, r) => s + r.wall_ms, 0), sweepId, runIds: rows.map((r) => r.run_id) };
+    const launch = /worker: (\d+ job process.*)/.exec(rs.map((r) => r.stderr).join('\n'))?.[1] ?? `${launches.length} x hft worker, node ${HFT_FLAGS.join(' ')}`;
+    return {
+      wallMs: end - t0, workMs: end - firstJob, jobMs: rows.reduce((s, r) => s + r.wall_ms, 0), jobs: rs.flatMap((r) => jobCosts(r.stderr)),
+      pgCpu: pgSeconds, sweepId, runIds: rows.map((r) => r.run_id), launch,
+    };
   } finally { await c.end(); }
 }
 
@@ -85,22 +166,28 @@ async function cpuCeiling(): Promise<number> {
   return (a + b) / two;
 }
 
+const med = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const h = v.length >> 1; return v.length % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2; };
+
 async function main(): Promise<void> {
+  const { path: SCENARIO, what } = await benchScenario(process.argv[3]);
   const load0 = loadavg()[0]!;
-  process.stderr.write(`cores ${cpus().length}, load average ${load0.toFixed(2)} at start\n`);
-  // Warm the tick store (first use imports the capture) so no variant pays for it.
+  process.stderr.write(`${cpus()[0]!.model}, ${cpus().length} cores, load average ${load0.toFixed(2)} at start; node ${HFT_FLAGS.join(' ')}\n`);
+  // Warm the tick store (first use imports the capture, or decodes the tick file into its replay cache) so no variant pays for it.
   const warm = await hft(['sweep', SCENARIO, '--grid', 'seed=1', '--grid', 'data.to=2024-08-08T23:55:00Z', '--local', '1', '--store', `file:${join(WORK, 'warm')}`]);
   must(warm, 'warm-up');
 
   // The machine is shared: load swings within a minute. Alternate the variants over several rounds and
   // measure the CPU ceiling in each round, so every ratio is taken under the same neighbours.
-  const rounds: { ceiling: number; one: Awaited<ReturnType<typeof queueVariant>>; two: Awaited<ReturnType<typeof queueVariant>> }[] = [];
+  const rounds: ({ ceiling: number; load: number } & Record<Variant, VariantResult>)[] = [];
   for (let r = 0; r < ROUNDS; r++) {
+    const load = loadavg()[0]!;
     const ceiling = await cpuCeiling();
-    const one = await queueVariant(1, r);
-    const two = await queueVariant(2, r);
-    rounds.push({ ceiling, one, two });
-    process.stderr.write(`round ${r + 1}: ceiling ${ceiling.toFixed(2)}x, 1 worker ${(one.wallMs / 1000).toFixed(1)} s, 2 workers ${(two.wallMs / 1000).toFixed(1)} s\n`);
+    const one = await queueVariant('one', r, SCENARIO);
+    const pair = await queueVariant('pair', r, SCENARIO);
+    const pairPar = await queueVariant('pairPar', r, SCENARIO);
+    const plain = await queueVariant('plain', r, SCENARIO);
+    rounds.push({ ceiling, load, one, pair, pairPar, plain });
+    process.stderr.write(`round ${r + 1} (load ${load.toFixed(2)}): ceiling ${ceiling.toFixed(2)}x, 1 worker ${(one.wallMs / 1000).toFixed(1)} s, 2 workers ${(pair.wallMs / 1000).toFixed(1)} s, 2 workers parallel GC ${(pairPar.wallMs / 1000).toFixed(1)} s, 2 plain ${(plain.wallMs / 1000).toFixed(1)} s\n`);
   }
   const ref = rounds[0]!.one;
 
@@ -118,20 +205,36 @@ async function main(): Promise<void> {
     seqIds.push(r.runId);
   }
   const seqMs = performance.now() - t1;
-  const same = rounds.every((r) => JSON.stringify(r.one.runIds) === JSON.stringify(seqIds) && JSON.stringify(r.two.runIds) === JSON.stringify(seqIds));
+  const variants: Variant[] = ['one', 'pair', 'pairPar', 'plain'];
+  const same = rounds.every((r) => variants.every((v) => JSON.stringify(r[v].runIds) === JSON.stringify(seqIds)));
 
   const f = (ms: number | undefined, w = 6): string => (ms === undefined ? '-' : (ms / 1000).toFixed(1)).padStart(w);
-  console.log(`\n16 backtests (demo MM, 4 spreads x 4 seeds, 393k market events each); ${cpus().length} cores; load average ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)} (shared machine)\n`);
-  console.log('| round | CPU ceiling 2 vs 1 | 1 worker wall s (work s) | 2 workers wall s (work s) | speed-up wall | speed-up work | sum job s 1 / 2 |');
-  console.log('|-------|--------------------|--------------------------|---------------------------|---------------|---------------|-----------------|');
-  rounds.forEach((r, i) => console.log(`| ${String(i + 1).padStart(5)} | ${r.ceiling.toFixed(2).padStart(17)}x | ${f(r.one.wallMs, 15)} (${f(r.one.workMs, 5)}) | ${f(r.two.wallMs, 16)} (${f(r.two.workMs, 5)}) | ${(r.one.wallMs / r.two.wallMs).toFixed(2).padStart(12)}x | ${(r.one.workMs / r.two.workMs).toFixed(2).padStart(12)}x | ${f(r.one.jobMs, 6)} / ${f(r.two.jobMs, 6)} |`));
-  const med = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
-  console.log(`\nmedian speed-up 2 workers vs 1: wall ${med(rounds.map((r) => r.one.wallMs / r.two.wallMs)).toFixed(2)}x, work ${med(rounds.map((r) => r.one.workMs / r.two.workMs)).toFixed(2)}x (target >= 1.8x); median CPU ceiling ${med(rounds.map((r) => r.ceiling)).toFixed(2)}x`);
+  const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+  console.log(`\n16 backtests (${what}); ${cpus()[0]!.model}, ${cpus().length} cores; load average ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)} (shared machine); node ${HFT_FLAGS.join(' ')}\n`);
+  console.log(`launch: 1 worker = ${rounds[0]!.one.launch}; 2 workers = hft worker --concurrency 2: ${rounds[0]!.pair.launch}; 2 workers parallel GC = --concurrency 2 --parallel-gc: ${rounds[0]!.pairPar.launch}; 2 plain = ${rounds[0]!.plain.launch}\n`);
+  console.log('| round | load | CPU ceiling 2 vs 1 | 1 worker wall s (work s) | 2 workers wall s (work s) | speed-up wall / work | 2 workers parallel GC wall s (work s) | speed-up wall / work | 2 plain wall s (work s) | speed-up wall / work |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const cell = (r: (typeof rounds)[number], v: Variant): string => `${f(r[v].wallMs, 0)} (${f(r[v].workMs, 0)}) | ${x(r.one.wallMs, r[v].wallMs)} / ${x(r.one.workMs, r[v].workMs)}`;
+  rounds.forEach((r, i) => console.log(`| ${i + 1} | ${r.load.toFixed(2)} | ${r.ceiling.toFixed(2)}x | ${f(r.one.wallMs, 0)} (${f(r.one.workMs, 0)}) | ${cell(r, 'pair')} | ${cell(r, 'pairPar')} | ${cell(r, 'plain')} |`));
+  console.log('\nper job (medians over rounds of the per-variant sums and medians; CPU = all threads of the worker process, from its log):');
+  console.log('| variant | sum job wall s | sum job CPU s | median job CPU / wall | median CPU s of a warm job (not a process\'s first) | PG server CPU s |');
+  console.log('|---|---|---|---|---|---|');
+  for (const v of variants) {
+    const name = { one: '1 worker', pair: '2 workers (--concurrency 2)', pairPar: '2 workers (--concurrency 2 --parallel-gc)', plain: '2 plain' }[v];
+    const sumWall = med(rounds.map((r) => r[v].jobs.reduce((s, j) => s + j.wall, 0)));
+    const sumCpu = med(rounds.map((r) => r[v].jobs.reduce((s, j) => s + j.cpu, 0)));
+    const ratio = med(rounds.map((r) => med(r[v].jobs.map((j) => j.cpu / j.wall))));
+    const warmCpu = med(rounds.map((r) => med(r[v].jobs.filter((j) => j.warm).map((j) => j.cpu))));
+    console.log(`| ${name} | ${sumWall.toFixed(1)} | ${sumCpu.toFixed(1)} | ${ratio.toFixed(2)} | ${warmCpu.toFixed(2)} | ${med(rounds.map((r) => r[v].pgCpu)).toFixed(2)} |`);
+  }
+  const sp = (v: Variant): string => `wall ${med(rounds.map((r) => r.one.wallMs / r[v].wallMs)).toFixed(2)}x, work ${med(rounds.map((r) => r.one.workMs / r[v].workMs)).toFixed(2)}x`;
+  console.log(`\nmedian speed-up vs 1 worker (target >= 1.8x): 2 workers (--concurrency 2) ${sp('pair')}; with --parallel-gc ${sp('pairPar')}; 2 plain ${sp('plain')}; median CPU ceiling ${med(rounds.map((r) => r.ceiling)).toFixed(2)}x`);
+  console.log(`median wall: 1 worker ${f(med(rounds.map((r) => r.one.wallMs)), 0)} s, 2 workers ${f(med(rounds.map((r) => r.pair.wallMs)), 0)} s, 2 workers parallel GC ${f(med(rounds.map((r) => r.pairPar.wallMs)), 0)} s, 2 plain ${f(med(rounds.map((r) => r.plain.wallMs)), 0)} s`);
   console.log(`peer: sequential backtestFromFile in 1 process ${f(seqMs, 0)} s; --local 2 (forked workers, no server) ${f(localMs, 0)} s`);
-  console.log('"work" = from the first job started to the last worker exit (no process start-up); "sum job s" = kernel time summed over jobs (grows when workers share a core)');
+  console.log('"work" = from the first job started to the last worker exit (no process start-up); "sum job wall" = job time summed over jobs (grows when workers share a core)');
   console.log(`run ids equal across sequential and every queue run: ${same}`);
   rmSync(WORK, { recursive: true, force: true });
-  for (const r of rounds) for (const v of [r.one, r.two]) rmSync(join(ROOT, '.hft/sweeps', v.sweepId), { recursive: true, force: true });
+  for (const r of rounds) for (const v of variants) rmSync(join(ROOT, '.hft/sweeps', r[v].sweepId), { recursive: true, force: true });
 }
 
 await main();
