@@ -36,10 +36,13 @@ function capturedPushes(instId: string): number {
 describe('hft emulator --venue okx | hft paper | hft parity, each a child process', () => {
   it('records an OKX BTC-USDT paper session of the whole capture that replays at 100%', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'hft-paper-cli-'));
-    const emu = hft(['emulator', '--venue', 'okx', '--capture', CAPTURE, '--inst', 'BTC-USDT', '--hold', '--speed', '4', '--for', '50'], cwd);
+    const emu = hft(['emulator', '--venue', 'okx', '--capture', CAPTURE, '--inst', 'BTC-USDT', '--hold', '--speed', '2', '--for', '50'], cwd);
     const ws = (await waitFor(emu, /okx ws (ws:\/\/127\.0\.0\.1:\d+\/ws\/v5\/public)/, 20_000))[1]!;
 
-    const paper = hft(['paper', join(ROOT, 'scenarios/paper-mm-okx-btcusdt.json'), '--ws', ws, '--duration', '8', '--store', 'file:store', '--json'], cwd);
+    // The capture's 10.7 s replay at 2x take ~5.4 s from the subscription; the feed then falls silent.
+    // 9 s leaves room for a slow start and ends the session < 5 s (the stale limit) into the silence:
+    // a stale gap here would be a real finding, not the session outliving its data.
+    const paper = hft(['paper', join(ROOT, 'scenarios/paper-mm-okx-btcusdt.json'), '--ws', ws, '--duration', '9', '--store', 'file:store', '--json'], cwd);
     expect(await paper.exit, paper.err()).toBe(0);
     const r = JSON.parse(paper.out()) as { runId: string; summary: Record<string, unknown>; feed: { messages: number; snapshots: number; gaps: Record<string, number> } };
     // Every captured push plus OKX's three subscribe answers (books, trades, tickers): --hold replays from the subscription.
@@ -48,7 +51,7 @@ describe('hft emulator --venue okx | hft paper | hft parity, each a child proces
     expect(r.feed.gaps).toEqual({ sequence: 0, checksum: 0, disconnect: 0, stale: 0 });
     expect(r.summary.ordersRequested as number).toBeGreaterThan(4);
     expect(r.summary.openOrdersAtEnd).toBe(0);
-    expect(r.summary.stopReason).toBe('duration 8s');
+    expect(r.summary.stopReason).toBe('duration 9s');
 
     emu.proc.kill('SIGTERM');
     expect(await emu.exit).toBe(0);
