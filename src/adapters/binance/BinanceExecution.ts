@@ -20,14 +20,14 @@
  */
 import ccxt from 'ccxt';
 import WebSocket from 'ws';
-import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../../engine/ports.ts';
+import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
-import type { VenueReport } from '../../model/orders.ts';
 import type { BinanceClient, BinanceProduct } from './binanceCcxt.ts';
 import { BinanceOrderEntry } from './BinanceOrderEntry.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
+import { TrackedOrdersVenue, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
 /** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
 export interface RequestLatency {
@@ -76,19 +76,10 @@ export interface BinanceExecutionOptions {
   readonly retryDelayMs?: number;
 }
 
-interface Pending {
-  readonly order: OrderIntentData;
-  acked: boolean;
-  closed: boolean;
-  venueOrderId: string;
-  cancelHeld: boolean;
-}
+type Pending = TrackedOrder;
 
-export class BinanceExecution implements ExecutionVenue {
+export class BinanceExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
   readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0 };
-  private readonly queue: TimedVenueReport[] = [];
-  private qHead = 0;
-  private readonly orders = new Map<string, Pending>();
   private readonly tradeIds = new Set<string>();
   private readonly bucket: RequestWeightBucket;
   private readonly bySymbol = new Map<string, Instrument>();
@@ -100,6 +91,7 @@ export class BinanceExecution implements ExecutionVenue {
   readonly product: BinanceProduct;
 
   constructor(private readonly o: BinanceExecutionOptions) {
+    super(() => o.clockUs(), () => o.onReport?.());
     this.product = o.product ?? 'spot';
     this.bucket = new RequestWeightBucket(() => o.clockUs() / 1000);
     for (const i of o.instruments) { this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i); }
@@ -142,30 +134,12 @@ export class BinanceExecution implements ExecutionVenue {
     void this.place(order.clientOrderId, false);
   }
 
-  cancel(clientOrderId: string, _localTimeUs: number): void {
-    const p = this.orders.get(clientOrderId);
-    if (!p || p.closed) return;
-    if (!p.acked) { p.cancelHeld = true; return; }
-    void this.sendCancel(clientOrderId);
-  }
-
   modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
     // Spot has no amend that keeps our client id (cancelReplace issues a new one); futures' PUT order
     // does, but is not wired here: refuse explicitly.
     this.push({ kind: 'update-rejected', clientOrderId, reason: `binance ${this.product}: modify not supported, cancel and place instead` }, this.o.clockUs());
   }
 
-  nextResponseUs(): number { return this.qHead < this.queue.length ? this.queue[this.qHead]!.tsLocal : Number.POSITIVE_INFINITY; }
-
-  takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] {
-    const out: TimedVenueReport[] = [];
-    while (this.qHead < this.queue.length && this.queue[this.qHead]!.tsLocal <= localTimeUs) out.push(this.queue[this.qHead++]!);
-    if (this.qHead > 1024) { this.queue.splice(0, this.qHead); this.qHead = 0; }
-    return out;
-  }
-
-  /** Client ids we placed that are not closed. */
-  openClientIds(): string[] { return [...this.orders].filter(([, p]) => !p.closed).map(([id]) => id); }
 
   // ------------------------------------------------------------------------------------- requests
 
@@ -173,27 +147,6 @@ export class BinanceExecution implements ExecutionVenue {
     const inst = this.byId.get(o.instrument);
     if (!inst) throw new Error(`binance execution: instrument ${o.instrument} not configured`);
     return { sym: ccxtSymbol(this.product, inst), inst };
-  }
-
-  private push(report: VenueReport, tsVenue: number): void {
-    this.queue.push({ tsVenue, tsLocal: this.o.clockUs(), report });
-    this.o.onReport?.();
-  }
-
-  private ack(id: string, venueOrderId: string, tsVenue: number): void {
-    const p = this.orders.get(id);
-    if (!p || p.acked) return;
-    p.acked = true;
-    p.venueOrderId = venueOrderId;
-    this.push({ kind: 'accepted', clientOrderId: id, venueOrderId }, tsVenue);
-    if (p.cancelHeld && !p.closed) { p.cancelHeld = false; void this.sendCancel(id); }
-  }
-
-  private close(id: string, report: VenueReport, tsVenue: number): void {
-    const p = this.orders.get(id);
-    if (!p || p.closed) return;
-    p.closed = true;
-    this.push(report, tsVenue);
   }
 
   private async place(id: string, resend: boolean): Promise<void> {
@@ -261,7 +214,7 @@ export class BinanceExecution implements ExecutionVenue {
     }
   }
 
-  private async sendCancel(id: string): Promise<void> {
+  protected async sendCancel(id: string): Promise<void> {
     const p = this.orders.get(id)!;
     const { sym } = this.symbolOf(p.order);
     await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.cancel, false);

@@ -25,14 +25,14 @@
 import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
 import WebSocket from 'ws';
-import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../../engine/ports.ts';
+import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
-import type { VenueReport } from '../../model/orders.ts';
 import type { RequestLatency } from '../binance/BinanceExecution.ts';
 import type { OkxClient } from './okxCcxt.ts';
 import { OkxRateLimits } from './OkxRateLimits.ts';
+import { TrackedOrdersVenue, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
 /** OKX production private WebSocket. */
 export const OKX_PRIVATE_WS = 'wss://ws.okx.com:8443/ws/v5/private';
@@ -56,12 +56,7 @@ export interface OkxExecutionOptions {
   readonly pingEveryMs?: number;
 }
 
-interface Pending {
-  readonly order: OrderIntentData;
-  acked: boolean;
-  closed: boolean;
-  venueOrderId: string;
-  cancelHeld: boolean;
+interface Pending extends TrackedOrder {
   /** Lots the reported fills add up to. */
   filledLots: number;
 }
@@ -71,11 +66,8 @@ interface OkxOrderData { instId: string; ordId: string; clOrdId: string; state: 
 
 const ccxtSymbol = (i: Instrument): string => `${i.base}/${i.quote}`;
 
-export class OkxExecution implements ExecutionVenue {
+export class OkxExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
   readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0, reconnects: 0 };
-  private readonly queue: TimedVenueReport[] = [];
-  private qHead = 0;
-  private readonly orders = new Map<string, Pending>();
   private readonly tradeIds = new Set<string>();
   private readonly limits: OkxRateLimits;
   private readonly byInstId = new Map<string, Instrument>();
@@ -85,6 +77,7 @@ export class OkxExecution implements ExecutionVenue {
   private stopped = false;
 
   constructor(private readonly o: OkxExecutionOptions) {
+    super(() => o.clockUs(), () => o.onReport?.());
     this.limits = new OkxRateLimits(() => o.clockUs() / 1000);
     for (const i of o.instruments) {
       if (i.venue !== 'okx' || i.kind !== 'spot') throw new Error(`okx execution: ${i.id} is not an OKX spot instrument (order entry is spot only)`);
@@ -158,28 +151,10 @@ export class OkxExecution implements ExecutionVenue {
     void this.place(order.clientOrderId, false);
   }
 
-  cancel(clientOrderId: string, _localTimeUs: number): void {
-    const p = this.orders.get(clientOrderId);
-    if (!p || p.closed) return;
-    if (!p.acked) { p.cancelHeld = true; return; }
-    void this.sendCancel(clientOrderId);
-  }
-
   modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
     this.push({ kind: 'update-rejected', clientOrderId, reason: 'okx: modify not supported (amend-order not wired), cancel and place instead' }, this.o.clockUs());
   }
 
-  nextResponseUs(): number { return this.qHead < this.queue.length ? this.queue[this.qHead]!.tsLocal : Number.POSITIVE_INFINITY; }
-
-  takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] {
-    const out: TimedVenueReport[] = [];
-    while (this.qHead < this.queue.length && this.queue[this.qHead]!.tsLocal <= localTimeUs) out.push(this.queue[this.qHead++]!);
-    if (this.qHead > 1024) { this.queue.splice(0, this.qHead); this.qHead = 0; }
-    return out;
-  }
-
-  /** Client ids we placed that are not closed. */
-  openClientIds(): string[] { return [...this.orders].filter(([, p]) => !p.closed).map(([id]) => id); }
 
   // ------------------------------------------------------------------------------------- requests
 
@@ -187,27 +162,6 @@ export class OkxExecution implements ExecutionVenue {
     const inst = this.byId.get(o.instrument);
     if (!inst) throw new Error(`okx execution: instrument ${o.instrument} not configured`);
     return inst;
-  }
-
-  private push(report: VenueReport, tsVenue: number): void {
-    this.queue.push({ tsVenue, tsLocal: this.o.clockUs(), report });
-    this.o.onReport?.();
-  }
-
-  private ack(id: string, venueOrderId: string, tsVenue: number): void {
-    const p = this.orders.get(id);
-    if (!p || p.acked) return;
-    p.acked = true;
-    p.venueOrderId = venueOrderId;
-    this.push({ kind: 'accepted', clientOrderId: id, venueOrderId }, tsVenue);
-    if (p.cancelHeld && !p.closed) { p.cancelHeld = false; void this.sendCancel(id); }
-  }
-
-  private close(id: string, report: VenueReport, tsVenue: number): void {
-    const p = this.orders.get(id);
-    if (!p || p.closed) return;
-    p.closed = true;
-    this.push(report, tsVenue);
   }
 
   private async place(id: string, resend: boolean): Promise<void> {
@@ -299,7 +253,7 @@ export class OkxExecution implements ExecutionVenue {
     }
   }
 
-  private async sendCancel(id: string): Promise<void> {
+  protected async sendCancel(id: string): Promise<void> {
     const p = this.orders.get(id)!;
     const inst = this.instOf(p.order);
     await this.limits.acquire('cancelOrder', inst.symbol);
