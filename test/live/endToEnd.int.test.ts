@@ -11,14 +11,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BinanceSpotEmulator } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
-import { killRun } from '../../src/cli/commands/kill.ts';
+import { killedLiveRun } from './killedLiveRun.ts';
 import { latencyRowsOf } from '../../src/cli/commands/latency-profile.ts';
 import { checkLiveGuards } from '../../src/cli/commands/live.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
 import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { promoteCommand } from '../../src/cli/commands/promote.ts';
-import { openStore } from '../../src/cli/store.ts';
-import { collect } from '../../src/eventstore/port.ts';
 import { isHftError } from '../../src/core/errors.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -87,26 +85,8 @@ describe('paper -> parity -> promote -> live -> kill, against the emulator', () 
       }, 20);
       setTimeout(() => { clearInterval(t); rej(new Error(`live run did not trade: ${output}`)); }, 30_000);
     });
-    expect(output).not.toContain(EMULATOR_DEMO_SECRET); // keys never printed
-    const k = await killRun(runId, { ...io(), env: liveEnv });
-    expect(k.signaled).toBe(true);
-    expect(k.openOrdersBefore).toBeGreaterThan(0);
-    expect(k.openOrders).toBe(0);
-    expect(k.elapsedMs).toBeLessThan(1000);
-    expect(emu.openOrderIds()).toEqual([]);
-    expect(await exited).toBe(0);
-
-    const store = await openStore('file:store', { cwd, readOnly: true });
-    const events = await collect(store.readStream(`run-${runId}`));
-    await store.close();
-    const types = (t: string) => events.filter((e) => e.type === t).length;
-    expect(events[0]!.type).toBe('run.started');
-    expect((events[0]!.data as { mode: string }).mode).toBe('live');
-    expect(types('reconciliation.completed')).toBe(1);
-    expect(types('order.accepted')).toBeGreaterThan(0);
-    expect(types('order.canceled')).toBeGreaterThan(0);
-    expect(types('run.completed')).toBe(1);
-    expect(JSON.stringify(events)).not.toContain(EMULATOR_DEMO_SECRET);
+    const { events, of } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output: () => output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET] });
+    const types = (t: string) => of(t).length;
     // every order the venue accepted from this run is closed in the log
     const completed = events.find((e) => e.type === 'run.completed')!.data as { summary: { openOrdersAtEnd: number } };
     expect(completed.summary.openOrdersAtEnd).toBe(0);

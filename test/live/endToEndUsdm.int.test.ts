@@ -10,13 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
-import { killRun } from '../../src/cli/commands/kill.ts';
+import { killedLiveRun } from './killedLiveRun.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
 import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { promoteCommand } from '../../src/cli/commands/promote.ts';
 import type { BinanceSpotEmulator } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
-import { openStore } from '../../src/cli/store.ts';
-import { collect } from '../../src/eventstore/port.ts';
 import type { EventData } from '../../src/model/events.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -67,21 +65,7 @@ describe('USDⓈ-M BTCUSDT: paper -> parity -> promote -> live -> kill, against 
       }, 20);
       setTimeout(() => { clearInterval(t); rej(new Error(`live run did not trade: ${output}`)); }, 40_000);
     });
-    expect(output).not.toContain(EMULATOR_DEMO_SECRET);
-    const k = await killRun(runId, { ...io(), env: liveEnv });
-    expect(k.signaled).toBe(true);
-    expect(k.openOrdersBefore).toBeGreaterThan(0);
-    expect(k.openOrders).toBe(0);
-    expect(k.elapsedMs).toBeLessThan(1000);
-    expect(emu.openOrderIds()).toEqual([]);
-    expect(await exited, output).toBe(0);
-
-    const store = await openStore('file:store', { cwd, readOnly: true });
-    const events = await collect(store.readStream(`run-${runId}`));
-    await store.close();
-    const of = <T extends string>(t: T) => events.filter((e) => e.type === t);
-    expect((events[0]!.data as { mode: string }).mode).toBe('live');
-    expect(of('reconciliation.completed')).toHaveLength(1);
+    const { of } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output: () => output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET] });
     // Every order the run placed reached the venue under its own client id, exactly once.
     const placed = of('order.accepted').map((e) => (e.data as EventData<'order.accepted'>).clientOrderId);
     expect(placed.length).toBeGreaterThan(0);

@@ -1,0 +1,39 @@
+/**
+ * Test helper: the end of every live end-to-end test — `hft kill` on the running live process, the
+ * kill switch's checks (signal sent, orders open before, zero open after, within 1 s; the venue agrees;
+ * the process exits 0), then the run's log read back with the checks every live run must pass (mode
+ * live, one reconciliation, orders accepted and canceled, one run.completed, no secret in the log).
+ */
+import { expect } from 'vitest';
+import type { CliIO } from '../../src/cli/command.ts';
+import { killRun } from '../../src/cli/commands/kill.ts';
+import { openStore } from '../../src/cli/store.ts';
+import { collect } from '../../src/eventstore/port.ts';
+import type { EventEnvelope } from '../../src/model/events.ts';
+
+export async function killedLiveRun(o: {
+  readonly runId: string; readonly io: CliIO; readonly cwd: string; readonly exited: Promise<number>; readonly output: () => string;
+  readonly venueOpenOrderIds: () => readonly string[]; readonly secrets: readonly string[];
+}): Promise<{ events: EventEnvelope[]; of: (type: string) => EventEnvelope[] }> {
+  const k = await killRun(o.runId, o.io);
+  expect(k.signaled).toBe(true);
+  expect(k.openOrdersBefore).toBeGreaterThan(0);
+  expect(k.openOrders).toBe(0);
+  expect(k.elapsedMs).toBeLessThan(1000);
+  expect(o.venueOpenOrderIds()).toEqual([]);
+  expect(await o.exited, o.output()).toBe(0);
+
+  const store = await openStore('file:store', { cwd: o.cwd, readOnly: true });
+  const events = await collect(store.readStream(`run-${o.runId}`));
+  await store.close();
+  const of = (type: string): EventEnvelope[] => events.filter((e) => e.type === type);
+  expect(events[0]!.type).toBe('run.started');
+  expect((events[0]!.data as { mode: string }).mode).toBe('live');
+  expect(of('reconciliation.completed')).toHaveLength(1);
+  expect(of('order.accepted').length).toBeGreaterThan(0);
+  expect(of('order.canceled').length).toBeGreaterThan(0);
+  expect(of('run.completed')).toHaveLength(1);
+  const text = JSON.stringify(events);
+  for (const s of o.secrets) { expect(text).not.toContain(s); expect(o.output()).not.toContain(s); }
+  return { events, of };
+}
