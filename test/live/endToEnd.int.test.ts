@@ -4,14 +4,13 @@
  * process, real signed orders: new orders signed by BinanceOrderEntry, cancels through ccxt) -> kill
  * switch -> zero open orders within 1 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BinanceSpotEmulator } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
-import { killedLiveRun } from './killedLiveRun.ts';
+import { killedLiveRun, startLiveRun } from './killedLiveRun.ts';
 import { latencyRowsOf } from '../../src/cli/commands/latency-profile.ts';
 import { checkLiveGuards } from '../../src/cli/commands/live.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
@@ -71,21 +70,9 @@ describe('paper -> parity -> promote -> live -> kill, against the emulator', () 
 
   it('trades live with signed orders, and the kill switch leaves zero open orders within 1 s', async () => {
     const created0 = emu.stats.ordersCreated;
-    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'live', 'scenarios/demo-mm-btcusdt.json', '--confirm-live', '--rest', emu.url.rest, '--ws', emu.url.ws, '--store', 'file:store'], {
-      cwd, env: { ...process.env, ...liveEnv }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => { output += String(d); });
-    child.stderr!.on('data', (d) => { output += String(d); });
-    const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
-    const runId = await new Promise<string>((res, rej) => {
-      const t = setInterval(() => {
-        const m = /live run (l[0-9a-f]+) started/.exec(output);
-        if (m && emu.openOrderIds().length > 0 && emu.stats.ordersCreated - created0 >= 4) { clearInterval(t); res(m[1]!); }
-      }, 20);
-      setTimeout(() => { clearInterval(t); rej(new Error(`live run did not trade: ${output}`)); }, 30_000);
-    });
-    const { events, of } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output: () => output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET] });
+    const { runId, exited, output } = await startLiveRun({ root: ROOT, cwd, scenario: 'scenarios/demo-mm-btcusdt.json', rest: emu.url.rest, ws: emu.url.ws, env: liveEnv, timeoutMs: 30_000,
+      traded: () => emu.openOrderIds().length > 0 && emu.stats.ordersCreated - created0 >= 4 });
+    const { events, of } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET] });
     const types = (t: string) => of(t).length;
     // every order the venue accepted from this run is closed in the log
     const completed = events.find((e) => e.type === 'run.completed')!.data as { summary: { openOrdersAtEnd: number } };

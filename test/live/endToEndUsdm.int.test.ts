@@ -4,13 +4,12 @@
  * child process: ccxt binanceusdm, signed POST /fapi/v1/order with newClientOrderId, fills and cancels
  * from ORDER_TRADE_UPDATE on the listenKey stream) -> kill switch -> zero open orders within 1 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
-import { killedLiveRun } from './killedLiveRun.ts';
+import { killedLiveRun, startLiveRun } from './killedLiveRun.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
 import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { promoteCommand } from '../../src/cli/commands/promote.ts';
@@ -51,21 +50,9 @@ describe('USDⓈ-M BTCUSDT: paper -> parity -> promote -> live -> kill, against 
 
   it('trades live through ccxt binanceusdm and the kill switch leaves zero open orders within 1 s', async () => {
     const created0 = emu.stats.ordersCreated;
-    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'live', SCENARIO, '--confirm-live', '--rest', emu.url.rest, '--ws', emu.url.ws, '--store', 'file:store'], {
-      cwd, env: { ...process.env, ...liveEnv }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => { output += String(d); });
-    child.stderr!.on('data', (d) => { output += String(d); });
-    const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
-    const runId = await new Promise<string>((res, rej) => {
-      const t = setInterval(() => {
-        const m = /live run (l[0-9a-f]+) started/.exec(output);
-        if (m && emu.openOrderIds().length > 0 && emu.stats.ordersCreated - created0 >= 4) { clearInterval(t); res(m[1]!); }
-      }, 20);
-      setTimeout(() => { clearInterval(t); rej(new Error(`live run did not trade: ${output}`)); }, 40_000);
-    });
-    const { of } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output: () => output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET] });
+    const { runId, exited, output } = await startLiveRun({ root: ROOT, cwd, scenario: SCENARIO, rest: emu.url.rest, ws: emu.url.ws, env: liveEnv, timeoutMs: 40_000,
+      traded: () => emu.openOrderIds().length > 0 && emu.stats.ordersCreated - created0 >= 4 });
+    const { of } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET] });
     // Every order the run placed reached the venue under its own client id, exactly once.
     const placed = of('order.accepted').map((e) => (e.data as EventData<'order.accepted'>).clientOrderId);
     expect(placed.length).toBeGreaterThan(0);

@@ -39,3 +39,27 @@ export async function killedLiveRun(o: {
   for (const s of o.secrets) { expect(text).not.toContain(s); expect(o.output()).not.toContain(s); }
   return { events, of };
 }
+
+/** Starts `hft live <scenario> --confirm-live` against an emulator; resolves once `traded()` holds for its run. */
+export async function startLiveRun(o: {
+  readonly root: string; readonly cwd: string; readonly scenario: string; readonly rest: string; readonly ws: string;
+  readonly env: Record<string, string>; readonly traded: () => boolean; readonly timeoutMs: number;
+}): Promise<{ runId: string; exited: Promise<number>; output: () => string }> {
+  const { spawn } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const child = spawn(process.execPath, [join(o.root, 'src/cli/hft.mjs'), 'live', o.scenario, '--confirm-live', '--rest', o.rest, '--ws', o.ws, '--store', 'file:store'], {
+    cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += String(d); });
+  child.stderr.on('data', (d) => { output += String(d); });
+  const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+  const runId = await new Promise<string>((res, rej) => {
+    const t = setInterval(() => {
+      const m = /live run (l[0-9a-f]+) started/.exec(output);
+      if (m && o.traded()) { clearInterval(t); res(m[1]!); }
+    }, 20);
+    setTimeout(() => { clearInterval(t); rej(new Error(`live run did not trade: ${output}`)); }, o.timeoutMs);
+  });
+  return { runId, exited, output: () => output };
+}

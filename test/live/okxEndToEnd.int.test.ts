@@ -7,14 +7,13 @@
  * The capture is ~12 s long, so the live step gets a fresh emulator replaying it from the live
  * session's subscription.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { okxCaptureInstruments } from '../../src/adapters/okx/okxCaptureInstruments.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_PASSPHRASE, EMULATOR_DEMO_SECRET } from '../../src/cli/commands/emulator.ts';
-import { killedLiveRun } from './killedLiveRun.ts';
+import { killedLiveRun, startLiveRun } from './killedLiveRun.ts';
 import { latencyRowsOf } from '../../src/cli/commands/latency-profile.ts';
 import { checkLiveGuards } from '../../src/cli/commands/live.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
@@ -81,25 +80,13 @@ describe('OKX: paper -> parity -> promote -> live -> kill, against the emulator'
 
   it('trades live through ccxt okx with signed orders, and hft kill leaves zero open orders within 1 s', async () => {
     const emu = await emulator();
-    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'live', SCENARIO, '--confirm-live', '--rest', emu.url.rest, '--ws', emu.url.ws, '--store', 'file:store'], {
-      cwd, env: { ...process.env, ...liveEnv }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => { output += String(d); });
-    child.stderr!.on('data', (d) => { output += String(d); });
-    const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
     const acct = emu.account!;
-    const runId = await new Promise<string>((res, rej) => {
-      const t = setInterval(() => {
-        const m = /live run (l[0-9a-f]+) started/.exec(output);
-        if (m && emu.openOrderIds().length > 0 && acct.stats.ordersCreated >= 2) { clearInterval(t); res(m[1]!); }
-      }, 20);
-      setTimeout(() => { clearInterval(t); rej(new Error(`live run did not trade: ${output}`)); }, 30_000);
-    });
+    const { runId, exited, output } = await startLiveRun({ root: ROOT, cwd, scenario: SCENARIO, rest: emu.url.rest, ws: emu.url.ws, env: liveEnv, timeoutMs: 30_000,
+      traded: () => emu.openOrderIds().length > 0 && acct.stats.ordersCreated >= 2 });
     expect(acct.stats.logins).toBe(1); // the private orders channel
     expect(acct.stats.signatureFailures).toBe(0);
     // keys never printed nor logged: checked by killedLiveRun
-    const { events } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output: () => output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET, EMULATOR_DEMO_PASSPHRASE] });
+    const { events } = await killedLiveRun({ runId, io: { ...io(), env: liveEnv }, cwd, exited, output, venueOpenOrderIds: () => emu.openOrderIds(), secrets: [EMULATOR_DEMO_SECRET, EMULATOR_DEMO_PASSPHRASE] });
     // Every order placed on the venue carried our client order id as clOrdId.
     const accepted = events.filter((e) => e.type === 'order.accepted').map((e) => (e.data as { clientOrderId: string }).clientOrderId);
     for (const id of accepted) expect(emu.ordersWithClientId(id)).toBe(1);
