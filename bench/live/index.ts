@@ -22,7 +22,12 @@
  * The emulator runs as its own process (`hft emulator`, as the venue is another machine in
  * production) unless `--emulator inproc` (same process and event loop, the earlier set-up).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc]
+ * Hot-path warming (`hft live --warm-every-ms`, default 1 ms, here `--warm MS`, 0 = off): a shadow
+ * kernel requotes around the real top of book and the adapter signs its orders without sending them
+ * (src/engine/live/HotPathWarmer.ts), so the rare real decision finds its code and data in the caches.
+ * `--speed N`: the emulator's replay speed (default 10).
+ *
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N]
  *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,6 +44,7 @@ import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
 import { sessionInstruments } from '../../src/cli/commands/paper.ts';
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
+import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../src/engine/live/LiveSession.ts';
 import { wallClockUs } from '../../src/engine/live/wallClock.ts';
 import type { ExecutionVenue } from '../../src/engine/ports.ts';
@@ -50,7 +56,13 @@ const args = process.argv.slice(2);
 const emuFlag = args.indexOf('--emulator');
 const emuMode = emuFlag >= 0 ? args[emuFlag + 1] : 'child';
 if (emuMode !== 'child' && emuMode !== 'inproc') throw new Error(`bench/live: --emulator must be child or inproc, got '${emuMode}'`);
-const positional = args.filter((a, i) => !a.startsWith('--') && (emuFlag < 0 || i !== emuFlag + 1));
+const speedFlag = args.indexOf('--speed');
+const SPEED = speedFlag >= 0 ? Number(args[speedFlag + 1]) : 10;
+if (!(SPEED > 0)) throw new Error(`bench/live: --speed must be a positive number, got '${args[speedFlag + 1]}'`);
+const warmFlag = args.indexOf('--warm');
+const WARM_MS = warmFlag >= 0 ? Number(args[warmFlag + 1]) : 1;
+if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must be 0 (off) or a number of ms >= 1, got '${args[warmFlag + 1]}'`);
+const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag].some((f) => f >= 0 && i === f + 1));
 const seconds = Number(positional[0] ?? 20);
 if (!(seconds > 0)) throw new Error(`bench/live: seconds must be a positive number, got '${positional[0]}'`);
 const CAPTURES = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
@@ -60,11 +72,11 @@ const loadBefore = loadavg();
 let emuUrl: { rest: string; ws: string };
 let closeEmu: () => Promise<void>;
 if (emuMode === 'inproc') {
-  const emu = await startEmulator({ captures: CAPTURES.map((f) => join(ROOT, f)), speed: 10, port: 0, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET }, ROOT);
+  const emu = await startEmulator({ captures: CAPTURES.map((f) => join(ROOT, f)), speed: SPEED, port: 0, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET }, ROOT);
   emuUrl = emu.url; closeEmu = () => emu.close();
 } else {
   const env = { ...process.env }; delete env.HFT_EMULATOR_API_KEY; delete env.HFT_EMULATOR_API_SECRET; // the demo pair
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'emulator', '--speed', '10', ...CAPTURES.flatMap((f) => ['--capture', f])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'emulator', '--speed', String(SPEED), ...CAPTURES.flatMap((f) => ['--capture', f])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   emuUrl = await new Promise((res, rej) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -150,9 +162,18 @@ const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/dem
 session = new LiveSession({ kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true, summarize: run.summarize });
 await session.start();
 await exec.start();
+const warmer = WARM_MS > 0 ? new HotPathWarmer({
+  shadow: (v) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store: new MemoryEventStore(), codeVersion: 'bench', startUs: clock(), venue: v }).kernel,
+  top: (idx) => session!.kernel.top(idx), warmOrder: (o) => exec.warmOrder(o), startUs: clock(),
+}) : undefined;
+// The session's own warm ticker (LiveSession warmEveryMs) is not used here: the bench builds its
+// session by hand; the same step on the same period.
+const warmTimer = warmer ? setInterval(() => warmer.step(), WARM_MS) : undefined;
 const md = new BinanceSpotMarketData({
   restUrl: emuUrl.rest, wsUrl: emuUrl.ws, instruments: specs, clockUs: clock,
-  onEvents: (events) => { normT = performance.now(); session!.onMarket(events); },
+  onEvents: (events) => {
+    normT = performance.now(); session!.onMarket(events);
+  },
 });
 // The message start: patch the ws client's emit so the stamp is taken before any parsing (the
 // scheduler stats are read first, so their cost is not inside the measured window).
@@ -171,6 +192,7 @@ const wall0 = performance.now();
 md.start();
 await new Promise((r) => setTimeout(r, seconds * 1000));
 md.stop();
+if (warmTimer) clearInterval(warmTimer);
 const cpu = process.cpuUsage(cpu0);
 const wallS = (performance.now() - wall0) / 1000;
 measuring = false;
@@ -208,8 +230,10 @@ const q = (xs: number[], p: number): string => {
 };
 const row = (name: string, xs: number[]): string => `| ${name.padEnd(50)} | ${String(xs.length).padStart(6)} | ${q(xs, 0.5).padStart(7)} | ${q(xs, 0.99).padStart(7)} | ${q(xs, 0.999).padStart(7)} | ${q(xs, 1).padStart(7)} |`;
 const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`tick-to-order against the emulator (${emuMode === 'child' ? 'its own process' : 'in this process'}; ${seconds} s of the real BTCUSDT capture at 10x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
+console.log(`tick-to-order against the emulator (${emuMode === 'child' ? 'its own process' : 'in this process'}; ${seconds} s of the real BTCUSDT capture at ${SPEED}x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
 console.log(`cpu ${cpus()[0]!.model} x${cpus().length}, node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && !a.includes('tsx')).join(' ')}; load average ${la(loadBefore)} before, ${la(loadAfter)} after`);
+if (!warmer) console.log('hot-path warmer: off (--warm 0)');
+else console.log(`hot-path warmer: every ${WARM_MS} ms, ${warmer.stats.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels`);
 console.log(`this process during the session: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${wallS.toFixed(1)} s (${((cpu.user + cpu.system) / 1e4 / wallS).toFixed(0)}% of one core); ${gcs.length} GC pauses`);
 console.log('| stage (from ws message in)                         | orders | p50 µs  | p99 µs  | p999 µs | max µs  |');
 console.log('|----------------------------------------------------|--------|---------|---------|---------|---------|');

@@ -404,6 +404,9 @@ export class Kernel {
   }
 
   get nextSeq(): number { return this.seq; }
+
+  /** Top of book of instrument `idx` as the strategies see it now (read-only; NaN sides while empty). */
+  top(idx: number): { readonly bidTicks: number; readonly bidLots: number; readonly askTicks: number; readonly askLots: number } { return this.topOf(idx); }
   get localTimeUs(): number { return this.nowUs; }
 
   positionOf(strategyId: string, instrument: string): number { return this.positionLots.get(`${strategyId}|${instrument}`) ?? 0; }

@@ -33,6 +33,11 @@ export interface ExecutionVenue {
   /** Runs every venue action due at or before this venue time (request arrivals, expiries). */
   advanceTo(venueTimeUs: number): void;
   submit(order: OrderIntentData, localTimeUs: number): void;
+  /**
+   * Live adapters: a dry run of the new-order request for `order` — built, signed and formatted as
+   * `submit` would, nothing sent, no state changed (HotPathWarmer keeps that path in the CPU caches).
+   */
+  warmOrder?(order: OrderIntentData): void;
   cancel(clientOrderId: string, localTimeUs: number): void;
   modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void;
   /** Local time of the earliest undelivered response, Infinity when none. */

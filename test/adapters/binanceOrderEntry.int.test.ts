@@ -104,11 +104,21 @@ describe.each(products)('new-order request on $id', ({ id, file, ccxtSymbol, dep
       const d = (await (await fetch(`${emu.url.rest}${depth}?symbol=${spec.symbol}&limit=5`)).json()) as { bids: [string, string][] };
       const bid = inst.tick.toUnits(d.bids[0]![0]);
       const cid = `entry-${product}-1`;
-      exec.submit({ clientOrderId: cid, strategyId: 't', instrument: id, side: 'buy', type: 'limit', timeInForce: 'POST_ONLY', priceTicks: bid - 500, sizeLots, reduceOnly: false, tag: '' }, 0);
+      const order: OrderIntentData = { clientOrderId: cid, strategyId: 't', instrument: id, side: 'buy', type: 'limit', timeInForce: 'POST_ONLY', priceTicks: bid - 500, sizeLots, reduceOnly: false, tag: '' };
+      // The hot-path warmer's dry run: the request is built and signed, nothing is written or tracked.
+      const wroteBefore = { ...exec.entry.pool.stats };
+      const warmId = `warm-${product}-1`;
+      for (let i = 0; i < 50; i++) exec.warmOrder({ ...order, clientOrderId: warmId });
+      expect(exec.entry.pool.stats).toEqual(wroteBefore);
+      expect(exec.stats.places).toBe(0);
+      exec.submit(order, 0);
       const until = Date.now() + 5000;
       while (!reports.some((r) => r.clientOrderId === cid) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       expect(reports.filter((r) => r.clientOrderId === cid).map((r) => r.kind)).toEqual(['accepted']);
-      expect(await exec.fetchOpenClientIds()).toContain(cid);
+      const open = await exec.fetchOpenClientIds();
+      expect(open).toContain(cid);
+      expect(open).not.toContain(warmId);
+      expect(exec.stats.places).toBe(1);
       expect(exec.stats.rejects + exec.stats.ambiguous).toBe(0);
       await exec.cancelAll();
     } finally { exec.stop(); }

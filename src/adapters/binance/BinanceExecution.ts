@@ -134,6 +134,9 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     void this.place(order.clientOrderId, false);
   }
 
+  /** Dry run of `submit`'s request (sign + format, nothing sent): the tick-to-order path kept warm. */
+  warmOrder(order: OrderIntentData): void { this.entry.dryRun(order); }
+
   modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
     // Spot has no amend that keeps our client id (cancelReplace issues a new one); futures' PUT order
     // does, but is not wired here: refuse explicitly.

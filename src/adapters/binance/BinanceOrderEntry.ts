@@ -142,6 +142,14 @@ export class BinanceOrderEntry {
   }
 
   /**
+   * The request `send` would write for `o`, built and signed, not sent (HotPathWarmer's dry run of
+   * the hot path). Returns its length in bytes.
+   */
+  dryRun(o: NewOrderParams): number {
+    return this.pool.format('POST', this.path, this.body(o, this.client.nonce()), FORM).length;
+  }
+
+  /**
    * Before trading (after `register`): opens the connections so the first orders do not pay the
    * TCP/TLS connect, and runs the request path `rounds` times (GET ping through the same pool, order
    * bodies of the registered instruments signed and dropped) so the first orders do not run it cold

@@ -106,7 +106,7 @@ export class Http1Pool {
    */
   request(method: string, path: string, body: string, contentType: string | undefined, onOut?: () => void): Promise<Http1Response> {
     if (this.stopped) return Promise.reject(new Http1Error('Http1Pool: closed', 'ECLOSED'));
-    const bytes = `${method} ${path} HTTP/1.1\r\n${this.fixedHead}${contentType ? `Content-Type: ${contentType}\r\n` : ''}Content-Length: ${body.length}\r\n\r\n${body}`;
+    const bytes = this.format(method, path, body, contentType);
     let c: Conn | undefined;
     for (let i = 0; i < this.conns.length; i++) {
       const k = this.conns[i]!;
@@ -121,6 +121,11 @@ export class Http1Pool {
       onOut?.();
       if (conn.open) { this.stats.immediate++; conn.sock.write(bytes, 'latin1'); } else { this.stats.waitedForConnect++; conn.queued = bytes; }
     });
+  }
+
+  /** The request's bytes (latin1): request line, fixed headers, content headers, body. */
+  format(method: string, path: string, body: string, contentType: string | undefined): string {
+    return `${method} ${path} HTTP/1.1\r\n${this.fixedHead}${contentType ? `Content-Type: ${contentType}\r\n` : ''}Content-Length: ${body.length}\r\n\r\n${body}`;
   }
 
   close(): void {

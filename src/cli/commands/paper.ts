@@ -16,7 +16,11 @@ import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMa
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
+import { HotPathWarmer } from '../../engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
+import type { ExecutionVenue } from '../../engine/ports.ts';
+import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
+import type { OrderIntentData } from '../../model/events.ts';
 import { SessionControl } from '../../engine/live/SessionControl.ts';
 import { TickRecorder } from '../../engine/live/TickRecorder.ts';
 import { wallClockUs } from '../../engine/live/wallClock.ts';
@@ -77,6 +81,8 @@ export interface SessionOptions {
   readonly staleAfterMs?: number;
   /** Seal the recorded inputs into new tick files this often (default 5000 ms; LiveSession). */
   readonly rollEveryMs?: number;
+  /** Live: a hot-path warm step this often, ms (default 1; 0 = off). Paper has no order path to warm. */
+  readonly warmEveryMs?: number;
   /** Called once the session runs (run id known). */
   readonly onStarted?: (info: { runId: string; strategyHash: string }) => void;
   /** Tick-to-order probe (bench): WS message in / order request out. */
@@ -95,6 +101,11 @@ export interface SessionResult {
 
 /** A venue with live order entry: the ExecutionVenue plus what the session needs around it. */
 type LiveVenue = BinanceExecution | OkxExecution;
+
+/** The adapter's dry run of a new-order request, where it has one (Binance; OKX orders go through ccxt's async path). */
+function warmOrderOf(v: ExecutionVenue): { warmOrder?: (order: OrderIntentData) => void } {
+  return v.warmOrder ? { warmOrder: (order) => v.warmOrder!(order) } : {};
+}
 
 /** OKX's private WebSocket beside its public one (production and the emulator alike: `/ws/v5/public` -> `/ws/v5/private`). */
 export function okxPrivateWsUrl(publicWsUrl: string): string {
@@ -225,10 +236,20 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   // Operator commands from `hft serve` (cancel, cancel-all, kill switch) arrive in control-<runId>.
   const follower = await openControlFollower(o.storeUri, io.cwd, store);
   const control = follower ? await SessionControl.prepare({ kernel: run.kernel, control: follower.store, onError: (e) => { failure ??= e; } }) : undefined;
+  // Live: the order path kept warm between messages by a shadow kernel of the same scenario whose
+  // orders are signed by the real adapter and never sent (HotPathWarmer; bench/live measures it).
+  const warmEveryMs = o.warmEveryMs ?? 1;
+  const liveVenue = venue;
+  const warmer = liveVenue && warmEveryMs > 0 ? new HotPathWarmer({
+    shadow: (v) => createLiveRun({ mode: 'live', scenario, scenarioPath, instruments: specs, store: new MemoryEventStore(), codeVersion: 'warm-up', startUs, venue: v }).kernel,
+    top: (idx) => session!.kernel.top(idx), startUs,
+    ...(warmOrderOf(liveVenue)),
+  }) : undefined;
   session = new LiveSession({
     kernel: control?.kernel ?? run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true,
     recorder, tickStoreRoot: relative(io.cwd, tickRoot) || tickRoot, summarize: run.summarize,
     ...(o.rollEveryMs !== undefined ? { rollEveryMs: o.rollEveryMs } : {}),
+    ...(warmer ? { warmer, warmEveryMs } : {}),
     onError: (e) => { failure ??= e; },
   });
   await session.start();

@@ -41,6 +41,13 @@ export interface LiveSessionConfig {
   readonly advanceEveryMs?: number;
   readonly summarize: (k: Kernel) => Record<string, unknown>;
   readonly onError?: (e: unknown) => void;
+  /**
+   * Live: keeps the tick-to-order path warm between market messages (HotPathWarmer): one dry step
+   * every `warmEveryMs` (default 1). Its work never reaches this session's kernel or log; a warm step
+   * that throws fails the session (the real order path would meet the same fault).
+   */
+  readonly warmer?: { step(): boolean };
+  readonly warmEveryMs?: number;
 }
 
 export interface StopOptions {
@@ -63,6 +70,7 @@ export class LiveSession {
   private rolls = 0;
   private appended: Promise<number> | undefined;
   private ticker: Subscription | undefined;
+  private warmTicker: Subscription | undefined;
   private readonly idxById = new Map<string, number>();
   private stopping = false;
   private failed: unknown;
@@ -85,6 +93,13 @@ export class LiveSession {
     )).catch((e) => { this.failed = e; this.cfg.onError?.(e); return 0; });
     this.lastRollUs = this.cfg.clockUs();
     this.ticker = interval(this.cfg.advanceEveryMs ?? 2).subscribe(() => { this.poke(); this.maybeRoll(); });
+    const warmer = this.cfg.warmer;
+    if (warmer) {
+      this.warmTicker = interval(this.cfg.warmEveryMs ?? 1).subscribe(() => {
+        if (this.stopping || this.failed !== undefined) return;
+        try { warmer.step(); } catch (e) { this.fail(e); }
+      });
+    }
   }
 
   private maybeRoll(): void {
@@ -189,6 +204,7 @@ export class LiveSession {
   async stop(o: StopOptions): Promise<{ summary: Record<string, unknown>; datasets: DatasetRef[]; stopUs: number }> {
     this.stopping = true;
     this.ticker?.unsubscribe();
+    this.warmTicker?.unsubscribe();
     const stopUs = this.cfg.clockUs();
     this.emit(this.kernel.advance(stopUs));
     this.record('run.stop-requested', { reason: o.reason, atUs: stopUs });

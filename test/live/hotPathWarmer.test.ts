@@ -1,0 +1,127 @@
+/**
+ * HotPathWarmer: a shadow kernel of the same scenario requoting around the real run's top of book,
+ * its orders handed to the adapter's dry run. Shown on the real Binance BTCUSDT capture (demo market
+ * maker): the real run's events are byte-identical with and without warm steps between its messages,
+ * the shadow requotes (orders near the real touch, two per step), it waits for a top of book, and it
+ * is rebuilt so its memory stays bounded.
+ */
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/cli/commands/backtest.ts';
+import { openMarketStream, prepareData } from '../../src/cli/prepareData.ts';
+import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
+import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
+import { Kernel } from '../../src/engine/Kernel.ts';
+import type { ExecutionVenue } from '../../src/engine/ports.ts';
+import type { Scenario } from '../../src/engine/scenario.ts';
+import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.ts';
+import type { NewEvent, OrderIntentData } from '../../src/model/events.ts';
+import type { InstrumentSpec } from '../../src/model/instrument.ts';
+import { allocBatch, type MarketBatch } from '../../src/model/market.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const ROWS = 20_000;
+let scenario: Scenario;
+let specs: readonly InstrumentSpec[];
+/** The first ROWS rows of the capture, one row per batch, venue time = receive time (paper). */
+let rows: MarketBatch[] = [];
+
+beforeAll(async () => {
+  const { scenario: sc, path } = loadScenario('scenarios/demo-mm-btcusdt.json', ROOT);
+  scenario = sc;
+  const data = await prepareData(sc, dirname(path), ROOT, mkdtempSync(join(tmpdir(), 'hft-warm-ticks-')), () => {});
+  const stream = openMarketStream(sc, data);
+  specs = stream.instruments;
+  rows = [];
+  for await (const b of stream) {
+    for (let i = 0; i < b.length && rows.length < ROWS; i++) {
+      const r = allocBatch(1);
+      r.length = 1;
+      for (const k of ['kind', 'instrument', 'tsRecv', 'side', 'price', 'size', 'price2', 'size2', 'id', 'flags', 'rate'] as const) r[k][0] = b[k][i]!;
+      r.tsEvent[0] = b.tsRecv[i]!;
+      rows.push(r);
+    }
+    if (rows.length >= ROWS) break;
+  }
+}, 120_000);
+
+const startUs = 1_723_161_000_000_000;
+const paperKernel = (): Kernel => new Kernel(createLiveRun({ mode: 'paper', scenario, scenarioPath: 'demo', instruments: specs, store: new MemoryEventStore(), codeVersion: 'test', startUs }).kernel);
+
+function warmerFor(real: Kernel, signed: OrderIntentData[], rebuildEvery?: number): HotPathWarmer {
+  return new HotPathWarmer({
+    shadow: (v: ExecutionVenue) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'demo', instruments: specs, store: new MemoryEventStore(), codeVersion: 'warm', startUs, venue: v }).kernel,
+    top: (idx) => real.top(idx), warmOrder: (o) => signed.push(o), startUs,
+    ...(rebuildEvery !== undefined ? { rebuildEvery } : {}),
+  });
+}
+
+/** Steps every row through `k` (advancing to its time after it, as the session's ticker does); `between` runs after each. */
+function drive(k: Kernel, between?: (row: number) => void): string[] {
+  const out: NewEvent[] = [];
+  rows.forEach((r, i) => {
+    out.push(...k.step(r), ...k.advance(r.tsRecv[0]!));
+    between?.(i);
+  });
+  out.push(...k.finish());
+  return out.map((e) => JSON.stringify(e));
+}
+
+describe('HotPathWarmer', () => {
+  it('leaves the real run untouched: the same events, byte for byte, with a warm step after every message', () => {
+    const plain = drive(paperKernel());
+    const real = paperKernel();
+    const signed: OrderIntentData[] = [];
+    const w = warmerFor(real, signed, 500);
+    const warmed = drive(real, () => w.step());
+    expect(plain.length).toBeGreaterThan(500);
+    expect(plain.some((e) => e.includes('"type":"order.submitted"'))).toBe(true);
+    expect(warmed).toEqual(plain);
+    expect(w.stats.steps).toBeGreaterThan(ROWS * 0.9);
+    expect(signed.length).toBeGreaterThan(w.stats.steps);
+  });
+
+  it('requotes every step around the real touch: a bid below an ask, inside the real spread, signed by the adapter', () => {
+    const real = paperKernel();
+    const signed: OrderIntentData[] = [];
+    const w = warmerFor(real, signed);
+    let checked = 0;
+    drive(real, (i) => {
+      if (i % 97 !== 0) return;
+      const before = signed.length;
+      if (!w.step()) return;
+      const top = real.top(0);
+      const fresh = signed.slice(before);
+      // The demo maker quotes one post-only level each side at the (shifted) touch.
+      expect(fresh.map((o) => o.side).sort()).toEqual(['buy', 'sell']);
+      for (const o of fresh) {
+        expect(o.timeInForce).toBe('POST_ONLY');
+        expect(o.sizeLots).toBe(100_000);
+        // Inside the real spread shifted by the warm row's one tick (the maker quotes around the mid).
+        expect(o.priceTicks).toBeGreaterThanOrEqual(top.bidTicks - 1);
+        expect(o.priceTicks).toBeLessThanOrEqual(top.askTicks + 1);
+      }
+      expect(fresh.find((o) => o.side === 'buy')!.priceTicks).toBeLessThan(fresh.find((o) => o.side === 'sell')!.priceTicks);
+      checked++;
+    });
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  it('waits for a top of book: no step before the real run has seen one', () => {
+    const real = paperKernel();
+    const signed: OrderIntentData[] = [];
+    const w = warmerFor(real, signed);
+    expect(w.step()).toBe(false);
+    expect(w.stats).toMatchObject({ steps: 0, skipped: 1, orders: 0 });
+    expect(signed).toEqual([]);
+  });
+
+  it('rebuilds its shadow so closed orders do not pile up', () => {
+    const real = paperKernel();
+    const w = warmerFor(real, [], 100);
+    drive(real, () => w.step());
+    expect(w.stats.rebuilds).toBeGreaterThanOrEqual(Math.floor(w.stats.steps / 100));
+  });
+});
