@@ -1,7 +1,8 @@
 /**
  * `hft kill <runId>`: the kill switch. Signals the live process (it cancels every open order, records
  * the stop and exits) and cancels every open order on the venue itself, repeating until the venue
- * reports zero open orders (or 3x the deadline passes).
+ * reports zero open orders (or 3x the deadline passes); then waits for the live process to exit and
+ * looks once more (an order sent just before the halt can be accepted after the first zero).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -45,9 +46,33 @@ function okxKillApi(restUrl: string, keys: { apiKey: string; secret: string; pas
   };
 }
 
-export interface KillOutcome { readonly signaled: boolean; readonly openOrdersBefore: number; readonly openOrders: number; readonly elapsedMs: number; readonly canceledByKill: number }
+export interface KillOutcome {
+  readonly signaled: boolean;
+  readonly openOrdersBefore: number;
+  /** Open orders on the venue at kill's last look: after the live process exited (or the wait ran out). */
+  readonly openOrders: number;
+  /** From the signal to the last look. */
+  readonly elapsedMs: number;
+  /** From the signal to the first look that found zero open orders (undefined: none did). */
+  readonly firstZeroMs: number | undefined;
+  /** From the signal to the live process's exit; undefined when it was not running, null when it outlived the wait. */
+  readonly exitedAfterMs: number | null | undefined;
+  readonly pid: number;
+  readonly canceledByKill: number;
+}
 
-export async function killRun(runId: string, io: CliIO, deadlineMs = 1000): Promise<KillOutcome> {
+export interface KillOptions {
+  /** Cancel-and-check rounds stop after 3x this (ms) without reaching zero. */
+  readonly deadlineMs?: number;
+  /** How long to wait for the live process to exit before the last look (ms). */
+  readonly exitWaitMs?: number;
+  /** Called once the venue first reports zero open orders, before the wait for the process. */
+  readonly onFirstZero?: (o: { openOrdersBefore: number; firstZeroMs: number; pid: number }) => void;
+}
+
+export const DEFAULT_EXIT_WAIT_MS = 10_000;
+
+export async function killRun(runId: string, io: CliIO, o: KillOptions = {}): Promise<KillOutcome> {
   const file = resolve(io.cwd, '.hft/live', `${runId}.json`);
   if (!existsSync(file)) throw new HftError('HFT_ERR_NOT_FOUND', `no live run '${runId}' on this machine (${file} missing)`);
   const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; venue?: string; restUrl: string; sandbox: boolean; symbols: string[] };
@@ -57,7 +82,7 @@ export async function killRun(runId: string, io: CliIO, deadlineMs = 1000): Prom
   if (!keys) throw new HftError('HFT_ERR_CONFIG', `kill needs the account's keys to verify: set ${names.join(', ')}`);
   // Client built before the clock starts (process setup); implicit endpoints need no market load.
   const api = venue === 'okx' ? okxKillApi(info.restUrl, { apiKey: keys.apiKey, secret: keys.secret, passphrase: keys.passphrase! }) : binanceKillApi(info, keys);
-  return killWith(api, info, deadlineMs);
+  return killWith(api, info, o);
 }
 
 function binanceKillApi(info: { venue?: string; restUrl: string; sandbox: boolean }, keys: { apiKey: string; secret: string }): KillApi {
@@ -76,46 +101,104 @@ function binanceKillApi(info: { venue?: string; restUrl: string; sandbox: boolea
   return api;
 }
 
-async function killWith(api: KillApi, info: { pid: number; symbols: string[] }, deadlineMs: number): Promise<KillOutcome> {
+/** True while a process with this pid exists (EPERM: it exists, owned by someone else). */
+function isRunning(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/** Polls until the process is gone; ms waited, or null when it still runs after `timeoutMs`. */
+async function waitForExit(pid: number, timeoutMs: number, t0: number): Promise<number | null> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    if (!isRunning(pid)) return performance.now() - t0;
+    if (performance.now() > until) return null;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function killWith(api: KillApi, info: { pid: number; symbols: string[] }, o: KillOptions): Promise<KillOutcome> {
+  const deadlineMs = o.deadlineMs ?? 1000;
+  const countOpen = async (): Promise<number> => {
+    let n = 0;
+    for (const symbol of info.symbols) n += (await api.privateGetOpenOrders({ symbol })).length;
+    return n;
+  };
   // The inventory before the clock starts also warms the connection (the first signed request pays
   // ccxt's and the TLS/HTTP setup, ~0.3 s here).
-  let openBefore = 0;
-  for (const symbol of info.symbols) openBefore += (await api.privateGetOpenOrders({ symbol })).length;
+  const openBefore = await countOpen();
   const t0 = performance.now();
   let signaled = false;
   try { process.kill(info.pid, 'SIGTERM'); signaled = true; } catch { /* already gone: verify on the venue anyway */ }
   let canceled = 0;
-  let open = Number.POSITIVE_INFINITY;
-  for (let round = 0; ; round++) {
-    // Cancel-all from here too, at once and after every non-empty check: the live process does the
-    // same on SIGTERM, and a second cancel-all of nothing is a harmless -2011.
-    for (const symbol of info.symbols) {
-      try { canceled += (await api.privateDeleteOpenOrders({ symbol })).length; } catch (e) { if (!(e instanceof ccxt.OrderNotFound)) throw e; }
+  /** Cancel-all, then count, until the venue reports zero open orders or 3x the deadline passes. */
+  const cancelUntilZero = async (): Promise<number> => {
+    const since = performance.now();
+    let open = Number.POSITIVE_INFINITY;
+    for (let round = 0; ; round++) {
+      // Cancel-all from here too, at once and after every non-empty check: the live process does the
+      // same on SIGTERM, and a second cancel-all of nothing is a harmless -2011.
+      for (const symbol of info.symbols) {
+        try { canceled += (await api.privateDeleteOpenOrders({ symbol })).length; } catch (e) { if (!(e instanceof ccxt.OrderNotFound)) throw e; }
+      }
+      open = await countOpen();
+      if (open === 0 || performance.now() - since > deadlineMs * 3) return open;
+      await new Promise((r) => setTimeout(r, 10 * Math.min(round + 1, 10)));
     }
-    open = 0;
-    for (const symbol of info.symbols) open += (await api.privateGetOpenOrders({ symbol })).length;
-    if (open === 0 || performance.now() - t0 > deadlineMs * 3) break;
-    await new Promise((r) => setTimeout(r, 10 * Math.min(round + 1, 10)));
+  };
+  let open = await cancelUntilZero();
+  const firstZeroMs = open === 0 ? performance.now() - t0 : undefined;
+  if (firstZeroMs !== undefined) o.onFirstZero?.({ openOrdersBefore: openBefore, firstZeroMs, pid: info.pid });
+  // Zero open orders is not the end while the live process runs: an order it sent just before the
+  // halt can be accepted by the venue after the look above (issue #8, seen on OKX). The process
+  // cancels such an order on its way out; the look after its exit makes sure, and cancels what is left.
+  const exitedAfterMs = signaled ? await waitForExit(info.pid, o.exitWaitMs ?? DEFAULT_EXIT_WAIT_MS, t0) : undefined;
+  if (signaled) {
+    open = await countOpen();
+    if (open > 0) open = await cancelUntilZero();
   }
-  return { signaled, openOrdersBefore: openBefore, openOrders: open, elapsedMs: performance.now() - t0, canceledByKill: canceled };
+  return { signaled, openOrdersBefore: openBefore, openOrders: open, elapsedMs: performance.now() - t0, firstZeroMs, exitedAfterMs, pid: info.pid, canceledByKill: canceled };
+}
+
+/** The report's lines: the venue's count, the live process's fate, and what to do when it did not exit. */
+export function killReport(runId: string, r: KillOutcome, exitWaitMs: number): string[] {
+  const ms = (x: number): string => `${x.toFixed(0)} ms`;
+  const proc = !r.signaled ? 'process not running'
+    : r.exitedAfterMs === null ? `process ${r.pid} signaled, STILL RUNNING ${ms(exitWaitMs)} after SIGTERM`
+      : `process ${r.pid} signaled, exited after ${ms(r.exitedAfterMs!)}`;
+  const lines = [`kill ${runId}: ${proc}; open orders on the venue: ${r.openOrdersBefore} -> ${r.openOrders} after ${ms(r.elapsedMs)}`
+    + `${r.firstZeroMs !== undefined && r.signaled ? ` (first zero after ${ms(r.firstZeroMs)})` : ''}${r.canceledByKill ? ` (${r.canceledByKill} canceled by kill)` : ''}`];
+  if (r.exitedAfterMs === null) lines.push(`the live process ${r.pid} may still send orders: stop it (kill -9 ${r.pid}; its recording then ends at its last roll) and run hft kill ${runId} again`);
+  return lines;
 }
 
 export const killCommand: Command = {
   name: 'kill',
   summary: 'kill switch: halt a live run and cancel every open order',
   help: [
-    'usage: hft kill <runId>',
+    'usage: hft kill <runId> [--wait S]',
     '',
     'Sends SIGTERM to the live process (it cancels all open orders, records the stop, exits), then polls',
     `the venue with the account keys (Binance ${LIVE_KEY_ENV} / ${LIVE_SECRET_ENV}; OKX HFT_OKX_API_KEY /`,
-    'HFT_OKX_API_SECRET / HFT_OKX_API_PASSPHRASE) and cancels anything still open.',
-    'Prints the open-order count and the time it took; exit 1 if orders remain.',
+    'HFT_OKX_API_SECRET / HFT_OKX_API_PASSPHRASE) and cancels anything still open until it reports zero.',
+    'Then waits for the live process to exit (an order it sent just before the halt may reach the venue',
+    'after that look), looks at the venue once more and cancels anything left.',
+    'Prints the final open-order count and the times; exit 1 if orders remain or the process did not exit.',
+    '',
+    'options:',
+    `  --wait S   how long to wait for the live process to exit (default ${DEFAULT_EXIT_WAIT_MS / 1000})`,
   ].join('\n'),
   async run(argv, io) {
-    const { positionals } = parseFlags(argv, {});
+    const { values, positionals } = parseFlags(argv, { wait: { type: 'string' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one run id');
-    const r = await killRun(positionals[0]!, io);
-    io.out(`kill ${positionals[0]}: ${r.signaled ? 'process signaled' : 'process not running'}; open orders on the venue: ${r.openOrdersBefore} -> ${r.openOrders} after ${r.elapsedMs.toFixed(0)} ms${r.canceledByKill ? ` (${r.canceledByKill} canceled by kill)` : ''}`);
-    return r.openOrders === 0 ? 0 : 1;
+    if (values.wait !== undefined && !/^\d+(\.\d+)?$/.test(values.wait)) throw new HftError('HFT_ERR_USAGE', `--wait: expected seconds >= 0, got '${values.wait}'`);
+    const waitS = values.wait === undefined ? DEFAULT_EXIT_WAIT_MS / 1000 : Number(values.wait);
+    const runId = positionals[0]!;
+    const exitWaitMs = waitS * 1000;
+    const r = await killRun(runId, io, {
+      exitWaitMs,
+      onFirstZero: ({ openOrdersBefore, firstZeroMs, pid }) => io.err(`kill ${runId}: open orders ${openOrdersBefore} -> 0 after ${firstZeroMs.toFixed(0)} ms; waiting for the live process ${pid} to exit`),
+    });
+    for (const line of killReport(runId, r, exitWaitMs)) io.out(line);
+    return r.openOrders === 0 && r.exitedAfterMs !== null ? 0 : 1;
   },
 };

@@ -51,6 +51,12 @@ export interface EmulatorFaults {
   server5xx: number;
   /** Every TRADE executionReport is sent twice. */
   duplicateFills: boolean;
+  /**
+   * Each order POST waits, unprocessed, until this many more open-order queries have been answered
+   * (0 = off): an order in flight that the venue accepts after a client's look at its open orders
+   * (the kill switch's race, test/live/killSwitchRace.int.test.ts).
+   */
+  holdOrdersForLooks: number;
 }
 
 export interface EmulatorOptions {
@@ -109,9 +115,11 @@ function productRoutes(product: BinanceProduct): Map<string, Op> {
 }
 
 export class BinanceSpotEmulator {
-  readonly faults: EmulatorFaults = { dropDiffs: 0, stallMarket: false, ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false };
+  readonly faults: EmulatorFaults = { dropDiffs: 0, stallMarket: false, ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false, holdOrdersForLooks: 0 };
   /** Counters tests assert on. */
-  readonly stats = { marketSent: 0, diffsDropped: 0, orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, fillsSent: 0, marketConnections: 0 };
+  readonly stats = { marketSent: 0, diffsDropped: 0, orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, fillsSent: 0, marketConnections: 0, openOrderLooks: 0, ordersHeld: 0 };
+  /** Order POSTs held by `faults.holdOrdersForLooks`, each until `stats.openOrderLooks` reaches its mark. */
+  private readonly heldOrders: { untilLooks: number; release: () => void }[] = [];
 
   private readonly inst: Instrument;
   private readonly symbolLower: string;
@@ -441,6 +449,11 @@ export class BinanceSpotEmulator {
     switch (op) {
       case 'order.new': {
         sym(p);
+        if (this.faults.holdOrdersForLooks > 0) {
+          this.stats.ordersHeld++;
+          const untilLooks = this.stats.openOrderLooks + this.faults.holdOrdersForLooks;
+          await new Promise<void>((release) => this.heldOrders.push({ untilLooks, release }));
+        }
         this.stats.orderPosts++;
         const out = this.newOrder(p);
         if (this.faults.loseAcks > 0) {
@@ -460,9 +473,17 @@ export class BinanceSpotEmulator {
         return this.orderJson(o);
       }
       case 'order.get': sym(p); this.maybe5xx(); return this.orderJson(this.find(p));
-      case 'openOrders':
+      case 'openOrders': {
         this.maybe5xx();
-        return open().map((o) => this.orderJson(o));
+        const list = open().map((o) => this.orderJson(o));
+        // Held orders are released after the answer is taken: this look did not see them.
+        this.stats.openOrderLooks++;
+        for (let i = this.heldOrders.length - 1; i >= 0; i--) {
+          const h = this.heldOrders[i]!;
+          if (h.untilLooks <= this.stats.openOrderLooks) { this.heldOrders.splice(i, 1); h.release(); }
+        }
+        return list;
+      }
       case 'cancelAll': {
         sym(p);
         const list = open();
