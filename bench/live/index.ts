@@ -108,8 +108,8 @@ const gcs: { start: number; end: number }[] = [];
 const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration }); });
 gcObs.observe({ entryTypes: ['gc'] });
 
-let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgRaw: unknown; let normT = 0;
-interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number; nth: number }
+let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgRaw: unknown; let normT = 0; let msgRows = 0;
+interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number; nth: number; rows: number; norm: number; dec: number }
 let nthInMessage = 0;
 /** The stream of the message that decided an order (combined-stream envelope: {"stream":"btcusdt@..."}). */
 const kindOf = (raw: unknown): string => {
@@ -118,7 +118,7 @@ const kindOf = (raw: unknown): string => {
 };
 const trigger = new Map<string, Probe>();
 const normalized: number[] = []; const decision: number[] = []; const adapter: number[] = []; const wire: number[] = []; const wireKind: string[] = [];
-const adapterToWire: number[] = []; const wireNth: number[] = [];
+const adapterToWire: number[] = []; const wireProbe: Probe[] = []; const wireNth: number[] = [];
 const wireWait: number[] = []; const wireCpu: number[] = []; const windows: [number, number][] = [];
 let measuring = true;
 
@@ -134,6 +134,7 @@ net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
     if (p) {
       const [, wait] = sched();
       const cpu = process.cpuUsage();
+      wireProbe.push(p);
       wire.push(t - p.t0); wireCpu.push((cpu.user + cpu.system - p.cpu0) / 1000); wireWait.push((wait - p.wait0) / 1000); windows.push([p.t0, t]); wireKind.push(p.kind);
       adapterToWire.push(t - p.out); wireNth.push(p.nth);
       trigger.delete(id!);
@@ -151,7 +152,7 @@ const exec = new BinanceExecution({
 const venue: ExecutionVenue = {
   onMarketRow: (b, r, i) => exec.onMarketRow(b, r, i), advanceTo: (t) => exec.advanceTo(t),
   submit: (o, t) => {
-    if (inMessage) { trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw), out: 0, nth: nthInMessage++ }); decision.push(performance.now() - msgT); normalized.push(normT - msgT); }
+    if (inMessage) { const dec = performance.now() - msgT; trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw), out: 0, nth: nthInMessage++, rows: msgRows, norm: normT - msgT, dec }); decision.push(dec); normalized.push(normT - msgT); }
     exec.submit(o, t);
   },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
@@ -172,7 +173,7 @@ const warmTimer = warmer ? setInterval(() => warmer.step(), WARM_MS) : undefined
 const md = new BinanceSpotMarketData({
   restUrl: emuUrl.rest, wsUrl: emuUrl.ws, instruments: specs, clockUs: clock,
   onEvents: (events) => {
-    normT = performance.now(); session!.onMarket(events);
+    normT = performance.now(); msgRows = events.length; session!.onMarket(events);
   },
 });
 // The message start: patch the ws client's emit so the stamp is taken before any parsing (the
@@ -254,5 +255,12 @@ for (const k of ['bookTicker', 'depth', 'trade', 'other']) {
   if (xs.length > 0) console.log(row(`wire, orders decided on a ${k} message`, xs));
 }
 console.log(row('peer: ccxt alone, createOrder -> fetch', peer));
+// The slowest orders one by one: what their window held (message size, nth order of the message, where the time went).
+const slow = wire.map((w, i) => i).sort((a, b) => wire[b]! - wire[a]!).slice(0, Math.max(3, Math.ceil(wire.length * 0.02)));
+console.log(`slowest ${slow.length} orders (µs): wire = normalized + to decision + decision to wire; message kind/rows; nth order of its message; runnable-wait; GC; CPU`);
+for (const i of slow) {
+  const p = wireProbe[i]!;
+  console.log(`  wire ${(wire[i]! * 1000).toFixed(0).padStart(6)} = ${(p.norm * 1000).toFixed(0)} + ${((p.dec - p.norm) * 1000).toFixed(0)} + ${((wire[i]! - p.dec) * 1000).toFixed(0)}; ${p.kind}/${p.rows} rows; nth ${p.nth}; wait ${(wireWait[i]! * 1000).toFixed(0)}; gc ${(gcIn[i]! * 1000).toFixed(0)}; cpu ${(wireCpu[i]! * 1000).toFixed(0)}`);
+}
 if ('entry' in exec) { const st = (exec as unknown as { entry: { pool: { stats: Record<string, number> } } }).entry.pool.stats; console.log(`order connections: ${st.immediate} requests written at once, ${st.waitedForConnect} waited for a connection to open (${st.connects} connects, warm-up included)`); }
 console.log(`${waited} message-decided orders waited for Binance's ORDERS limit (100 per 10 s) in the token bucket and are left out of the adapter/wire rows.`);
