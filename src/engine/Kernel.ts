@@ -590,11 +590,14 @@ export class Kernel {
     // The order being checked is already in the OMS as 'initialized', not open: the count is of the others.
     const denial = this.cfg.risk.checkOrder(req, at, openOrderCount(this.oms, { instrument: req.instrument }), false);
     if (denial) { this.deny(req.clientOrderId, denial, at, corr, reqId); this.correlation.delete(req.clientOrderId); return; }
+    // The request goes out before its `order.submitted` is recorded: the venue's answers are queued
+    // (never delivered inside submit), so the events are the same, and live the order does not wait
+    // for the event and the OMS fold (tick-to-order, bench/live).
+    this.cfg.venue.submit(req, at);
     const se = { type: 'order.submitted' as const, data: { clientOrderId: req.clientOrderId } };
     const subId = this.emit(se.type, se.data, at, at, corr, reqId);
     evolveOms(this.oms, se);
     this.lastRequest.set(req.clientOrderId, subId);
-    this.cfg.venue.submit(req, at);
   }
 
   /** Pushes the latest marks to the ledger (before any equity read). */

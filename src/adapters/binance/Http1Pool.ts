@@ -41,7 +41,7 @@ export interface Http1PoolOptions {
 interface Pending {
   readonly resolve: (r: Http1Response) => void;
   readonly reject: (e: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 interface Conn {
@@ -115,11 +115,13 @@ export class Http1Pool {
     c ??= this.connect();
     const conn = c;
     return new Promise<Http1Response>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(conn, new Http1Error(`${method} ${this.base.origin}${path}: no answer within ${this.o.timeoutMs} ms`, 'ETIMEDOUT')), this.o.timeoutMs);
-      conn.pending = { resolve, reject, timer };
-      conn.lastUsedMs = Date.now();
+      const pending: Pending = { resolve, reject, timer: undefined };
+      conn.pending = pending;
       onOut?.();
       if (conn.open) { this.stats.immediate++; conn.sock.write(bytes, 'latin1'); } else { this.stats.waitedForConnect++; conn.queued = bytes; }
+      // Armed after the write: a timer is bookkeeping the request need not wait for.
+      pending.timer = setTimeout(() => this.fail(conn, new Http1Error(`${method} ${this.base.origin}${path}: no answer within ${this.o.timeoutMs} ms`, 'ETIMEDOUT')), this.o.timeoutMs);
+      conn.lastUsedMs = Date.now();
     });
   }
 
