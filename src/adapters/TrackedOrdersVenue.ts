@@ -5,7 +5,38 @@
  */
 import type { TimedFunding, TimedVenueReport } from '../engine/ports.ts';
 import type { OrderIntentData } from '../model/events.ts';
+import type { Instrument } from '../model/instrument.ts';
 import type { VenueReport } from '../model/orders.ts';
+
+/** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
+export interface RequestLatency {
+  readonly action: 'place' | 'cancel' | 'query' | 'cancel-all';
+  readonly clientOrderId: string;
+  readonly requestUs: number;
+  /** Venue processing time from the answer (ms resolution on Binance); 0 when the venue did not process it. */
+  readonly venueUs: number;
+  readonly responseUs: number;
+  /** 'ok' | 'rejected:<reason>' | 'ambiguous:<error>' */
+  readonly outcome: string;
+}
+
+/** What every live execution adapter is given, whatever the venue. */
+export interface ExecutionAdapterOptions {
+  readonly instruments: readonly Instrument[];
+  readonly clockUs: () => number;
+  /** Called when a report is queued (the runner advances the kernel). */
+  readonly onReport?: () => void;
+  /** Every request and its answer (the recorded-latency rows, `order.request-acked`). */
+  readonly onLatency?: (row: RequestLatency) => void;
+  /**
+   * Called when a new-order request leaves the adapter (tick-to-order measurement): `throttled` when
+   * the venue's request limits held it back first.
+   */
+  readonly onOrderOut?: (clientOrderId: string, throttled: boolean) => void;
+  readonly log?: (line: string) => void;
+  /** Wait before re-resolving an ambiguous request (default 200 ms). */
+  readonly retryDelayMs?: number;
+}
 
 export interface TrackedOrder {
   readonly order: OrderIntentData;
@@ -21,10 +52,31 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
   private readonly queue: TimedVenueReport[] = [];
   private qHead = 0;
 
-  protected constructor(private readonly localClockUs: () => number, private readonly onReport: () => void) {}
+  protected constructor(private readonly base: ExecutionAdapterOptions) {}
 
   /** Sends the cancel of an acknowledged order (the venue's request). */
   protected abstract sendCancel(clientOrderId: string): Promise<void>;
+
+  /** A venue error as the reason text of a report or latency row. */
+  protected abstract reasonOf(e: unknown): string;
+
+  /**
+   * A cancel request that failed. A definitive venue answer (`definitive`) is a `cancel-rejected`
+   * report; an unknown outcome (timeout, 5xx, dropped connection) is asked again after a pause until
+   * the order is closed — a cancel of a closed order is answered as such (Binance -2011, OKX 51401).
+   */
+  protected async cancelFailed(id: string, requestUs: number, e: unknown, definitive: boolean): Promise<void> {
+    const responseUs = this.base.clockUs();
+    if (definitive) {
+      const reason = this.reasonOf(e);
+      this.base.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+      if (!this.orders.get(id)?.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
+      return;
+    }
+    this.base.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+    await new Promise((r) => setTimeout(r, this.base.retryDelayMs ?? 200));
+    if (!this.orders.get(id)?.closed) await this.sendCancel(id);
+  }
 
   cancel(clientOrderId: string, _localTimeUs: number): void {
     const p = this.orders.get(clientOrderId);
@@ -46,8 +98,8 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
   openClientIds(): string[] { return [...this.orders].filter(([, p]) => !p.closed).map(([id]) => id); }
 
   protected push(report: VenueReport, tsVenue: number): void {
-    this.queue.push({ tsVenue, tsLocal: this.localClockUs(), report });
-    this.onReport();
+    this.queue.push({ tsVenue, tsLocal: this.base.clockUs(), report });
+    this.base.onReport?.();
   }
 
   protected ack(id: string, venueOrderId: string, tsVenue: number): void {

@@ -27,19 +27,9 @@ import type { MarketBatch } from '../../model/market.ts';
 import type { BinanceClient, BinanceProduct } from './binanceCcxt.ts';
 import { BinanceOrderEntry } from './BinanceOrderEntry.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
-import { TrackedOrdersVenue, type TrackedOrder } from '../TrackedOrdersVenue.ts';
+import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
-/** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
-export interface RequestLatency {
-  readonly action: 'place' | 'cancel' | 'query' | 'cancel-all';
-  readonly clientOrderId: string;
-  readonly requestUs: number;
-  /** Venue processing time from the answer (ms resolution on Binance); 0 when the venue did not process it. */
-  readonly venueUs: number;
-  readonly responseUs: number;
-  /** 'ok' | 'rejected:<reason>' | 'ambiguous:<error>' */
-  readonly outcome: string;
-}
+export type { RequestLatency } from '../TrackedOrdersVenue.ts';
 
 /**
  * Per product: the listenKey endpoint (API-key only) and the ccxt unified symbol.
@@ -51,7 +41,7 @@ const ccxtSymbol = (product: BinanceProduct, i: Instrument): string => (product 
 /** One order update in the fields spot's `executionReport` and futures' `ORDER_TRADE_UPDATE.o` share. */
 interface OrderUpdate { s: string; c: string; x: string; X: string; i: number; t: number; L: string; l: string; m: boolean; n?: string; N?: string | null; r?: string; T: number }
 
-export interface BinanceExecutionOptions {
+export interface BinanceExecutionOptions extends ExecutionAdapterOptions {
   /** Default spot. The client must be the matching ccxt class (createBinanceCcxt). */
   readonly product?: BinanceProduct;
   readonly client: BinanceClient;
@@ -59,21 +49,8 @@ export interface BinanceExecutionOptions {
   readonly restUrl: string;
   readonly wsUrl: string;
   readonly apiKey: string;
-  readonly instruments: readonly Instrument[];
-  readonly clockUs: () => number;
-  /** Called when a report is queued (the runner advances the kernel). */
-  readonly onReport?: () => void;
-  readonly onLatency?: (row: RequestLatency) => void;
-  /**
-   * Called when a new-order request leaves the adapter (tick-to-order measurement): `throttled` when
-   * the request-weight bucket held it back first. Then, with the signed body, just before it is handed
-   * to the socket layer (`onOrderWire`).
-   */
-  readonly onOrderOut?: (clientOrderId: string, throttled: boolean) => void;
+  /** With the signed body, just before a new order is handed to the socket layer (after `onOrderOut`). */
   readonly onOrderWire?: (clientOrderId: string, body: string) => void;
-  readonly log?: (line: string) => void;
-  /** Wait before re-resolving an ambiguous request (default 200 ms). */
-  readonly retryDelayMs?: number;
 }
 
 type Pending = TrackedOrder;
@@ -91,7 +68,7 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
   readonly product: BinanceProduct;
 
   constructor(private readonly o: BinanceExecutionOptions) {
-    super(() => o.clockUs(), () => o.onReport?.());
+    super(o);
     this.product = o.product ?? 'spot';
     this.bucket = new RequestWeightBucket(() => o.clockUs() / 1000);
     for (const i of o.instruments) { this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i); }
@@ -229,17 +206,7 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
       this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: (r.lastUpdateTimestamp ?? r.timestamp ?? 0) * 1000, responseUs, outcome: 'ok' });
       this.applyStatus(id, (r.info as { status?: string }).status ?? 'CANCELED', responseUs);
     } catch (e) {
-      const responseUs = this.o.clockUs();
-      if (e instanceof ccxt.OrderNotFound || (this.isDefinitive(e))) {
-        const reason = this.reasonOf(e);
-        this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
-        if (!p.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
-        return;
-      }
-      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
-      // Unknown outcome: ask again after a pause (a cancel of a canceled order is answered -2011).
-      await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 200));
-      if (!p.closed) await this.sendCancel(id);
+      await this.cancelFailed(id, requestUs, e, e instanceof ccxt.OrderNotFound || this.isDefinitive(e));
     }
   }
 
@@ -295,7 +262,7 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     return e instanceof ccxt.ExchangeError && !(e instanceof ccxt.NetworkError) && !(e instanceof ccxt.ExchangeNotAvailable);
   }
 
-  private reasonOf(e: unknown): string {
+  protected reasonOf(e: unknown): string {
     const m = /"msg":"([^"]+)"/.exec((e as Error).message);
     return `${(e as Error).constructor.name}: ${m ? m[1] : (e as Error).message.slice(0, 200)}`;
   }

@@ -29,29 +29,20 @@ import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
-import type { RequestLatency } from '../binance/BinanceExecution.ts';
 import type { OkxClient } from './okxCcxt.ts';
 import { OkxRateLimits } from './OkxRateLimits.ts';
-import { TrackedOrdersVenue, type TrackedOrder } from '../TrackedOrdersVenue.ts';
+import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
 /** OKX production private WebSocket. */
 export const OKX_PRIVATE_WS = 'wss://ws.okx.com:8443/ws/v5/private';
 
-export interface OkxExecutionOptions {
+export interface OkxExecutionOptions extends ExecutionAdapterOptions {
   readonly client: OkxClient;
   /** Full private WebSocket URL (OKX_PRIVATE_WS, or the emulator's ws://127.0.0.1:PORT/ws/v5/private). */
   readonly wsPrivateUrl: string;
   readonly apiKey: string;
   readonly secret: string;
   readonly passphrase: string;
-  readonly instruments: readonly Instrument[];
-  readonly clockUs: () => number;
-  readonly onReport?: () => void;
-  readonly onLatency?: (row: RequestLatency) => void;
-  readonly onOrderOut?: (clientOrderId: string, throttled: boolean) => void;
-  readonly log?: (line: string) => void;
-  /** Wait before re-resolving an ambiguous request (default 200 ms). */
-  readonly retryDelayMs?: number;
   /** Text `ping` on the private socket this often (OKX drops a socket silent for 30 s; default 20 s). */
   readonly pingEveryMs?: number;
 }
@@ -77,7 +68,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   private stopped = false;
 
   constructor(private readonly o: OkxExecutionOptions) {
-    super(() => o.clockUs(), () => o.onReport?.());
+    super(o);
     this.limits = new OkxRateLimits(() => o.clockUs() / 1000);
     for (const i of o.instruments) {
       if (i.venue !== 'okx' || i.kind !== 'spot') throw new Error(`okx execution: ${i.id} is not an OKX spot instrument (order entry is spot only)`);
@@ -265,17 +256,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       // The answer only says the request was taken: the `canceled` state arrives on the orders channel.
       this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: Number((r.info as { ts?: string }).ts ?? 0) * 1000, responseUs, outcome: 'ok' });
     } catch (e) {
-      const responseUs = this.o.clockUs();
-      if (this.isDefinitive(e)) {
-        const reason = this.reasonOf(e);
-        this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
-        if (!p.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
-        return;
-      }
-      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
-      // Unknown outcome: ask again after a pause (a cancel of a canceled order is answered 51401).
-      await new Promise((r) => setTimeout(r, this.o.retryDelayMs ?? 200));
-      if (!p.closed) await this.sendCancel(id);
+      await this.cancelFailed(id, requestUs, e, this.isDefinitive(e));
     }
   }
 
@@ -326,7 +307,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   }
 
   /** `<ccxt class>: <sCode> <sMsg>` from OKX's envelope (the item's code, else the top-level one). */
-  private reasonOf(e: unknown): string {
+  protected reasonOf(e: unknown): string {
     const text = (e as Error).message;
     const item = /"sCode":"(\d+)","sMsg":"([^"]*)"/.exec(text);
     const top = /"code":"(\d+)","msg":"([^"]*)"/.exec(text);
