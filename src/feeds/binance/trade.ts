@@ -10,24 +10,28 @@ import { Side } from '../../model/market.ts';
 import type { InstrumentLookup, Normalizer, VenueId } from '../normalizer.ts';
 import { binancePayload, bool, int, str, units } from './binanceInternals.ts';
 
-const WHAT = 'binance trade';
-
-export function binanceTrade(venue: VenueId, lookup: InstrumentLookup): Normalizer {
+/** The `trade` and `aggTrade` normalizers differ only in the event name, the trade-id field and the futures filter. */
+export function binanceTradeLike(venue: VenueId, lookup: InstrumentLookup, channel: 'trade' | 'aggTrade', idField: 't' | 'a', marketOnly: boolean): Normalizer {
+  const what = `binance ${channel}`;
   return {
     venue,
-    channel: 'trade',
-    canHandle: (msg) => binancePayload(msg)?.e === 'trade',
+    channel,
+    canHandle: (msg) => binancePayload(msg)?.e === channel,
     *map(msg, tsRecv) {
       const p = binancePayload(msg)!;
-      if (p.X !== undefined && p.X !== 'MARKET') return;
-      const inst = lookup(str(p, 's', WHAT));
+      if (marketOnly && p.X !== undefined && p.X !== 'MARKET') return;
+      const inst = lookup(str(p, 's', what));
       yield {
-        kind: 'trade', instrument: inst.id, tsEvent: usFromMs(int(p, 'T', WHAT)), tsRecv,
-        side: bool(p, 'm', WHAT) ? Side.Ask : Side.Bid,
-        priceTicks: units(inst.tick, str(p, 'p', WHAT), 'p', WHAT),
-        sizeLots: units(inst.lot, str(p, 'q', WHAT), 'q', WHAT),
-        tradeId: int(p, 't', WHAT),
+        kind: 'trade', instrument: inst.id, tsEvent: usFromMs(int(p, 'T', what)), tsRecv,
+        side: bool(p, 'm', what) ? Side.Ask : Side.Bid,
+        priceTicks: units(inst.tick, str(p, 'p', what), 'p', what),
+        sizeLots: units(inst.lot, str(p, 'q', what), 'q', what),
+        tradeId: int(p, idField, what),
       };
     },
   };
+}
+
+export function binanceTrade(venue: VenueId, lookup: InstrumentLookup): Normalizer {
+  return binanceTradeLike(venue, lookup, 'trade', 't', true);
 }
