@@ -40,8 +40,8 @@ export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
 
 export interface DatasetRef { readonly path: string; readonly sha256: string; readonly rowFrom: number; readonly rowTo: number }
 
-export interface OrderIntentData {
-  readonly clientOrderId: string;
+/** What an order is, as a strategy asks for it (PlaceIntent) and as the OMS records it (OrderIntentData). */
+export interface OrderTerms {
   readonly strategyId: string;
   readonly instrument: string;
   readonly side: OrderSide;
@@ -50,6 +50,10 @@ export interface OrderIntentData {
   readonly priceTicks: number;
   readonly sizeLots: number;
   readonly reduceOnly: boolean;
+}
+
+export interface OrderIntentData extends OrderTerms {
+  readonly clientOrderId: string;
   /** Strategy's own label for the order (may be empty). */
   readonly tag: string;
 }

@@ -5,21 +5,13 @@
  * Prices are integer ticks and sizes integer lots (see model/instrument.ts); a market order carries
  * priceTicks 0 (ignored).
  */
-import type { EventData, EventType, Liquidity, OrderIntentData, OrderSide, OrderType, TimeInForce } from './events.ts';
+import type { EventData, EventType, Liquidity, OrderIntentData, OrderSide, OrderTerms, OrderType, TimeInForce } from './events.ts';
 
 export type { Liquidity, OrderSide, OrderType, TimeInForce, TradingState } from './events.ts';
 
 /** A new order. `tag` is free text the strategy uses to recognise its own orders (e.g. "bid-L1"). */
-export interface PlaceIntent {
+export interface PlaceIntent extends OrderTerms {
   readonly kind: 'place';
-  readonly strategyId: string;
-  readonly instrument: string;
-  readonly side: OrderSide;
-  readonly type: OrderType;
-  readonly timeInForce: TimeInForce;
-  readonly priceTicks: number;
-  readonly sizeLots: number;
-  readonly reduceOnly: boolean;
   readonly tag?: string;
 }
 
