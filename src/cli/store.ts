@@ -13,8 +13,7 @@ import { HftError } from '../core/errors.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { FileEventStore } from '../eventstore/file/FileEventStore.ts';
 import { MemoryEventStore } from '../eventstore/memory/MemoryEventStore.ts';
-import { PostgresEventStore, redactUri } from '../eventstore/postgres/PostgresEventStore.ts';
-import { EsdbEventStore } from '../eventstore/esdb/EsdbEventStore.ts';
+import { redactUri } from '../core/redactUri.ts';
 
 export const DEFAULT_STORE_URI = 'file:.hft/store';
 
@@ -98,7 +97,8 @@ export async function openStore(uri: string = DEFAULT_STORE_URI, opts: OpenStore
   switch (loc.scheme) {
     case 'memory': return new MemoryEventStore();
     case 'file': return FileEventStore.open(loc.dir, { readOnly: opts.readOnly ?? false, fsync: opts.fsync ?? 'always' });
-    case 'postgres': return PostgresEventStore.open(loc.url, { schema: loc.schema });
-    case 'esdb': return EsdbEventStore.open(loc.connectionString);
+    // Loaded when asked for: a backtest on the file store does not pay for the pg and EventStoreDB clients.
+    case 'postgres': return (await import('../eventstore/postgres/PostgresEventStore.ts')).PostgresEventStore.open(loc.url, { schema: loc.schema });
+    case 'esdb': return (await import('../eventstore/esdb/EsdbEventStore.ts')).EsdbEventStore.open(loc.connectionString);
   }
 }

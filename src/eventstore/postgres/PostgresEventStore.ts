@@ -14,6 +14,7 @@ import type {
   AppendOptions, AppendResult, EventStore, ExpectedRevision, ReadAllOptions, ReadStreamOptions, SubscribeOptions,
 } from '../port.ts';
 import { EVENT_STORE_MIGRATIONS, MAX_EVENTS_PER_APPEND, POSITION_SHIFT_BITS, quoteIdent, type Migration } from './postgresSchema.ts';
+import { redactUri } from '../../core/redactUri.ts';
 
 export interface PostgresEventStoreOptions {
   /** Schema that holds the store's tables; created when missing. Default 'hft'. */
@@ -30,16 +31,7 @@ export interface PostgresEventStoreOptions {
 
 const UNIQUE_VIOLATION = '23505';
 
-/** The URI with its password replaced, safe to print. */
-export function redactUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return uri.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
-}
+export { redactUri };
 
 /** The visibility horizon as a position: every event below it is committed and none can appear below it later. */
 const horizonSql = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << ${POSITION_SHIFT_BITS})`;

@@ -14,7 +14,6 @@ import type { MarketBatch } from '../../model/market.ts';
 import { mergeByTime } from '../merge/mergeByTime.ts';
 import { buildArrowCache, readArrowCache } from './arrowCache.ts';
 import { loadManifest, plainSpec, saveManifest, type Manifest, type ManifestFile } from './manifest.ts';
-import { readTickParquet } from './readTickParquet.ts';
 import { sha256File, TickFileWriter } from './TickFileWriter.ts';
 
 export interface TickQuery {
@@ -167,7 +166,7 @@ export class TickStore {
           const cached = await buildArrowCache(path, f.sha256, join(root, '.cache'));
           yield* readArrowCache(cached, { instrumentIndex, ...range });
         } else {
-          yield* readTickParquet(path, { instrumentIndex, ...range, ...(q.batchSize ? { batchSize: q.batchSize } : {}) });
+          yield* (await import('./readTickParquet.ts')).readTickParquet(path, { instrumentIndex, ...range, ...(q.batchSize ? { batchSize: q.batchSize } : {}) });
         }
       }
     }

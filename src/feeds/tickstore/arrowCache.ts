@@ -13,7 +13,7 @@ import {
 } from 'apache-arrow';
 import { HftError } from '../../core/errors.ts';
 import type { MarketBatch } from '../../model/market.ts';
-import { readTickParquet, type TickReadOptions } from './readTickParquet.ts';
+import type { TickReadOptions } from './readTickParquet.ts';
 
 const COLUMNS = [
   ['kind', new Uint8()], ['tsEvent', new Float64()], ['tsRecv', new Float64()], ['side', new Int8()],
@@ -35,6 +35,8 @@ export async function buildArrowCache(parquetPath: string, sha256: string, cache
   const out = createWriteStream(tmp);
   writer.toNodeStream().pipe(out);
   try {
+    // The Parquet reader (DuckDB) is loaded only to build a cache: a replay from the cache never pays for it.
+    const { readTickParquet } = await import('./readTickParquet.ts');
     for await (const b of readTickParquet(parquetPath)) {
       const children = COLUMNS.map(([name, type]) => makeData({ type, length: b.length, data: (b[name] as Float64Array).subarray(0, b.length) } as never));
       const data = makeData({ type: new Struct(cacheSchema.fields), length: b.length, nullCount: 0, children });
