@@ -2,9 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { HftError } from '../../core/errors.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
-import { ipcWorker } from '../sweep/ipcWorker.ts';
 import { describeJobProcesses, planJobProcesses, WORKER_ENTRY } from '../sweep/jobProcesses.ts';
-import { runWorker } from '../sweep/runWorker.ts';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -35,11 +33,14 @@ export const workerCommand: Command = {
       'poll-ms': { type: 'string' }, 'maintenance-seconds': { type: 'string' }, ipc: { type: 'boolean' }, 'parallel-gc': { type: 'boolean' },
     }, false);
     void positionals;
-    if (values.ipc) return ipcWorker(io);
+    // The job code (backtest, stores, pg-boss) is imported only by a process that runs jobs: the
+    // supervisor of --concurrency N forks its job processes first thing, without it.
+    if (values.ipc) return (await import('../sweep/ipcWorker.ts')).ipcWorker(io);
     if (!values.pg) throw new HftError('HFT_ERR_USAGE', '--pg <url> is required (the PostgreSQL that holds the sweep queue)');
     const n = intFlag('concurrency', values.concurrency, 1);
     if (n < 1) throw new HftError('HFT_ERR_USAGE', '--concurrency must be at least 1');
     if (n > 1) return superviseChildren(n, argv.filter((a, i) => a !== '--concurrency' && argv[i - 1] !== '--concurrency' && !a.startsWith('--concurrency=')), io, values['parallel-gc'] ?? false);
+    const { runWorker } = await import('../sweep/runWorker.ts');
     const ac = new AbortController();
     const stop = (): void => { io.err('worker: stopping after the current job'); ac.abort(); };
     process.once('SIGTERM', stop);

@@ -8,7 +8,6 @@ import { isHftError } from '../../core/errors.ts';
 import type { CliIO } from '../command.ts';
 import { SweepDb } from './SweepDb.ts';
 import { SweepQueue } from './SweepQueue.ts';
-import { runSweepJob } from './runSweepJob.ts';
 
 export interface WorkerOptions {
   readonly pgUrl: string;
@@ -26,8 +25,18 @@ export const workerName = (): string => `${hostname()}:${process.pid}`;
 
 export async function runWorker(o: WorkerOptions, io: CliIO): Promise<WorkerStats> {
   const name = workerName();
-  const db = await SweepDb.open(o.pgUrl);
-  const queue = await SweepQueue.open(o.pgUrl, { ...(o.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: o.maintenanceIntervalSeconds } : {}) });
+  // Start-up is serial time of every sweep: the job code (the backtest's modules: CPU) loads while the
+  // database and the queue connect (network round trips), and those two connect at once.
+  const jobCode = import('./runSweepJob.ts');
+  const [dbOpen, queueOpen, loaded] = await Promise.allSettled([
+    SweepDb.open(o.pgUrl), SweepQueue.open(o.pgUrl, { ...(o.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: o.maintenanceIntervalSeconds } : {}) }), jobCode]);
+  if (dbOpen.status === 'rejected' || queueOpen.status === 'rejected' || loaded.status === 'rejected') {
+    if (dbOpen.status === 'fulfilled') await dbOpen.value.close().catch(() => {});
+    if (queueOpen.status === 'fulfilled') await queueOpen.value.close().catch(() => {});
+    throw [dbOpen, queueOpen, loaded].find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
+  }
+  const db = dbOpen.value; const queue = queueOpen.value; const { runSweepJob } = loaded.value;
+  io.err(`worker ${name}: ready ${Math.round(performance.now())} ms after process start (${startupCpu()})`);
   let jobs = 0; let counted = 0; let duplicates = 0; let failed = 0;
   try {
     while (!o.signal?.aborted) {
@@ -75,6 +84,12 @@ export function jobCost(): () => string {
     const cpu = (c.user + c.system) / 1e6;
     return `wall ${wall.toFixed(2)} s, CPU ${cpu.toFixed(2)} s = ${(cpu / wall).toFixed(2)} cores`;
   };
+}
+
+/** CPU of this process so far: start-up's cost, for the log. */
+function startupCpu(): string {
+  const c = process.cpuUsage();
+  return `CPU ${((c.user + c.system) / 1e6).toFixed(2)} s`;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
