@@ -30,12 +30,17 @@ export class RowBatch {
   private put(table: string, mode: WriteMode, key: string, row: Row, replace: boolean, created: boolean): void {
     let t = this.tables.get(table);
     if (!t) { t = { mode, rows: new Map() }; this.tables.set(table, t); }
-    if (!t.rows.has(key)) {
-      this.rowCount++;
-      if (created) (t.created ??= new Set()).add(key);
-    } else if (!replace) {
-      return;
+    const before = t.rows.size;
+    if (replace) {
+      // One hash lookup: most upserts (the run's row on every event, an order on each of its events)
+      // replace a row already in the batch; a new key shows as a grown map.
+      t.rows.set(key, row);
+      if (t.rows.size === before) return;
+    } else {
+      if (t.rows.has(key)) return;
+      t.rows.set(key, row);
     }
-    t.rows.set(key, row);
+    this.rowCount++;
+    if (created) (t.created ??= new Set()).add(key);
   }
 }

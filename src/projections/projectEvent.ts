@@ -19,6 +19,8 @@ import type { Row, RowBatch } from './RowBatch.ts';
 const US_PER_DAY = 86_400_000_000;
 
 interface OrderState {
+  /** `runId|clientOrderId`: the orders table's key in a RowBatch, built once per order. */
+  readonly key: string;
   row: Row & { status: OrderStatus; filled_lots: number; fills: number };
   previousStatus: OrderStatus | undefined;
   /** Venue trade ids applied: a repeated fill report changes nothing (venues resend). */
@@ -32,10 +34,11 @@ interface RunState {
   initialBalances: Map<string, Money>;
   /** Realized equity contributions per currency: Σ (realized − fees + funding) over positions. */
   realizedByCurrency: Map<string, Money>;
+  /** This run's orders by client order id (no key to build per event). */
+  readonly orders: Map<string, OrderState>;
 }
 
 export interface ProjectionState {
-  readonly orders: Map<string, OrderState>;
   readonly ledgers: Map<string, LedgerState>;
   readonly daily: Map<string, Row>;
   readonly runs: Map<string, RunState>;
@@ -44,7 +47,7 @@ export interface ProjectionState {
 }
 
 export function createProjectionState(): ProjectionState {
-  return { orders: new Map(), ledgers: new Map(), daily: new Map(), runs: new Map(), events: 0 };
+  return { ledgers: new Map(), daily: new Map(), runs: new Map(), events: 0 };
 }
 
 const dayCache = new Map<number, string>();
@@ -109,7 +112,7 @@ export function projectEvent(state: ProjectionState, e: EventEnvelope, out: RowB
     case 'order.denied': {
       const d = (e as EventEnvelope<'order.denied'>).data;
       run.row.denials++;
-      const order = state.orders.get(`${e.runId}|${d.clientOrderId}`);
+      const order = run.orders.get(d.clientOrderId);
       out?.insert('risk_denials', String(e.position), {
         position: e.position, run_id: e.runId, client_order_id: d.clientOrderId,
         strategy_id: order?.row.strategy_id ?? null, instrument: order?.row.instrument ?? null,
@@ -149,7 +152,7 @@ function runOf(state: ProjectionState, e: EventEnvelope): RunState {
         first_ts_us: e.tsEvent, last_ts_us: e.tsEvent, events: 0, decisions: 0, orders: 0, fills: 0, denials: 0,
         completed: false, summary: null, last_position: e.position,
       },
-      initialBalances: new Map(), realizedByCurrency: new Map(),
+      initialBalances: new Map(), realizedByCurrency: new Map(), orders: new Map(),
     };
     state.runs.set(e.runId, run);
   }
@@ -158,17 +161,19 @@ function runOf(state: ProjectionState, e: EventEnvelope): RunState {
   return run;
 }
 
+const ENDED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['denied', 'rejected', 'filled', 'canceled', 'expired']);
+
 /** False when the event repeats a fill already applied (nothing else may count it). */
 function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelope & OrderEvent, out: RowBatch | undefined): boolean {
   const d = e.data as { clientOrderId: string };
-  const key = `${e.runId}|${d.clientOrderId}`;
-  let order = state.orders.get(key);
+  let order = run.orders.get(d.clientOrderId);
   let created = false;
   if (e.type === 'order.requested' && !order) {
     created = true;
     const r = (e as EventEnvelope<'order.requested'>).data;
     run.row.orders++;
     order = {
+      key: `${e.runId}|${r.clientOrderId}`,
       row: {
         run_id: e.runId, client_order_id: r.clientOrderId, strategy_id: r.strategyId, instrument: r.instrument, side: r.side,
         order_type: r.type, time_in_force: r.timeInForce, price_ticks: r.priceTicks, size_lots: r.sizeLots, status: 'initialized',
@@ -177,7 +182,7 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
       },
       previousStatus: undefined, tradeIds: undefined,
     };
-    state.orders.set(key, order);
+    run.orders.set(r.clientOrderId, order);
   }
   if (!order) {
     // An event for an order this log never requested: keep it in the history, flagged.
@@ -225,12 +230,12 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
     }
     default: break;
   }
-  if (row.ended_ts_us === null && ['denied', 'rejected', 'filled', 'canceled', 'expired'].includes(row.status)) {
+  if (row.ended_ts_us === null && ENDED.has(row.status)) {
     row.ended_ts_us = e.tsEvent;
     row.end_reason = (e.data as { reason?: string }).reason ?? row.status;
   }
   row.last_position = e.position;
-  out?.upsert('orders', key, row, created);
+  out?.upsert('orders', order.key, row, created);
   out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, row.status));
   return true;
 }
