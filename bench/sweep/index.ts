@@ -6,8 +6,10 @@
  *
  * Variants, alternated in every round so each ratio is taken under the same neighbours:
  *  - "1 worker":  `hft worker` (the product's normal configuration);
- *  - "2 workers": `hft worker --concurrency 2` (the throughput setup: 2 job processes started through
- *    the worker-only entry, V8 GC on each job's own thread when the jobs fill every core);
+ *  - "2 workers": `hft worker --concurrency 2` (the throughput setup: a small supervisor forks 2 job
+ *    processes that run the bundle of the job code (src/cli/sweep/jobBundle.ts; the "1 worker" runs
+ *    the job code from the sources through tsx in its own process), V8 GC on each job's own thread
+ *    when the jobs fill every core);
  *  - "2 workers parallel GC": the same with `--parallel-gc` (V8's GC helper threads kept), to tell
  *    the GC flag apart from the worker-only entry;
  *  - "2 plain":   two `hft worker` processes started side by side, each unaware of the other.
@@ -22,7 +24,9 @@
  * runs from the first job started to the last worker exit. Per job, each worker logs its wall and
  * CPU time (all threads of its process): CPU / wall above 1.0 is a job using more than one core.
  * "PG CPU" is the CPU of the PostgreSQL server processes serving the workers' connections (sampled
- * from /proc by their application_name).
+ * from /proc by their application_name). The phase table splits each variant's wall time at the
+ * arrival of the workers' log lines: supervisor forked, last worker ready (with each worker's own
+ * start-up CPU), first job started, last job done, exit, and the time between a worker's jobs.
  *
  * Run: npx tsx bench/sweep/index.ts [rounds=3] [scenario.json | rows]   (PostgreSQL from HFT_BENCH_PG, default the local server)
  * e.g. npx tsx bench/sweep/index.ts 3 2000000
@@ -69,12 +73,19 @@ async function benchScenario(arg: string | undefined): Promise<{ path: string; w
   return { path, what: `demo market maker on the capture repeated to ${rows.toLocaleString('en-US')} market events each (${store})` };
 }
 
-function hft(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `onLine` gets each stderr line as it arrives (the phase timeline is taken from arrival times). */
+function hft(args: string[], onLine?: (line: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const c = spawn(process.execPath, [...HFT_FLAGS, HFT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = ''; let stderr = '';
+    let stdout = ''; let stderr = ''; let partial = '';
     c.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    c.stderr.on('data', (b: Buffer) => { stderr += b.toString(); onStderr?.(stderr); });
+    c.stderr.on('data', (b: Buffer) => {
+      const text = b.toString();
+      stderr += text;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) onLine?.(l);
+    });
     c.on('exit', (code) => res({ code, stdout, stderr }));
   });
 }
@@ -114,8 +125,35 @@ function jobCosts(stderr: string): JobCost[] {
   });
 }
 
+/**
+ * Where a variant's wall time went, in ms since the launch, from the arrival times of the workers' log
+ * lines: the supervisor's fork (--concurrency), each worker ready (queue open, job code loaded; it
+ * logs its own CPU so far), first job started, last job done, and the time each worker spent between
+ * one job's end and its next job's start (queue round trips, polling).
+ */
+interface Phases { forkedMs: number | undefined; readyMs: number | undefined; startupCpuS: number[]; firstJobMs: number; lastDoneMs: number; gapsMs: number }
+function timeline(): { onLine: (line: string) => void; phases: (t0: number) => Phases } {
+  let forked: number | undefined; let ready: number | undefined; let firstJob = Number.POSITIVE_INFINITY; let lastDone = 0; let gaps = 0;
+  const startupCpuS: number[] = [];
+  const doneAt = new Map<string, number>();
+  return {
+    onLine: (line) => {
+      const t = performance.now();
+      let m: RegExpExecArray | null;
+      if (forked === undefined && /^worker: \d+ job process/.test(line)) forked = t;
+      else if ((m = /^worker (\S+): ready \d+ ms after process start \(CPU ([\d.]+) s\)/.exec(line))) { ready = t; startupCpuS.push(Number(m[2])); }
+      else if ((m = /^worker (\S+): job \S+ .* started$/.exec(line))) {
+        firstJob = Math.min(firstJob, t);
+        const d = doneAt.get(m[1]!);
+        if (d !== undefined) gaps += t - d;
+      } else if ((m = /^worker (\S+): job \S+ done:/.exec(line))) { lastDone = t; doneAt.set(m[1]!, t); }
+    },
+    phases: (t0) => ({ forkedMs: forked === undefined ? undefined : forked - t0, readyMs: ready === undefined ? undefined : ready - t0, startupCpuS, firstJobMs: firstJob - t0, lastDoneMs: lastDone - t0, gapsMs: gaps }),
+  };
+}
+
 type Variant = 'one' | 'pair' | 'pairPar' | 'plain';
-interface VariantResult { wallMs: number; workMs: number; jobMs: number; jobs: JobCost[]; pgCpu: number; sweepId: string; runIds: string[]; launch: string }
+interface VariantResult { wallMs: number; workMs: number; jobMs: number; jobs: JobCost[]; pgCpu: number; sweepId: string; runIds: string[]; launch: string; phases: Phases }
 
 async function queueVariant(variant: Variant, round: number, scenario: string): Promise<VariantResult> {
   const schema = `bench_sweep_${process.pid}_${round}_${variant.toLowerCase()}`;
@@ -126,11 +164,11 @@ async function queueVariant(variant: Variant, round: number, scenario: string): 
   const pgCpu = pgServerCpu(schema);
   const base = ['worker', '--pg', url, '--exit-when-idle', '--sweep', sweepId, '--poll-ms', '100'];
   const launches = variant === 'one' ? [base] : variant === 'pair' ? [[...base, '--concurrency', '2']] : variant === 'pairPar' ? [[...base, '--concurrency', '2', '--parallel-gc']] : [base, base];
+  const tl = timeline();
   const t0 = performance.now();
-  let firstJob = Number.POSITIVE_INFINITY;
-  const seen = (text: string): void => { if (firstJob === Number.POSITIVE_INFINITY && text.includes(' started')) firstJob = performance.now(); };
-  const rs = await Promise.all(launches.map((args) => hft(args, seen)));
+  const rs = await Promise.all(launches.map((args) => hft(args, tl.onLine)));
   const end = performance.now();
+  const phases = tl.phases(t0);
   const pgSeconds = await pgCpu.stop();
   rs.forEach((r, i) => must(r, `worker ${i}`));
   const c = new pg.Client({ connectionString: PG });
@@ -142,7 +180,7 @@ async function queueVariant(variant: Variant, round: number, scenario: string): 
     await c.query(`DROP SCHEMA "${schema}_boss" CASCADE`);
     const launch = /worker: (\d+ job process.*)/.exec(rs.map((r) => r.stderr).join('\n'))?.[1] ?? `${launches.length} x hft worker, node ${HFT_FLAGS.join(' ')}`;
     return {
-      wallMs: end - t0, workMs: end - firstJob, jobMs: rows.reduce((s, r) => s + r.wall_ms, 0), jobs: rs.flatMap((r) => jobCosts(r.stderr)),
+      wallMs: end - t0, workMs: end - t0 - phases.firstJobMs, phases, jobMs: rows.reduce((s, r) => s + r.wall_ms, 0), jobs: rs.flatMap((r) => jobCosts(r.stderr)),
       pgCpu: pgSeconds, sweepId, runIds: rows.map((r) => r.run_id), launch,
     };
   } finally { await c.end(); }
@@ -226,6 +264,16 @@ async function main(): Promise<void> {
     const ratio = med(rounds.map((r) => med(r[v].jobs.map((j) => j.cpu / j.wall))));
     const warmCpu = med(rounds.map((r) => med(r[v].jobs.filter((j) => j.warm).map((j) => j.cpu))));
     console.log(`| ${name} | ${sumWall.toFixed(1)} | ${sumCpu.toFixed(1)} | ${ratio.toFixed(2)} | ${warmCpu.toFixed(2)} | ${med(rounds.map((r) => r[v].pgCpu)).toFixed(2)} |`);
+  }
+  console.log('\nphases (median over rounds; s since the launch, from the arrival of the workers\' log lines; "-" = not logged):');
+  console.log('| variant | supervisor forked | last worker ready | start-up CPU s per worker | first job started | last job done | exit | between jobs s (sum over workers) |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const v of variants) {
+    const name = { one: '1 worker', pair: '2 workers (--concurrency 2)', pairPar: '2 workers (--concurrency 2 --parallel-gc)', plain: '2 plain' }[v];
+    const ph = rounds.map((r) => r[v].phases);
+    const opt = (xs: (number | undefined)[]): string => (xs.some((x) => x === undefined) ? '-' : f(med(xs as number[]), 0).trim());
+    const cpu = ph.flatMap((p) => p.startupCpuS);
+    console.log(`| ${name} | ${opt(ph.map((p) => p.forkedMs))} | ${opt(ph.map((p) => p.readyMs))} | ${cpu.length ? med(cpu).toFixed(2) : '-'} | ${f(med(ph.map((p) => p.firstJobMs)), 0).trim()} | ${f(med(ph.map((p) => p.lastDoneMs)), 0).trim()} | ${f(med(rounds.map((r) => r[v].wallMs)), 0).trim()} | ${(med(ph.map((p) => p.gapsMs)) / 1000).toFixed(2)} |`);
   }
   const sp = (v: Variant): string => `wall ${med(rounds.map((r) => r.one.wallMs / r[v].wallMs)).toFixed(2)}x, work ${med(rounds.map((r) => r.one.workMs / r[v].workMs)).toFixed(2)}x`;
   console.log(`\nmedian speed-up vs 1 worker (target >= 1.8x): 2 workers (--concurrency 2) ${sp('pair')}; with --parallel-gc ${sp('pairPar')}; 2 plain ${sp('plain')}; median CPU ceiling ${med(rounds.map((r) => r.ceiling)).toFixed(2)}x`);
