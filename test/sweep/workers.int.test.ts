@@ -3,8 +3,8 @@
  * once, a worker SIGKILLed mid-job has that job finished by the other after pg-boss expires it, and
  * every result equals a sequential `backtestFromFile` of the same scenario into a fresh store (run id,
  * hash-chain head of the log, summary). The --local runner gives the same results with no server.
- * `hft worker --concurrency 2` runs the jobs in 2 child processes started through the worker-only
- * entry with the throughput flags, with the same results.
+ * `hft worker --concurrency 2` runs the jobs in 2 child processes running the bundle of the job code
+ * (jobBundle.ts) with the throughput flags, with the same results.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -166,7 +166,8 @@ describe.skipIf(!reachable)('sweeps on PostgreSQL with real worker processes', (
     expect(w.stderr).toContain(`worker: 2 job process(es) on ${cores} core(s)`);
     expect(children.size).toBe(2);
     for (const cmd of children.values()) {
-      expect(cmd.some((a) => a.endsWith('src/cli/sweep/workerEntry.mjs'))).toBe(true);
+      // The bundle of the job code (jobBundle.ts), not the whole CLI.
+      expect(cmd.some((a) => /node_modules\/\.cache\/hft-job-bundle\/[0-9a-f]{16}\/jobMain\.js$/.test(a)), cmd.join(' ')).toBe(true);
       expect(cmd).toContain(YOUNG_GEN_FLAG);
       expect(cmd.includes(SINGLE_THREADED_GC)).toBe(cores <= 2);
     }

@@ -2,7 +2,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { HftError } from '../../core/errors.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
-import { describeJobProcesses, planJobProcesses, WORKER_ENTRY } from '../sweep/jobProcesses.ts';
+import { jobProcessEntry } from '../sweep/jobBundle.ts';
+import { describeJobProcesses, planJobProcesses } from '../sweep/jobProcesses.ts';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -15,7 +16,9 @@ export const workerCommand: Command = {
     'nothing: the job expires after the sweep\'s --job-timeout and another worker retries it.',
     'A backtest is CPU-bound: --concurrency N starts N worker processes, not N promises; with N at',
     'least the number of cores each runs V8\'s garbage collector on its own thread (--single-threaded-gc),',
-    'so no job\'s GC helper threads take CPU from the others (--parallel-gc keeps them).',
+    'so no job\'s GC helper threads take CPU from the others (--parallel-gc keeps them). The job processes',
+    'run a bundle of the job code, built once per source version (node_modules/.cache/hft-job-bundle;',
+    'HFT_JOB_BUNDLE=0: the TypeScript sources through tsx, slower to start).',
     'Run it from the directory the scenario\'s data paths are relative to (as for hft backtest).',
     '',
     'options:',
@@ -64,11 +67,12 @@ export const workerCommand: Command = {
  * --concurrency N: N single-job worker processes (sized by planJobProcesses); signals are passed on,
  * the exit code is the worst.
  */
-function superviseChildren(n: number, args: readonly string[], io: CliIO, parallelGc: boolean): Promise<number> {
+async function superviseChildren(n: number, args: readonly string[], io: CliIO, parallelGc: boolean): Promise<number> {
   const plan = planJobProcesses(n, { parallelGc });
+  const entry = await jobProcessEntry(io);
   io.err(`worker: ${describeJobProcesses(plan)}`);
   const children: ChildProcess[] = [];
-  for (let i = 0; i < n; i++) children.push(fork(WORKER_ENTRY, args, { cwd: io.cwd, stdio: 'inherit', execArgv: [...plan.execArgv] }));
+  for (let i = 0; i < n; i++) children.push(fork(entry, args, { cwd: io.cwd, stdio: 'inherit', execArgv: [...plan.execArgv] }));
   const pass = (sig: NodeJS.Signals) => (): void => { for (const c of children) c.kill(sig); };
   const onTerm = pass('SIGTERM');
   const onInt = pass('SIGINT');

@@ -2,8 +2,9 @@
  * How a worker host starts the processes that run sweep jobs (`hft worker --concurrency N`, `hft sweep
  * --local N`), sized for throughput: N processes, one job each at a time, on a machine with C cores.
  *
- * - Entry: `workerEntry.mjs` loads the `hft worker` command alone, not the whole CLI (the exchange
- *   client library and the server commands cost more start-up CPU than the worker's own modules).
+ * - Entry: the `hft worker` command alone (jobMain.ts), not the whole CLI, from a bundle of the job
+ *   code (jobBundle.ts: ~0.9 s start-up CPU instead of 2.2-2.6 s through tsx), or with
+ *   HFT_JOB_BUNDLE=0 from the sources through tsx (`workerEntry.mjs`).
  * - V8 flags: the parent's own flags, plus the backtest's 64 MB young generation if the parent was
  *   started without it (`node hft.mjs` instead of the `hft` launcher), plus `--single-threaded-gc`
  *   when N >= C. A backtest allocates a lot of short-lived objects; V8's parallel scavenger and

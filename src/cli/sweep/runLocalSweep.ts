@@ -7,13 +7,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { CliIO } from '../command.ts';
 import type { SweepResultRecord } from './SweepDb.ts';
 import type { ToChild, ToParent } from './ipcWorker.ts';
-import { describeJobProcesses, planJobProcesses, WORKER_ENTRY } from './jobProcesses.ts';
+import { jobProcessEntry } from './jobBundle.ts';
+import { describeJobProcesses, planJobProcesses } from './jobProcesses.ts';
 import { appendLocalResult, localResultsPath } from './localResults.ts';
 import type { SweepPlan, SweepJob } from './planSweep.ts';
 
 export interface LocalSweepResult { readonly results: SweepResultRecord[]; readonly failed: { index: number; message: string }[]; readonly resultsPath: string }
 
-export function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: number, io: CliIO): Promise<LocalSweepResult> {
+export async function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: number, io: CliIO): Promise<LocalSweepResult> {
   const resultsPath = localResultsPath(io.cwd, plan.sweepId);
   const pending: { job: SweepJob; attempt: number }[] = plan.jobs.map((job) => ({ job, attempt: 0 }));
   const results = new Map<string, SweepResultRecord>();
@@ -24,6 +25,7 @@ export function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: numb
   const idle = new Set<ChildProcess>();
   const total = plan.jobs.length;
   const processes = planJobProcesses(Math.min(workers, total));
+  const entry = total === 0 ? '' : await jobProcessEntry(io);
 
   return new Promise((resolve) => {
     let done = false;
@@ -46,7 +48,7 @@ export function runLocalSweep(plan: SweepPlan, workers: number, retryLimit: numb
       c.send({ type: 'job', job: next.job, attempt: next.attempt } satisfies ToChild);
     };
     const spawn = (): void => {
-      const c = fork(WORKER_ENTRY, ['--ipc'], { cwd: io.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...processes.execArgv] });
+      const c = fork(entry, ['--ipc'], { cwd: io.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...processes.execArgv] });
       children.add(c);
       c.on('message', (m: ToParent) => {
         if (m.type === 'ready') { if (!finished()) give(c); return; }
