@@ -30,6 +30,19 @@ export interface ProjectionRunResult {
   readonly batches: number;
 }
 
+/** How long a batch waits for the page after a full one before it commits without it. */
+const NEXT_PAGE_WAIT_MS = 100;
+/** Pages smaller than this never make a batch wait for more (a live log's trickle). */
+const MIN_FULL_PAGE = 100;
+
+/** True when `p` settles within `ms` (its outcome is left to whoever awaits it). */
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = p.then(() => true, () => true);
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(resolve, ms, false); });
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}
+
 export async function runProjection(opts: ProjectionRunOptions): Promise<ProjectionRunResult> {
   const { store, writer } = opts;
   const maxBatch = opts.maxBatchEvents ?? 10_000;
@@ -47,28 +60,30 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
   }
   let projected = 0, batches = 0;
   // Pipelined: while the server stores batch N, batch N+1 is folded and encoded (prepare encodes
-  // synchronously, so folding may then change the live row objects) and page N+2 is being read.
+  // synchronously, so folding may then change the live row objects) and the next page is being read.
   // Writes stay strictly one after the other, each moving the checkpoint from where the last one left it.
   let planned = cp;
   let inflight: Promise<void> | undefined;
-  const commit = async (events: readonly EventEnvelope[]): Promise<void> => {
-    for (let i = 0; i < events.length; i += maxBatch) {
-      const slice = events.length <= maxBatch ? events : events.slice(i, i + maxBatch);
-      const rows = new RowBatch();
-      for (const e of slice) projectEvent(state, e, rows);
-      const to: Checkpoint = { position: slice[slice.length - 1]!.position, events: state.events };
-      const prepared = writer.prepare(rows);
-      if (inflight) await inflight;
-      const from = planned;
-      planned = to;
-      inflight = writer.writePrepared(prepared, from, to).then(() => {
-        cp = to;
-        projected += slice.length;
-        batches++;
-        opts.onCommit?.(cp);
-      });
-      inflight.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
-    }
+  let rows = new RowBatch();
+  let batchEvents = 0;
+  let lastPosition = cp.position;
+  const commit = async (): Promise<void> => {
+    if (batchEvents === 0) return;
+    const to: Checkpoint = { position: lastPosition, events: state.events };
+    const prepared = writer.prepare(rows);
+    const events = batchEvents;
+    rows = new RowBatch();
+    batchEvents = 0;
+    if (inflight) await inflight;
+    const from = planned;
+    planned = to;
+    inflight = writer.writePrepared(prepared, from, to).then(() => {
+      cp = to;
+      projected += events;
+      batches++;
+      opts.onCommit?.(cp);
+    });
+    inflight.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
   };
   const from = cp.position + 1;
   const source = opts.follow
@@ -77,14 +92,31 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
   // Read ahead: the next page is fetched and decoded while this one's rows are written.
   const it = source[Symbol.asyncIterator]();
   let pending = it.next();
+  // A transaction takes up to maxBatch events, however the store pages them (`hft project` reads
+  // pages of 2,000): each transaction costs the writing server a fixed part, and an order that spans
+  // two batches is upserted through staging instead of COPYed. Only after a large page as long as the
+  // longest so far (catching up) does a batch wait for the next page; after a shorter one (the log's
+  // head, for now) it commits at once, and it never waits longer than NEXT_PAGE_WAIT_MS.
+  let longestPage = 0;
   try {
     for (;;) {
       const r = await pending;
       if (r.done) break;
       pending = it.next();
-      if (r.value.length > 0) await commit(r.value);
+      const page = r.value;
+      if (batchEvents > 0 && batchEvents + page.length > maxBatch) await commit();
+      for (const e of page) {
+        projectEvent(state, e, rows);
+        batchEvents++;
+        lastPosition = e.position;
+        if (batchEvents >= maxBatch) await commit();
+      }
+      longestPage = Math.max(longestPage, page.length);
+      const catchingUp = page.length >= MIN_FULL_PAGE && page.length === longestPage;
+      if (batchEvents > 0 && !(catchingUp && (await settlesWithin(pending, NEXT_PAGE_WAIT_MS)))) await commit();
       if (opts.signal?.aborted) { await pending; break; }
     }
+    await commit();
   } finally {
     if (inflight) await inflight;
   }
