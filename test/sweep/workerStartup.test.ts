@@ -8,6 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TICKS_DIR } from '../../src/cli/commands/backtest.ts';
+import { SWEEP_DEFAULT_TICKS_DIR } from '../../src/cli/sweep/sweepPaths.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -32,7 +34,14 @@ describe('start-up of hft worker', () => {
     expect(packagesLoadedBy(['worker', '--help']).filter((p) => HEAVY.includes(p))).toEqual([]);
   });
 
-  it('sees every one of them after `hft --help`, which loads every verb for its summary (the check can fail)', () => {
-    expect(packagesLoadedBy(['--help'])).toEqual(expect.arrayContaining(HEAVY));
+  it('hft sweep (the enqueueing or --local parent) loads neither the engine nor, before a --pg sweep, the queue', () => {
+    expect(packagesLoadedBy(['sweep', '--help']).filter((p) => HEAVY.includes(p))).toEqual([]);
+    // The tick store default it shows without loading hft backtest is hft backtest's.
+    expect(SWEEP_DEFAULT_TICKS_DIR).toBe(DEFAULT_TICKS_DIR);
+  });
+
+  it('sees them when they are loaded (the check can fail): `hft --help` loads every verb for its summary', () => {
+    // pg-boss is the exception: only a worker running jobs and a --pg sweep load it, at run time.
+    expect(packagesLoadedBy(['--help'])).toEqual(expect.arrayContaining(HEAVY.filter((p) => p !== 'pg-boss')));
   });
 });

@@ -5,13 +5,10 @@
 import { HftError } from '../../core/errors.ts';
 import { rankSweepResults } from '../../engine/sweep/rankSweepResults.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
-import { SweepDb } from '../sweep/SweepDb.ts';
-import { SweepQueue } from '../sweep/SweepQueue.ts';
 import { localResultsPath, readLocalResults } from '../sweep/localResults.ts';
 import { planSweep } from '../sweep/planSweep.ts';
-import { runLocalSweep } from '../sweep/runLocalSweep.ts';
-import { SWEEP_DIR } from '../sweep/runSweepJob.ts';
-import { DEFAULT_TICKS_DIR } from './backtest.ts';
+import type { SweepQueue } from '../sweep/SweepQueue.ts';
+import { SWEEP_DEFAULT_TICKS_DIR as DEFAULT_TICKS_DIR, SWEEP_DIR } from '../sweep/sweepPaths.ts';
 
 export const DEFAULT_SWEEP_STORE = `file:${SWEEP_DIR}`;
 
@@ -59,6 +56,7 @@ export const sweepCommand: Command = {
       const n = intFlag('local', values.local, 1);
       if (n < 1) throw new HftError('HFT_ERR_USAGE', '--local needs at least 1 worker');
       io.err(`sweep ${plan.sweepId}: ${plan.jobs.length} combinations, ${n} local worker(s)`);
+      const { runLocalSweep } = await import('../sweep/runLocalSweep.ts');
       const r = await runLocalSweep(plan, n, retries, io);
       if (values.json) io.out(JSON.stringify({ sweepId: plan.sweepId, combinations: plan.jobs.length, results: r.results, failed: r.failed }, null, 2));
       else {
@@ -69,10 +67,12 @@ export const sweepCommand: Command = {
       return r.failed.length === 0 ? 0 : 1;
     }
 
+    // PostgreSQL and pg-boss only when this sweep is queued (a --local parent never loads them).
+    const [{ SweepDb }, { SweepQueue: Queue }] = await Promise.all([import('../sweep/SweepDb.ts'), import('../sweep/SweepQueue.ts')]);
     const db = await SweepDb.open(values.pg!);
     let queue: SweepQueue | undefined;
     try {
-      queue = await SweepQueue.open(values.pg!, { supervise: false });
+      queue = await Queue.open(values.pg!, { supervise: false });
       const isNew = await db.createSweep({ sweepId: plan.sweepId, scenarioPath: plan.scenarioPath, grid: plan.axes.map((a) => ({ key: a.key, values: a.values })), combinations: plan.jobs.length, storeUri: plan.jobs[0]?.storeUri ?? '' });
       let jobs = plan.jobs;
       if (!isNew) {
@@ -115,6 +115,7 @@ export const sweepReportCommand: Command = {
     let total: number | undefined;
     let rows;
     if (values.pg) {
+      const { SweepDb } = await import('../sweep/SweepDb.ts');
       const db = await SweepDb.open(values.pg);
       try {
         const s = await db.getSweep(sweepId);

@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { HftError } from '../../core/errors.ts';
 import type { SweepResultRecord } from './SweepDb.ts';
-import { SWEEP_DIR } from './runSweepJob.ts';
+import { SWEEP_DIR } from './sweepPaths.ts';
 
 export const localResultsPath = (cwd: string, sweepId: string): string => resolve(cwd, join(SWEEP_DIR, sweepId, 'results.jsonl'));
 

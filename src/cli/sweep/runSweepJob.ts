@@ -13,11 +13,10 @@ import { backtestFromFile } from '../commands/backtest.ts';
 import { parseStoreUri } from '../store.ts';
 import type { SweepResultRecord } from './SweepDb.ts';
 import type { SweepJob } from './planSweep.ts';
+import { sweepScenarioPath } from './sweepPaths.ts';
 
-export const SWEEP_DIR = '.hft/sweeps';
 
-/** Where a job's patched scenario is written (relative to the working directory). */
-export const sweepScenarioPath = (sweepId: string, index: number): string => join(SWEEP_DIR, sweepId, `scenario-${index}.json`);
+export { SWEEP_DIR, sweepScenarioPath } from './sweepPaths.ts';
 
 export async function runSweepJob(job: SweepJob, attempt: number, worker: string, io: CliIO): Promise<SweepResultRecord> {
   const scenarioPath = sweepScenarioPath(job.sweepId, job.index);
