@@ -41,6 +41,21 @@ interface PreparedTable {
 /** A batch's rows encoded for the server (PostgresReadModelWriter.prepare). */
 export interface PreparedWrite { readonly tables: readonly PreparedTable[] }
 
+/**
+ * `a` then `b` as one write: an insert-only table's COPY texts are joined (one statement), any other
+ * table of `b` is written after `a`'s. A key in both is kept once (a direct COPY meeting it redoes the
+ * batch through staging, as for a key already in the table).
+ */
+export function mergePrepared(a: PreparedWrite, b: PreparedWrite): PreparedWrite {
+  const tables = [...a.tables];
+  for (const t of b.tables) {
+    const i = t.mode === 'insert' && t.copy !== undefined ? tables.findIndex((x) => x.table === t.table && x.mode === 'insert' && x.copy !== undefined) : -1;
+    if (i >= 0) tables[i] = { ...tables[i]!, copy: tables[i]!.copy! + t.copy };
+    else tables.push(t);
+  }
+  return { tables };
+}
+
 const quote = (id: string): string => `"${id.replace(/"/g, '""')}"`;
 
 export class PostgresReadModelWriter {

@@ -27,6 +27,22 @@ export class RowBatch {
 
   get isEmpty(): boolean { return this.rowCount === 0; }
 
+  /**
+   * Moves the insert-only tables' rows to a batch of their own: they never change once made, so a
+   * writer may encode them at once while the upserted rows (live state) keep collecting.
+   */
+  takeInserts(): RowBatch {
+    const out = new RowBatch();
+    for (const [name, t] of this.tables) {
+      if (t.mode !== 'insert') continue;
+      out.tables.set(name, t);
+      out.rowCount += t.rows.size;
+      this.rowCount -= t.rows.size;
+      this.tables.delete(name);
+    }
+    return out;
+  }
+
   private put(table: string, mode: WriteMode, key: string, row: Row, replace: boolean, created: boolean): void {
     let t = this.tables.get(table);
     if (!t) { t = { mode, rows: new Map() }; this.tables.set(table, t); }

@@ -6,7 +6,7 @@
 import type { EventStore } from '../eventstore/port.ts';
 import type { EventEnvelope } from '../model/events.ts';
 import { createProjectionState, projectEvent, type ProjectionState } from './projectEvent.ts';
-import type { Checkpoint, PostgresReadModelWriter } from './PostgresReadModelWriter.ts';
+import { mergePrepared, type Checkpoint, type PostgresReadModelWriter, type PreparedWrite } from './PostgresReadModelWriter.ts';
 import { RowBatch } from './RowBatch.ts';
 
 export interface ProjectionRunOptions {
@@ -65,14 +65,22 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
   let planned = cp;
   let inflight: Promise<void> | undefined;
   let rows = new RowBatch();
+  /** Insert-only rows of the batch's earlier pages, already encoded (kept as text, not as objects). */
+  let encoded: PreparedWrite | undefined;
+  const encodeInserts = (): void => {
+    const inserts = writer.prepare(rows.takeInserts());
+    encoded = encoded === undefined ? inserts : mergePrepared(encoded, inserts);
+  };
   let batchEvents = 0;
   let lastPosition = cp.position;
   const commit = async (): Promise<void> => {
     if (batchEvents === 0) return;
     const to: Checkpoint = { position: lastPosition, events: state.events };
-    const prepared = writer.prepare(rows);
+    const rest = writer.prepare(rows);
+    const prepared = encoded === undefined ? rest : mergePrepared(encoded, rest);
     const events = batchEvents;
     rows = new RowBatch();
+    encoded = undefined;
     batchEvents = 0;
     if (inflight) await inflight;
     const from = planned;
@@ -113,7 +121,15 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
       }
       longestPage = Math.max(longestPage, page.length);
       const catchingUp = page.length >= MIN_FULL_PAGE && page.length === longestPage;
-      if (batchEvents > 0 && !(catchingUp && (await settlesWithin(pending, NEXT_PAGE_WAIT_MS)))) await commit();
+      if (batchEvents > 0 && catchingUp) {
+        // The batch goes on with the next page: its history rows (and the event data they hold) are
+        // encoded now, so they die young instead of being copied by the garbage collector while the
+        // next page is decoded (measured: +0.1 s CPU per 100k events when they stayed objects).
+        encodeInserts();
+        if (!(await settlesWithin(pending, NEXT_PAGE_WAIT_MS))) await commit();
+      } else if (batchEvents > 0) {
+        await commit();
+      }
       if (opts.signal?.aborted) { await pending; break; }
     }
     await commit();
