@@ -187,21 +187,35 @@ async function queueVariant(variant: Variant, round: number, scenario: string): 
 }
 
 /**
- * The ceiling any 2-worker speed-up can reach right now: the same fixed CPU loop in 1 process, then in
- * 2 processes at once. On an idle 2-core machine this is ~2.0x; on the shared machine it is what the
- * other tenants leave us.
+ * The ceilings any 2-worker speed-up can reach right now: the same fixed loop in 1 process, then in 2
+ * processes at once, then in 1 again (the two singles bracket the pair, so a load change in between
+ * moves both sides); ceiling = (single + single) / pair, ~2.0x on an idle 2-core machine, on the shared
+ * machine what the other tenants leave us. Two loops: "cpu" adds integers in registers (what a core
+ * gives when nothing is shared); "mem" sums a 256 MB array one cache line at a time (what the cores
+ * give when both stream memory, as a backtest scanning its replay cache and churning its young
+ * generation does: shared last-level cache and memory bandwidth). The loops run inside a function
+ * called many times, so they are optimized after the first call: a loop at a script's top level waits
+ * for on-stack replacement, whose timing alone moved one run of the same loop between 0.4 and 1.8 s.
  */
-async function cpuCeiling(): Promise<number> {
-  const loop = 'let x=0;for(let i=0;i<3e8;i++){x=(x+i)|0}process.exit(x===42?1:0)';
-  const run = (n: number): Promise<number> => {
+const CEILING_LOOPS = {
+  cpu: 'function f(n){let x=0;for(let i=0;i<n;i++){x=(x+i)|0}return x}let y=0;for(let k=0;k<100;k++)y^=f(2e7);process.exit(y===42?1:0)',
+  mem: 'const a=new Float64Array(1<<25);for(let i=0;i<a.length;i+=8)a[i]=i;function f(){let x=0;for(let i=0;i<a.length;i+=8)x+=a[i];return x}let y=0;for(let k=0;k<40;k++)y+=f();process.exit(y===42?1:0)',
+} as const;
+type Ceilings = Record<keyof typeof CEILING_LOOPS, number>;
+
+async function ceilings(): Promise<Ceilings> {
+  const one = async (loop: string, n: number): Promise<number> => {
     const t0 = performance.now();
-    return Promise.all(Array.from({ length: n }, () => new Promise((r) => spawn(process.execPath, ['-e', loop]).on('exit', r)))).then(() => performance.now() - t0);
+    await Promise.all(Array.from({ length: n }, () => new Promise((r) => spawn(process.execPath, ['-e', loop]).on('exit', r))));
+    return performance.now() - t0;
   };
-  // 1, 2, 1: the two singles bracket the pair, so a load change in between moves both sides.
-  const a = await run(1);
-  const two = await run(2);
-  const b = await run(1);
-  return (a + b) / two;
+  const ratio = async (loop: string): Promise<number> => {
+    const a = await one(loop, 1);
+    const two = await one(loop, 2);
+    const b = await one(loop, 1);
+    return (a + b) / two;
+  };
+  return { cpu: await ratio(CEILING_LOOPS.cpu), mem: await ratio(CEILING_LOOPS.mem) };
 }
 
 const med = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const h = v.length >> 1; return v.length % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2; };
@@ -216,16 +230,16 @@ async function main(): Promise<void> {
 
   // The machine is shared: load swings within a minute. Alternate the variants over several rounds and
   // measure the CPU ceiling in each round, so every ratio is taken under the same neighbours.
-  const rounds: ({ ceiling: number; load: number } & Record<Variant, VariantResult>)[] = [];
+  const rounds: ({ ceiling: Ceilings; load: number } & Record<Variant, VariantResult>)[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const load = loadavg()[0]!;
-    const ceiling = await cpuCeiling();
+    const ceiling = await ceilings();
     const one = await queueVariant('one', r, SCENARIO);
     const pair = await queueVariant('pair', r, SCENARIO);
     const pairPar = await queueVariant('pairPar', r, SCENARIO);
     const plain = await queueVariant('plain', r, SCENARIO);
     rounds.push({ ceiling, load, one, pair, pairPar, plain });
-    process.stderr.write(`round ${r + 1} (load ${load.toFixed(2)}): ceiling ${ceiling.toFixed(2)}x, 1 worker ${(one.wallMs / 1000).toFixed(1)} s, 2 workers ${(pair.wallMs / 1000).toFixed(1)} s, 2 workers parallel GC ${(pairPar.wallMs / 1000).toFixed(1)} s, 2 plain ${(plain.wallMs / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`round ${r + 1} (load ${load.toFixed(2)}): ceiling cpu ${ceiling.cpu.toFixed(2)}x mem ${ceiling.mem.toFixed(2)}x, 1 worker ${(one.wallMs / 1000).toFixed(1)} s, 2 workers ${(pair.wallMs / 1000).toFixed(1)} s, 2 workers parallel GC ${(pairPar.wallMs / 1000).toFixed(1)} s, 2 plain ${(plain.wallMs / 1000).toFixed(1)} s\n`);
   }
   const ref = rounds[0]!.one;
 
@@ -250,10 +264,10 @@ async function main(): Promise<void> {
   const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   console.log(`\n16 backtests (${what}); ${cpus()[0]!.model}, ${cpus().length} cores; load average ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)} (shared machine); node ${HFT_FLAGS.join(' ')}\n`);
   console.log(`launch: 1 worker = ${rounds[0]!.one.launch}; 2 workers = hft worker --concurrency 2: ${rounds[0]!.pair.launch}; 2 workers parallel GC = --concurrency 2 --parallel-gc: ${rounds[0]!.pairPar.launch}; 2 plain = ${rounds[0]!.plain.launch}\n`);
-  console.log('| round | load | CPU ceiling 2 vs 1 | 1 worker wall s (work s) | 2 workers wall s (work s) | speed-up wall / work | 2 workers parallel GC wall s (work s) | speed-up wall / work | 2 plain wall s (work s) | speed-up wall / work |');
+  console.log('| round | load | ceiling 2 vs 1: cpu / mem loop | 1 worker wall s (work s) | 2 workers wall s (work s) | speed-up wall / work | 2 workers parallel GC wall s (work s) | speed-up wall / work | 2 plain wall s (work s) | speed-up wall / work |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const cell = (r: (typeof rounds)[number], v: Variant): string => `${f(r[v].wallMs, 0)} (${f(r[v].workMs, 0)}) | ${x(r.one.wallMs, r[v].wallMs)} / ${x(r.one.workMs, r[v].workMs)}`;
-  rounds.forEach((r, i) => console.log(`| ${i + 1} | ${r.load.toFixed(2)} | ${r.ceiling.toFixed(2)}x | ${f(r.one.wallMs, 0)} (${f(r.one.workMs, 0)}) | ${cell(r, 'pair')} | ${cell(r, 'pairPar')} | ${cell(r, 'plain')} |`));
+  rounds.forEach((r, i) => console.log(`| ${i + 1} | ${r.load.toFixed(2)} | ${r.ceiling.cpu.toFixed(2)}x / ${r.ceiling.mem.toFixed(2)}x | ${f(r.one.wallMs, 0)} (${f(r.one.workMs, 0)}) | ${cell(r, 'pair')} | ${cell(r, 'pairPar')} | ${cell(r, 'plain')} |`));
   console.log('\nper job (medians over rounds of the per-variant sums and medians; CPU = all threads of the worker process, from its log):');
   console.log('| variant | sum job wall s | sum job CPU s | median job CPU / wall | median CPU s of a warm job (not a process\'s first) | PG server CPU s |');
   console.log('|---|---|---|---|---|---|');
@@ -276,7 +290,7 @@ async function main(): Promise<void> {
     console.log(`| ${name} | ${opt(ph.map((p) => p.forkedMs))} | ${opt(ph.map((p) => p.readyMs))} | ${cpu.length ? med(cpu).toFixed(2) : '-'} | ${f(med(ph.map((p) => p.firstJobMs)), 0).trim()} | ${f(med(ph.map((p) => p.lastDoneMs)), 0).trim()} | ${f(med(rounds.map((r) => r[v].wallMs)), 0).trim()} | ${(med(ph.map((p) => p.gapsMs)) / 1000).toFixed(2)} |`);
   }
   const sp = (v: Variant): string => `wall ${med(rounds.map((r) => r.one.wallMs / r[v].wallMs)).toFixed(2)}x, work ${med(rounds.map((r) => r.one.workMs / r[v].workMs)).toFixed(2)}x`;
-  console.log(`\nmedian speed-up vs 1 worker (target >= 1.8x): 2 workers (--concurrency 2) ${sp('pair')}; with --parallel-gc ${sp('pairPar')}; 2 plain ${sp('plain')}; median CPU ceiling ${med(rounds.map((r) => r.ceiling)).toFixed(2)}x`);
+  console.log(`\nmedian speed-up vs 1 worker (target >= 1.8x): 2 workers (--concurrency 2) ${sp('pair')}; with --parallel-gc ${sp('pairPar')}; 2 plain ${sp('plain')}; median ceiling: cpu loop ${med(rounds.map((r) => r.ceiling.cpu)).toFixed(2)}x, memory loop ${med(rounds.map((r) => r.ceiling.mem)).toFixed(2)}x`);
   console.log(`median wall: 1 worker ${f(med(rounds.map((r) => r.one.wallMs)), 0)} s, 2 workers ${f(med(rounds.map((r) => r.pair.wallMs)), 0)} s, 2 workers parallel GC ${f(med(rounds.map((r) => r.pairPar.wallMs)), 0)} s, 2 plain ${f(med(rounds.map((r) => r.plain.wallMs)), 0)} s`);
   console.log(`peer: sequential backtestFromFile in 1 process ${f(seqMs, 0)} s; --local 2 (forked workers, no server) ${f(localMs, 0)} s`);
   console.log('"work" = from the first job started to the last worker exit (no process start-up); "sum job wall" = job time summed over jobs (grows when workers share a core)');
