@@ -13,6 +13,8 @@
  *   timestamp/recvWindow like Binance (binanceSignature.ts); orders go to a SimVenue fed with the same
  *   rows the clients receive (zero added latency: the socket is the latency). Fills, cancels and
  *   expiries are pushed as `executionReport` on the listenKey user-data stream.
+ * - Futures positions: `GET /fapi/v2/positionRisk` / `/dapi/v1/positionRisk` answer the one-way row of
+ *   the capture's symbol in Binance's field names; the `position` option starts the account holding one.
  * - Faults (`faults`, or POST /emulator/faults): market disconnects, dropped diffs (a sequence gap),
  *   a stalled feed, delayed or lost order acks, 429 rate limits, 5xx after processing (Binance: "the
  *   execution status is UNKNOWN"), duplicate fill messages.
@@ -69,6 +71,12 @@ export interface EmulatorOptions {
   readonly port?: number;
   /** Starting balances, e.g. { USDT: '10000', BTC: '1' }. */
   readonly balances?: Readonly<Record<string, string>>;
+  /**
+   * Futures only: the account starts holding this position in the capture's symbol (one-way mode, as
+   * left by an earlier session or a manual trade), e.g. { positionAmt: '-0.010', entryPrice: '56000.1' }.
+   * `positionAmt` is signed, in the instrument's size unit (USDⓈ-M base asset, COIN-M contracts).
+   */
+  readonly position?: { readonly positionAmt: string; readonly entryPrice: string };
 }
 
 interface EmuOrder {
@@ -146,8 +154,10 @@ export class BinanceSpotEmulator {
   private readonly depthRoute: string;
   private readonly api: BinanceProduct;
   private readonly ops: Map<string, Op>;
-  /** Futures: signed position in lots. */
+  /** Futures: signed position in lots, and its average entry price (0 when flat). */
   private positionLots = 0;
+  private entryPrice = new Decimal(0);
+  private positionUpdateMs = 0;
 
   constructor(private readonly opts: EmulatorOptions) {
     const spec = captureInstruments.find((s) => s.venue === opts.capture.venue && s.symbol === opts.capture.symbol);
@@ -168,6 +178,13 @@ export class BinanceSpotEmulator {
     this.replay = new CaptureReplay(opts.capture.messages, opts.speed, (m) => this.emit(m), () => this.faults.stallMarket);
     const defaults = this.api === 'spot' ? { USDT: '100000', BTC: '10' } : { [spec.settle]: this.api === 'usdm' ? '100000' : '10' };
     for (const [a, v] of Object.entries(opts.balances ?? defaults)) this.balances.set(a, new Decimal(v));
+    if (opts.position) {
+      if (this.api === 'spot') throw new Error(`emulator: option position: ${opts.capture.venue} is spot, which has no positions`);
+      try { this.positionLots = this.inst.lot.toUnits(opts.position.positionAmt); } catch (e) { throw new Error(`emulator: option position.positionAmt '${opts.position.positionAmt}': ${(e as Error).message}`); }
+      this.entryPrice = new Decimal(opts.position.entryPrice);
+      if (this.positionLots !== 0 && !this.entryPrice.gt(0)) throw new Error(`emulator: option position.entryPrice must be > 0 for a non-zero position, got '${opts.position.entryPrice}'`);
+      this.positionUpdateMs = Date.now();
+    }
   }
 
   get url(): { rest: string; ws: string } {
@@ -253,7 +270,7 @@ export class BinanceSpotEmulator {
           this.balances.set(this.inst.quote, (this.balances.get(this.inst.quote) ?? new Decimal(0)).minus(quote.times(sign)).minus(r.fee));
         } else {
           // Futures: the position moves, the fee is paid from the margin asset (realized PnL not modelled).
-          this.positionLots += sign * r.sizeLots;
+          this.movePosition(sign * r.sizeLots, r.price, ms);
           this.balances.set(r.feeCurrency, (this.balances.get(r.feeCurrency) ?? new Decimal(0)).minus(r.fee));
         }
         const tr: EmuTrade = { id: this.tradeSeq++, orderId: o.orderId, price: r.price, qty: r.size, quoteQty: quote.toFixed(), commission: r.fee, commissionAsset: r.feeCurrency, time: ms, isBuyer: o.side === 'BUY', isMaker: r.liquidity === 'maker' };
@@ -521,8 +538,64 @@ export class BinanceSpotEmulator {
     }));
   }
 
+  /**
+   * Average entry price as Binance keeps it: adding to a position averages the price in, reducing keeps
+   * it, flipping through zero starts the new side at the fill price, flat is 0.
+   */
+  private movePosition(deltaLots: number, price: string, ms: number): void {
+    const before = this.positionLots;
+    const after = before + deltaLots;
+    if (after === 0) this.entryPrice = new Decimal(0);
+    else if (before === 0 || Math.sign(before) !== Math.sign(after)) this.entryPrice = new Decimal(price);
+    else if (Math.abs(after) > Math.abs(before)) {
+      // Linear: quantity-weighted price; inverse (COIN-M): the harmonic mean, contracts over contracts / price.
+      const px = new Decimal(price);
+      this.entryPrice = this.api === 'coinm'
+        ? new Decimal(Math.abs(after)).div(new Decimal(Math.abs(before)).div(this.entryPrice).plus(new Decimal(Math.abs(deltaLots)).div(px)))
+        : this.entryPrice.times(Math.abs(before)).plus(px.times(Math.abs(deltaLots))).div(Math.abs(after));
+    }
+    this.positionLots = after;
+    this.positionUpdateMs = ms;
+  }
+
+  /** Mid of the replayed book (the emulator's mark price; Binance's is an index-based mark). */
+  private markPrice(): Decimal {
+    let bid = 0; let ask = Infinity;
+    for (const p of this.bids.keys()) bid = Math.max(bid, Number(p));
+    for (const p of this.asks.keys()) ask = Math.min(ask, Number(p));
+    return bid > 0 && Number.isFinite(ask) ? new Decimal(bid).plus(ask).div(2).toDecimalPlaces(this.inst.tick.decimals + 2) : new Decimal(0);
+  }
+
+  /**
+   * The one-way ('BOTH') row of `GET /fapi/v2/positionRisk` or `GET /dapi/v1/positionRisk`, in the
+   * documented field names and order (Binance answers every TRADING symbol, zero rows included; the
+   * emulator has one symbol). Margin, leverage and liquidation are not modelled: the fixed values of a
+   * 20x cross account without liquidation. (`/fapi/v3/positionRisk` is answered the same, unverified.)
+   */
   private futuresPosition(): Record<string, unknown> {
-    return { symbol: this.inst.symbol, positionAmt: this.inst.lot.toDecimal(this.positionLots), entryPrice: '0', markPrice: '0', unRealizedProfit: '0', liquidationPrice: '0', leverage: '20', marginType: 'cross', positionSide: 'BOTH', updateTime: Date.now() };
+    const qty = new Decimal(this.inst.lot.toDecimal(this.positionLots));
+    const mark = this.markPrice();
+    const entry = this.entryPrice;
+    const flat = qty.isZero();
+    // At the symbol's quantity precision, as Binance writes it ("0.000", "-0.010"; COIN-M "3").
+    const amt = qty.toFixed(this.inst.lot.decimals);
+    const entryStr = flat ? '0.0' : entry.toFixed();
+    if (this.api === 'usdm') {
+      const upnl = flat || mark.isZero() ? new Decimal(0) : mark.minus(entry).times(qty);
+      return {
+        symbol: this.inst.symbol, positionAmt: amt, entryPrice: entryStr, breakEvenPrice: entryStr, markPrice: mark.toFixed(8), unRealizedProfit: upnl.toFixed(8),
+        liquidationPrice: '0', leverage: '20', maxNotionalValue: '20000000', marginType: 'cross', isolatedMargin: '0.00000000', isAutoAddMargin: 'false',
+        positionSide: 'BOTH', notional: qty.times(mark).toFixed(8), isolatedWallet: '0', updateTime: this.positionUpdateMs,
+      };
+    }
+    // COIN-M: contracts of `contractMultiplier` USD; PnL and notional in the base coin.
+    const usd = qty.times(this.inst.contractMultiplier);
+    const upnl = flat || mark.isZero() ? new Decimal(0) : usd.div(entry).minus(usd.div(mark));
+    return {
+      symbol: this.inst.symbol, positionAmt: amt, entryPrice: entryStr, breakEvenPrice: entryStr, markPrice: mark.toFixed(8), unRealizedProfit: upnl.toFixed(8),
+      liquidationPrice: '0', leverage: '20', maxQty: '50', marginType: 'cross', isolatedMargin: '0.00000000', isAutoAddMargin: 'false',
+      positionSide: 'BOTH', notionalValue: mark.isZero() ? '0' : usd.div(mark).toFixed(8), isolatedWallet: '0', updateTime: this.positionUpdateMs,
+    };
   }
 
   private find(p: URLSearchParams): EmuOrder {
