@@ -58,6 +58,17 @@ export interface OrderIntentData extends OrderTerms {
   readonly tag: string;
 }
 
+/** A position a derivatives venue reports holding (reconciliation), exact decimals as the venue wrote them. */
+export interface VenuePosition {
+  /** Our instrument id `<venue>:<symbol>`, e.g. `binance-usdm:BTCUSDT`. */
+  readonly instrument: string;
+  /** Signed size in the instrument's size unit (USDⓈ-M: base asset, COIN-M: contracts): > 0 long, < 0 short. */
+  readonly quantity: string;
+  /** Binance `positionSide`: 'BOTH' in one-way mode (the quantity's sign is the side), 'LONG' / 'SHORT' in hedge mode. */
+  readonly positionSide: string;
+  readonly entryPrice: string;
+}
+
 /** Data shape of each event type, current version. */
 export interface EventDataMap {
   // market (tick store)
@@ -112,8 +123,13 @@ export interface EventDataMap {
   'run.promoted': { paperRunId: string; strategyHash: string; configHash: string; compared: number; matchRate: number; riskLimits: Record<string, unknown> };
   /** One request to a real venue and its answer (µs): the recorded-latency row. venueUs 0 = not processed. */
   'order.request-acked': { action: string; clientOrderId: string; requestUs: number; venueUs: number; responseUs: number; outcome: string };
-  /** Start-of-run comparison of the venue's open orders and balances with the log. */
-  'reconciliation.completed': { venueOpenOrders: readonly string[]; unknownOrders: readonly string[]; missingOrders: readonly string[]; balances: Record<string, string>; canceledUnknown: number };
+  /**
+   * Start-of-run comparison of the venue's open orders, balances and positions with the log (v2 added
+   * `positions`). `positions`: every non-zero position the venue reported, in any instrument; `[]` =
+   * flat everywhere; `null` = the venue was not asked: spot has no positions (its holdings are the
+   * balances), and a v1 event predates the question.
+   */
+  'reconciliation.completed': { venueOpenOrders: readonly string[]; unknownOrders: readonly string[]; missingOrders: readonly string[]; balances: Record<string, string>; canceledUnknown: number; positions: readonly VenuePosition[] | null };
   // operator commands (stream control-<runId>): appended by `hft serve`, carried out by the session
   /** `by`: who asked, as a role (never a token). */
   'operator.cancel-requested': { runId: string; clientOrderId: string; by: string; reason: string };
@@ -140,7 +156,7 @@ export const EVENT_CATALOGUE: Readonly<Record<EventType, number>> = Object.freez
   'order.cancel-requested': 1, 'order.cancel-rejected': 1, 'order.canceled': 1, 'order.expired': 1,
   'order.filled': 1, 'order.invalid-transition': 1,
   'position.changed': 1, 'funding.settled': 1, 'balance.settled': 1, 'risk.state-changed': 1,
-  'run.stop-requested': 1, 'run.inputs-recorded': 1, 'run.promoted': 1, 'order.request-acked': 1, 'reconciliation.completed': 1,
+  'run.stop-requested': 1, 'run.inputs-recorded': 1, 'run.promoted': 1, 'order.request-acked': 1, 'reconciliation.completed': 2,
   'operator.cancel-requested': 1, 'operator.cancel-all-requested': 1, 'operator.kill-requested': 1, 'operator.command-applied': 1,
 });
 
@@ -154,6 +170,9 @@ const upcasters = new Map<string, Upcaster>();
 export function registerUpcaster(type: EventType, fromVersion: number, up: Upcaster): void {
   upcasters.set(`${type}@${fromVersion}`, up);
 }
+
+// reconciliation.completed v1 -> v2: v1 did not ask the venue for positions (null: not asked, not "flat").
+registerUpcaster('reconciliation.completed', 1, (d) => ({ ...(d as object), positions: null }));
 
 /** Brings a stored event to the current version of its type (identity when already current). */
 export function upcast<E extends { type: string; version: number; data: unknown }>(event: E): E {

@@ -21,10 +21,10 @@
 import ccxt from 'ccxt';
 import WebSocket from 'ws';
 import type { ExecutionVenue } from '../../engine/ports.ts';
-import type { OrderIntentData } from '../../model/events.ts';
+import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
-import type { BinanceClient, BinanceProduct } from './binanceCcxt.ts';
+import { BINANCE_PRODUCT_OF_VENUE, type BinanceClient, type BinanceProduct } from './binanceCcxt.ts';
 import { BinanceOrderEntry } from './BinanceOrderEntry.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
@@ -37,6 +37,10 @@ export type { RequestLatency } from '../TrackedOrdersVenue.ts';
  */
 const LISTEN_KEY_PATH: Readonly<Record<BinanceProduct, string>> = { spot: '/api/v3/userDataStream', usdm: '/fapi/v1/listenKey', coinm: '/dapi/v1/listenKey' };
 const ccxtSymbol = (product: BinanceProduct, i: Instrument): string => (product === 'spot' ? `${i.base}/${i.quote}` : `${i.base}/${i.quote}:${i.settle}`);
+
+const VENUE_OF_PRODUCT = Object.fromEntries(Object.entries(BINANCE_PRODUCT_OF_VENUE).map(([v, p]) => [p, v])) as Readonly<Record<BinanceProduct, string>>;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const ZERO = /^-?0+(\.0+)?$/;
 
 /** One order update in the fields spot's `executionReport` and futures' `ORDER_TRADE_UPDATE.o` share. */
 interface OrderUpdate { s: string; c: string; x: string; X: string; i: number; t: number; L: string; l: string; m: boolean; n?: string; N?: string | null; r?: string; T: number }
@@ -249,6 +253,39 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     const b = await this.o.client.fetchBalance();
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(b.total ?? {})) if (typeof v === 'number' && v !== 0) out[k] = String(v);
+    return out;
+  }
+
+  /**
+   * Every non-zero position on the futures account, in any symbol; `null` on spot, which has no
+   * positions (what the account holds is in the balances). USDⓈ-M `GET /fapi/v2/positionRisk` (weight 5),
+   * COIN-M `GET /dapi/v1/positionRisk` (weight 1), through ccxt's signed implicit methods so the raw
+   * strings are kept (ccxt's unified fetchPositions turns them into floats). Without a symbol both
+   * answer one row per TRADING symbol, zero rows included; one-way mode: one 'BOTH' row whose signed
+   * `positionAmt` is the position (USDⓈ-M in the base asset, COIN-M in contracts); hedge mode adds
+   * 'LONG' and 'SHORT' rows. Docs:
+   * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V2,
+   * https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/Position-Information
+   */
+  async fetchPositions(): Promise<VenuePosition[] | null> {
+    if (this.product === 'spot') return null;
+    await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.positionRisk, false);
+    const client = this.o.client as unknown as Record<string, (params: object) => Promise<unknown>>;
+    const rows = this.product === 'usdm' ? await client.fapiPrivateV2GetPositionRisk!({}) : await client.dapiPrivateGetPositionRisk!({});
+    const endpoint = this.product === 'usdm' ? 'GET /fapi/v2/positionRisk' : 'GET /dapi/v1/positionRisk';
+    if (!Array.isArray(rows)) throw new Error(`binance ${endpoint}: expected an array, got ${JSON.stringify(rows).slice(0, 200)}`);
+    const venue = VENUE_OF_PRODUCT[this.product];
+    const out: VenuePosition[] = [];
+    for (const [i, raw] of rows.entries()) {
+      const r = raw as Record<string, unknown>;
+      for (const f of ['symbol', 'positionAmt', 'positionSide', 'entryPrice'] as const) {
+        if (typeof r[f] !== 'string') throw new Error(`binance ${endpoint}: row ${i}: field '${f}' missing or not a string (${JSON.stringify(r[f])})`);
+      }
+      const qty = r.positionAmt as string;
+      if (!DECIMAL.test(qty)) throw new Error(`binance ${endpoint}: row ${i} (${String(r.symbol)}): positionAmt '${qty}' is not a decimal`);
+      if (ZERO.test(qty)) continue;
+      out.push({ instrument: `${venue}:${String(r.symbol)}`, quantity: qty, positionSide: r.positionSide as string, entryPrice: r.entryPrice as string });
+    }
     return out;
   }
 

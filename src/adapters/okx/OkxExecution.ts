@@ -302,6 +302,12 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     return out;
   }
 
+  /**
+   * Always `null`: this adapter trades OKX spot only (tdMode cash), which has no positions; what the
+   * account holds is in the balances. (Swap or margin positions would be `GET /api/v5/account/positions`.)
+   */
+  async fetchPositions(): Promise<null> { return null; }
+
   private isDefinitive(e: unknown): boolean {
     return e instanceof ccxt.ExchangeError && !(e instanceof ccxt.NetworkError) && !(e instanceof ccxt.ExchangeNotAvailable);
   }

@@ -20,7 +20,7 @@ import { HotPathWarmer } from '../../engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
-import type { OrderIntentData } from '../../model/events.ts';
+import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
 import { SessionControl } from '../../engine/live/SessionControl.ts';
 import { TickRecorder } from '../../engine/live/TickRecorder.ts';
 import { wallClockUs } from '../../engine/live/wallClock.ts';
@@ -190,6 +190,28 @@ function assertOkxLive(o: SessionOptions, specs: readonly InstrumentSpec[], scen
   okxPrivateWsUrl(o.wsUrl ?? VENUE_DEFAULT_URLS.okx.ws);
 }
 
+/**
+ * Live: a run starts flat (its positions, position limits and P&L come from its own fills), so a
+ * position the venue already holds in an instrument the run trades would be traded as if it were not
+ * there. Refused, naming the instrument, the venue's quantity and what to do; positions in instruments
+ * the run does not trade are only recorded (reconciliation.completed). Adopting a position (seeding
+ * the ledger and risk with it) is not built.
+ */
+export function assertNoVenuePosition(positions: readonly VenuePosition[] | null, specs: readonly InstrumentSpec[]): void {
+  const held = (positions ?? []).flatMap((p) => {
+    const spec = specs.find((s) => s.id === p.instrument);
+    return spec ? [{ p, spec }] : [];
+  });
+  if (held.length === 0) return;
+  const unit = (s: InstrumentSpec): string => (s.kind.startsWith('inverse') ? `contracts of ${s.contractMultiplier} ${s.quote}` : s.base);
+  const list = held.map(({ p, spec }) => `${p.instrument} ${p.quantity} ${unit(spec)} (${p.positionSide === 'BOTH' ? (p.quantity.startsWith('-') ? 'short' : 'long') : `positionSide ${p.positionSide}`}, entry price ${p.entryPrice})`).join('; ');
+  throw new HftError('HFT_ERR_CONFIG',
+    `live: the venue already holds a position in ${held.length === 1 ? 'an instrument' : 'instruments'} this run trades: ${list}. `
+    + 'A run starts flat, so its position limits and P&L would be wrong. Flatten the position on the venue first '
+    + '(close it, e.g. with a reduce-only market order), then start the run again.',
+    { instrument: held[0]!.p.instrument, quantity: held[0]!.p.quantity });
+}
+
 export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionResult> {
   const { scenario, path } = loadScenario(o.scenarioPath, io.cwd);
   const scenarioPath = relative(io.cwd, path) || path;
@@ -222,6 +244,14 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
       onReport: poke, onLatency: (row) => session?.record('order.request-acked', { ...row }), log: io.err,
       ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
     });
+  }
+  // Live: positions first, before the run exists: one the run trades refuses the start (nothing recorded).
+  let positions: readonly VenuePosition[] | null = null;
+  if (venue) {
+    try {
+      positions = await venue.fetchPositions();
+      assertNoVenuePosition(positions, specs);
+    } catch (e) { venue.stop(); await store.close(); throw e; }
   }
   let run: LiveRun;
   try {
@@ -260,7 +290,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     const venueOpen = await venue.fetchOpenClientIds();
     const balances = await venue.fetchBalances();
     // A new run's log has no open order: anything open on the venue is not ours to assume.
-    session.record('reconciliation.completed', { venueOpenOrders: venueOpen, unknownOrders: venueOpen, missingOrders: [], balances, canceledUnknown: 0 });
+    session.record('reconciliation.completed', { venueOpenOrders: venueOpen, unknownOrders: venueOpen, missingOrders: [], balances, canceledUnknown: 0, positions });
     mkdirSync(resolve(io.cwd, '.hft/live'), { recursive: true });
     writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, venue: specs[0]!.venue, restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
   }
