@@ -7,15 +7,20 @@
  * capture, in batches of 100 and 1,000, each batch to its own stream, by 1 writer and by 4 concurrent
  * writers. Reported: events/s, median of repetitions, both stores in a fresh database.
  * Catch-up: the demo scenario's full run (~19k run events) recorded in our store, projected from
- * position 0 into fresh read models (in-process runner, pages of 5,000 events, one transaction each),
+ * position 0 into fresh read models (in-process runner, pages of 5,000 events, transactions of up to 10,000),
  * with the CPU time it took in this process and in the two server processes (reading, writing): on a
  * shared machine the wall-clock rate says how busy the machine was, the CPU time what the work costs.
  * Where a single writer's append time goes: median latency of an append of 100 beside a one-row
  * INSERT's commit (the WAL flush every durable commit waits for).
  *
- * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3] [all|catchup]
+ * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3] [all|catchup] [--no-tune]
  *      (HFT_BENCH_PG=postgres://postgres@127.0.0.1:5432 names the server; a database is created per run)
+ *
+ * The bench re-runs itself with the young-generation size `hft` runs every command with
+ * (--max-semi-space-size=64, src/cli/hft.mjs), so the catch-up's CPU is what `hft project` spends;
+ * --no-tune keeps V8's default.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,10 +38,18 @@ import { RowBatch } from '../../src/projections/RowBatch.ts';
 import { runProjection } from '../../src/projections/runProjection.ts';
 import { pgConn } from '../../src/projections/SqlConn.ts';
 
-const TOTAL = Number(process.argv[2] ?? 20_000);
-const REPS = Number(process.argv[3] ?? 3);
+const args = process.argv.slice(2);
+const SEMI_FLAG = '--max-semi-space-size=64';
+if (!args.includes('--no-tune') && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
+  // V8 reads the young-generation size at start-up only: run again with the flag.
+  const r = spawnSync(process.execPath, [SEMI_FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+const positional = args.filter((a) => !a.startsWith('--'));
+const TOTAL = Number(positional[0] ?? 20_000);
+const REPS = Number(positional[1] ?? 3);
 /** `catchup`: only the projection catch-up (the append cases take about a minute). */
-const ONLY = process.argv[4] ?? 'all';
+const ONLY = positional[2] ?? 'all';
 if (ONLY !== 'all' && ONLY !== 'catchup') throw new Error(`bench/postgres: third argument must be 'all' or 'catchup', got '${ONLY}'`);
 const SERVER = process.env.HFT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
 const DB = `hft_bench_${process.pid}`;
@@ -117,7 +130,7 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${DB}`);
   try {
     console.log(`bench/postgres: ${TOTAL} events per case, median of ${REPS}; server ${SERVER}, database ${DB}; ${new Date().toISOString()}`);
-    console.log(`CPU ${cpus()[0]!.model} x${cpus().length}; load average ${loadAvg()}`);
+    console.log(`CPU ${cpus()[0]!.model} x${cpus().length}; load average ${loadAvg()}; node ${process.execArgv.filter((a) => a.startsWith('--max-semi')).join(' ') || 'default young generation'}`);
     if (ONLY === 'all') {
       console.log('');
       console.log('append (events/s)            hft PostgresEventStore   Emmett PostgreSQL   ratio');
