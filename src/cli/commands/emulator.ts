@@ -20,11 +20,16 @@ export const EMULATOR_DEMO_SECRET = 'hftEmulatorDemoSecret';
 /** OKX API keys also carry a passphrase. */
 export const EMULATOR_DEMO_PASSPHRASE = 'hftEmulatorDemoPassphrase';
 
-export interface EmulatorCliOptions { readonly captures: readonly string[]; readonly speed: number; readonly port: number; readonly apiKey: string; readonly apiSecret: string }
+export interface EmulatorCliOptions {
+  readonly captures: readonly string[]; readonly speed: number; readonly port: number; readonly apiKey: string; readonly apiSecret: string;
+  /** Futures: the account starts holding this one-way position in the capture's symbol. */
+  readonly position?: { readonly positionAmt: string; readonly entryPrice: string };
+}
 
 export async function startEmulator(o: EmulatorCliOptions, cwd: string): Promise<BinanceSpotEmulator> {
   const capture = loadBinanceCapture(o.captures.map((f) => resolve(cwd, f)));
-  const emu = new BinanceSpotEmulator({ capture, speed: o.speed, apiKey: o.apiKey, apiSecret: o.apiSecret, port: o.port });
+  if (o.position && capture.venue === 'binance-spot') throw new HftError('HFT_ERR_USAGE', `--position: the capture ${o.captures.join(', ')} is ${capture.venue}, and spot has no positions (use a usdm/ or cm/ capture)`);
+  const emu = new BinanceSpotEmulator({ capture, speed: o.speed, apiKey: o.apiKey, apiSecret: o.apiSecret, port: o.port, ...(o.position ? { position: o.position } : {}) });
   await emu.start();
   return emu;
 }
@@ -54,7 +59,7 @@ export const emulatorCommand: Command = {
   name: 'emulator',
   summary: 'local Binance (spot, USDⓈ-M, COIN-M) or OKX venue on 127.0.0.1 replaying a real capture',
   help: [
-    'usage: hft emulator [--venue binance|okx] [--capture <file>]... [--inst <instId>]... [--hold] [--speed N] [--port P] [--for S]',
+    'usage: hft emulator [--venue binance|okx] [--capture <file>]... [--inst <instId>]... [--hold] [--speed N] [--port P] [--for S] [--position QTY@PRICE]',
     '',
     '--venue binance (default): serves the Binance REST API and combined streams on 127.0.0.1, replaying a',
     'binance-capture session verbatim (E/T re-stamped to now), speed N times faster. The capture file decides',
@@ -87,11 +92,14 @@ export const emulatorCommand: Command = {
     '  --speed N       replay speed-up (default 1)',
     '  --port P        port (default 0 = any free port, printed)',
     '  --for S         stop after S seconds (default: until Ctrl-C)',
+    '  --position Q@P  binance USDⓈ-M / COIN-M: the account starts holding a one-way position of signed',
+    '                  quantity Q (base asset / contracts) entered at price P, e.g. --position=-0.010@56000.1',
+    '                  (a negative quantity needs the = form)',
   ].join('\n'),
   async run(argv, io: CliIO) {
     const { values } = parseFlags(argv, {
       venue: { type: 'string' }, capture: { type: 'string', multiple: true }, inst: { type: 'string', multiple: true }, hold: { type: 'boolean' },
-      speed: { type: 'string' }, port: { type: 'string' }, for: { type: 'string' },
+      speed: { type: 'string' }, port: { type: 'string' }, for: { type: 'string' }, position: { type: 'string' },
     }, false);
     const venue = values.venue ?? 'binance';
     if (!(EMULATOR_VENUES as readonly string[]).includes(venue)) throw new HftError('HFT_ERR_USAGE', `--venue must be one of ${EMULATOR_VENUES.join(', ')}, got '${venue}'`);
@@ -103,6 +111,7 @@ export const emulatorCommand: Command = {
     if (forS !== undefined && !(forS > 0)) throw new HftError('HFT_ERR_USAGE', `--for must be a positive number of seconds, got '${values.for}'`);
     let emu: { close(): Promise<void>; readonly remaining: number };
     if (venue === 'okx') {
+      if (values.position !== undefined) throw new HftError('HFT_ERR_USAGE', '--position is an option of --venue binance (USDⓈ-M / COIN-M captures)');
       if (values.capture?.length !== 1) throw new HftError('HFT_ERR_USAGE', '--venue okx needs one --capture file (a cryptofeed OKX.ws capture, e.g. ../shared/data/cryptofeed/OKX.ws.1.0)');
       const okx = await startOkxEmulator({
         capture: values.capture[0]!, speed, port, startOnSubscribe: values.hold ?? false,
@@ -117,9 +126,11 @@ export const emulatorCommand: Command = {
       emu = okx;
     } else {
       if (values.inst || values.hold) throw new HftError('HFT_ERR_USAGE', '--inst and --hold are options of --venue okx');
+      const position = values.position === undefined ? undefined : parsePosition(values.position);
       const bin = await startEmulator({
         captures: values.capture ?? DEFAULT_EMULATOR_CAPTURE, speed, port,
         apiKey: io.env.HFT_EMULATOR_API_KEY ?? EMULATOR_DEMO_KEY, apiSecret: io.env.HFT_EMULATOR_API_SECRET ?? EMULATOR_DEMO_SECRET,
+        ...(position ? { position } : {}),
       }, io.cwd);
       io.out(`emulator: rest ${bin.url.rest}  ws ${bin.url.ws}  (${bin.product}, ${bin.remaining} messages, speed ${speed}x)`);
       emu = bin;
@@ -136,3 +147,10 @@ export const emulatorCommand: Command = {
     return 0;
   },
 };
+
+/** `--position QTY@PRICE`: a signed decimal quantity and a positive decimal price. */
+export function parsePosition(text: string): { positionAmt: string; entryPrice: string } {
+  const m = /^(-?\d+(?:\.\d+)?)@(\d+(?:\.\d+)?)$/.exec(text);
+  if (!m) throw new HftError('HFT_ERR_USAGE', `--position must be QTY@PRICE with a signed decimal quantity and a decimal price, e.g. -0.010@56000.1, got '${text}'`);
+  return { positionAmt: m[1]!, entryPrice: m[2]! };
+}
