@@ -60,7 +60,7 @@ for (let r = 0; r < REPEATS; r++) {
   if (store instanceof FileEventStore) await store.close();
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const wallS = (performance.now() - t0) / 1000;
-  console.log(`rows ${res.counters.marketRows} runEvents ${res.runEvents} cpu ${cpuS.toFixed(2)} s (${((cpuS * 1e9) / res.counters.marketRows).toFixed(0)} ns/row) wall ${wallS.toFixed(2)} s rss ${Math.round(process.memoryUsage().rss / 1e6)} MB${store instanceof HashStore ? ` sha256 ${store.hash.digest('hex')}` : ''}`);
+  console.log(`rows ${res.counters.marketRows} runEvents ${res.runEvents} cpu ${cpuS.toFixed(2)} s (${((cpuS * 1e9) / res.counters.marketRows).toFixed(0)} ns/row, system ${(cpu.system / 1e6).toFixed(2)} s) wall ${wallS.toFixed(2)} s rss ${Math.round(process.memoryUsage().rss / 1e6)} MB${store instanceof HashStore ? ` sha256 ${store.hash.digest('hex')}` : ''}`);
 }
 
 if (session) {
