@@ -29,8 +29,11 @@ export interface Checkpoint { readonly position: number; readonly events: number
 
 interface PreparedTable {
   readonly table: string; readonly mode: 'upsert' | 'insert'; readonly target: string; readonly list: string; readonly conflict: string;
-  /** COPY text, or else the rows as one JSON document. */
-  readonly copy?: string; readonly json?: string;
+  /**
+   * COPY text (in parts, sent one after the other: see CopyInQuery), or else the rows as one JSON
+   * document.
+   */
+  readonly copy?: readonly string[]; readonly json?: string;
   /**
    * An upserted table's rows split as COPY text: those this batch created (new keys: straight into the
    * table like inserts) and the others (through staging). `copy` is both, for the redo through staging.
@@ -50,7 +53,7 @@ export function mergePrepared(a: PreparedWrite, b: PreparedWrite): PreparedWrite
   const tables = [...a.tables];
   for (const t of b.tables) {
     const i = t.mode === 'insert' && t.copy !== undefined ? tables.findIndex((x) => x.table === t.table && x.mode === 'insert' && x.copy !== undefined) : -1;
-    if (i >= 0) tables[i] = { ...tables[i]!, copy: tables[i]!.copy! + t.copy };
+    if (i >= 0) tables[i] = { ...tables[i]!, copy: [...tables[i]!.copy!, ...t.copy!] };
     else tables.push(t);
   }
   return { tables };
@@ -205,9 +208,9 @@ export class PostgresReadModelWriter {
         const updatedRows = rows.filter((r) => !isCreated.has(r));
         const createdText = copyText(created, columns, json);
         const updatedText = updatedRows.length > 0 ? copyText(updatedRows, columns, json) : undefined;
-        return { ...base, copy: updatedText === undefined ? createdText : createdText + updatedText, created: createdText, ...(updatedText === undefined ? {} : { updated: updatedText }) };
+        return { ...base, copy: updatedText === undefined ? [createdText] : [createdText, updatedText], created: createdText, ...(updatedText === undefined ? {} : { updated: updatedText }) };
       }
-      return { ...base, copy: copyText(rows, columns, json) };
+      return { ...base, copy: [copyText(rows, columns, json)] };
     }
     // One JSON document per table and batch: JSON.stringify and the server's json_populate_recordset
     // are native code; text[] parameters cost ~50 µs per row in quoting and array parsing (measured).
@@ -220,7 +223,7 @@ export class PostgresReadModelWriter {
       return;
     }
     const copyFrom = this.conn.copyFrom!.bind(this.conn);
-    const directCopy = async (text: string): Promise<void> => {
+    const directCopy = async (text: string | readonly string[]): Promise<void> => {
       try {
         await copyFrom(`COPY ${t.target} (${t.list}) FROM STDIN`, text);
       } catch (e) {
@@ -229,7 +232,7 @@ export class PostgresReadModelWriter {
       }
     };
     if (t.mode === 'insert' && direct) return directCopy(t.copy);
-    let staged = t.copy;
+    let staged: string | readonly string[] = t.copy;
     if (t.created !== undefined && direct) {
       await directCopy(t.created);
       if (t.updated === undefined) return;

@@ -12,22 +12,30 @@ export interface SqlConn {
   querySingle<R = Record<string, unknown>>(sql: string): Promise<R[]>;
   /**
    * `COPY … FROM STDIN` with `data` in COPY text format, when the connection supports it (a server
-   * through `pg`; PGlite does not offer it here). Resolves once the server has stored every row.
+   * through `pg`; PGlite does not offer it here): one text, or several sent one after the other as
+   * one stream of rows. Resolves once the server has stored every row.
    */
-  copyFrom?(sql: string, data: string): Promise<void>;
+  copyFrom?(sql: string, data: string | readonly string[]): Promise<void>;
 }
 
 /**
  * COPY FROM STDIN through pg's own protocol support: pg's Query answers a CopyInResponse with a
- * CopyFail; this one sends the whole text as CopyData, then CopyDone (the server then reports the
+ * CopyFail; this one sends the texts as CopyData, then CopyDone (the server then reports the
  * command's completion or its error as for any statement).
+ *
+ * Several texts go as they are, each encoded on its own (CopyData boundaries need not fall between
+ * rows): joined with `+` they made a rope whose UTF-8 length V8 computes ~20 times slower than a
+ * flat string's (3.5 MB of order history: 10.8 ms instead of 0.56), ~0.1 s CPU per 100k events.
  */
 class CopyInQuery extends pg.Query {
-  constructor(text: string, private readonly data: Buffer) { super(text); }
+  constructor(text: string, private readonly parts: readonly string[]) { super(text); }
 
   handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }): void {
-    // One CopyData message per MiB: the protocol takes up to 1 GiB each, the server's buffer less.
-    for (let i = 0; i < this.data.length; i += 1 << 20) connection.sendCopyFromChunk(this.data.subarray(i, i + (1 << 20)));
+    for (const part of this.parts) {
+      const data = Buffer.from(part, 'utf8');
+      // One CopyData message per MiB: the protocol takes up to 1 GiB each, the server's buffer less.
+      for (let i = 0; i < data.length; i += 1 << 20) connection.sendCopyFromChunk(data.subarray(i, i + (1 << 20)));
+    }
     connection.endCopyFrom();
   }
 }
@@ -37,9 +45,9 @@ export function pgConn(client: pg.Client | pg.PoolClient): SqlConn {
     async query<R>(sql: string, params: readonly unknown[] = []) { return (await client.query(sql, params as unknown[])).rows as R[]; },
     async exec(sql: string) { await client.query(sql); },
     async querySingle<R>(sql: string) { return (await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig)).rows as R[]; },
-    copyFrom(sql: string, data: string) {
+    copyFrom(sql: string, data: string | readonly string[]) {
       return new Promise<void>((resolve, reject) => {
-        const q = client.query(new CopyInQuery(sql, Buffer.from(data, 'utf8')));
+        const q = client.query(new CopyInQuery(sql, typeof data === 'string' ? [data] : data));
         q.once('end', () => resolve());
         q.once('error', reject);
       });
