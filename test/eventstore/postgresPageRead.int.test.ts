@@ -1,5 +1,5 @@
 /**
- * Pages are read as one json_agg text whose rows the client checks for position order: characters
+ * Pages are read as rows of column text (a plain SELECT, rowMode array) that the client checks for position order: characters
  * that need escaping (backslash, tab, newline, carriage return, other control characters, quotes,
  * unicode) come back as appended in stream ids, ids and data, across page boundaries, in order.
  */
