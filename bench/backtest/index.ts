@@ -22,12 +22,16 @@
  * unless --no-tune is given. The run events of a batch live until they are appended, and with V8's
  * default 16 MB semi-space they are copied by several scavenges first: measured -5..12% CPU on the
  * kernel stage at 10M rows, no effect on any result. The CLI can pass the same flag (NODE_OPTIONS).
- * The child also gets GLIBC_TUNABLES (unless set already) so that glibc serves the replay cache's
- * message buffers (~1.5 MB each, one per IPC message) from its heap instead of a fresh mmap each:
- * every fresh page is a page fault when the read fills it (~15-20 µs each in this 2-vCPU VM). The read
- * stage at 10M rows: 0.71-0.72 s without, 0.21-0.26 s with (interleaved runs on a loaded machine);
- * a second pass over the cache in one process 0.67-0.76 s (0.35-0.38 s system time) without, 0.15-0.21 s
- * (0.09 s) with. No effect on any result. The CLI can set the same variable.
+ * glibc malloc (opt-in, as for `hft backtest`: the bench measures the product's defaults): the replay
+ * cache reads each IPC message (~1.5 MB) into a buffer of its own, and with glibc's defaults these can
+ * come from fresh pages, each a page fault when the read fills it (~15-20 µs each in this 2-vCPU VM,
+ * more under load). Setting
+ *   GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864
+ * for the bench (the child inherits it) or for `hft backtest` keeps them on glibc's heap: at 10M rows
+ * the read stage took 21,282 minor faults / 0.39 s system CPU without, 46 / 0.09 s with, and 0.41-1.20 s
+ * vs 0.44-0.47 s wall (interleaved runs, load 2.5-4.8); on a quiet machine the read stage is 0.18-0.27 s
+ * without it. The full stage moved 0.5-4% (noise). Not set by default: it keeps freed memory in the
+ * process (no trim below 1 GB), a choice for the user's machine rather than the engine's.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -48,12 +52,9 @@ const positional = args.filter((a) => !a.startsWith('--'));
 const ROWS = args.includes('--day') ? 27_000_000 : Number(positional[0] ?? 10_000_000);
 if (!Number.isSafeInteger(ROWS) || ROWS <= 0) throw new Error(`bench/backtest: rows must be a positive integer, got '${positional[0]}'`);
 const SEMI_FLAG = '--max-semi-space-size=64';
-// glibc malloc: every buffer under 32 MB from the heap, never given back (see the header).
-const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864';
 if (TUNE && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
   // V8 reads the young-generation size at start-up only: run again with the flag.
-  const env = process.env['GLIBC_TUNABLES'] === undefined ? { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES } : process.env;
-  const r = spawnSync(process.execPath, [SEMI_FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  const r = spawnSync(process.execPath, [SEMI_FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 const WORK = join(tmpdir(), 'hft-bench-backtest');

@@ -4,8 +4,8 @@
  *
  * Run: npx tsx bench/backtest/index.ts 2000000   (once, builds the store)
  *      node --import tsx [--cpu-prof] bench/backtest/profile.ts [rows=2000000] [repeats=1]
- * index.ts runs with --max-semi-space-size=64 and GLIBC_TUNABLES (see its header); for the same
- * conditions here pass SEMI=64 and GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=67108864
+ * index.ts runs with --max-semi-space-size=64 (see its header); for the same conditions here pass
+ * SEMI=64 (and GLIBC_TUNABLES=... when comparing with an index.ts run that had it set).
  */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
