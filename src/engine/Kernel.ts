@@ -17,7 +17,7 @@ import { eventId } from '../core/ids.ts';
 import type { SeededRandom } from '../core/random.ts';
 import { L2Book } from '../model/book/L2Book.ts';
 import type { BookView } from '../model/book/BookView.ts';
-import type { EventData, EventType, NewEvent, OrderIntentData, TradingState } from '../model/events.ts';
+import { EVENT_CATALOGUE, type EventData, type EventType, type NewEvent, type OrderIntentData, type TradingState } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { BookFlag, KindCode, type MarketBatch, type MarketKind } from '../model/market.ts';
 import { TERMINAL_STATUSES, type Intent, type Order, type VenueReport } from '../model/orders.ts';
@@ -424,7 +424,8 @@ export class Kernel {
 
   private emit<T extends EventType>(type: T, data: EventData<T>, tsEvent: number, tsRecv: number, correlationId: string, causationId: string): string {
     const id = eventId(this.cfg.runId, this.seq++);
-    this.out.push({ id, type, version: 1, tsEvent, tsRecv, runId: this.cfg.runId, correlationId: correlationId || id, causationId: causationId || id, data } as NewEvent);
+    // Each event carries its type's current schema version (what readers upcast from).
+    this.out.push({ id, type, version: EVENT_CATALOGUE[type], tsEvent, tsRecv, runId: this.cfg.runId, correlationId: correlationId || id, causationId: causationId || id, data } as NewEvent);
     this.cfg.risk.observe(type, data, tsRecv);
     return id;
   }

@@ -11,7 +11,7 @@
  */
 import { Subject, concatMap, from, interval, lastValueFrom, defaultIfEmpty, type Subscription } from 'rxjs';
 import type { EventStore } from '../../eventstore/port.ts';
-import { EVENT_CATALOGUE, type DatasetRef, type EventData, type EventType, type NewEvent } from '../../model/events.ts';
+import type { DatasetRef, EventData, EventType, NewEvent } from '../../model/events.ts';
 import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
 import { openOrders } from '../../oms/openOrders.ts';
 import { HftError } from '../../core/errors.ts';
@@ -171,10 +171,7 @@ export class LiveSession {
   /** Appends an event outside the market loop (latency rows, reconciliation) at the current clock. */
   record<T extends EventType>(type: T, data: EventData<T>): void {
     const t = this.cfg.clockUs();
-    // The kernel stamps every event version 1; an event recorded here carries its type's current schema
-    // (reconciliation.completed is v2), and a v2 body stored as v1 would be upcast again on read.
-    const version = EVENT_CATALOGUE[type];
-    this.emit(this.kernel.record(type, data, t, t).map((e) => (e.type === type && e.version !== version ? { ...e, version } : e)));
+    this.emit(this.kernel.record(type, data, t, t));
   }
 
   /**
