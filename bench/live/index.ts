@@ -26,14 +26,18 @@
  * kernel requotes around the real top of book and the adapter signs its orders without sending them
  * (src/engine/live/HotPathWarmer.ts), so the rare real decision finds its code and data in the caches.
  * `--speed N`: the emulator's replay speed (default 10).
+ * `--record`: the session as `hft live` runs it: its log in a file event store (fsync per append) and
+ * every market row recorded into a tick store sealed every 5 s (TickRecorder: Parquet files, fsynced,
+ * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
+ * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record]
  *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -46,6 +50,9 @@ import { sessionInstruments } from '../../src/cli/commands/paper.ts';
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
 import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../src/engine/live/LiveSession.ts';
+import { TickRecorder } from '../../src/engine/live/TickRecorder.ts';
+import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
+import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
 import { wallClockUs } from '../../src/engine/live/wallClock.ts';
 import type { ExecutionVenue } from '../../src/engine/ports.ts';
 import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.ts';
@@ -62,6 +69,7 @@ if (!(SPEED > 0)) throw new Error(`bench/live: --speed must be a positive number
 const warmFlag = args.indexOf('--warm');
 const WARM_MS = warmFlag >= 0 ? Number(args[warmFlag + 1]) : 1;
 if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must be 0 (off) or a number of ms >= 1, got '${args[warmFlag + 1]}'`);
+const RECORD = args.includes('--record');
 const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag].some((f) => f >= 0 && i === f + 1));
 const seconds = Number(positional[0] ?? 20);
 if (!(seconds > 0)) throw new Error(`bench/live: seconds must be a positive number, got '${positional[0]}'`);
@@ -158,9 +166,14 @@ const venue: ExecutionVenue = {
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
   nextResponseUs: () => exec.nextResponseUs(), takeResponses: (t) => exec.takeResponses(t),
 };
-const store = new MemoryEventStore();
+const recordDir = RECORD ? mkdtempSync(join(tmpdir(), 'hft-bench-live-')) : undefined;
+const store = recordDir ? await FileEventStore.open(join(recordDir, 'store'), { fsync: 'always' }) : new MemoryEventStore();
+const recorder = recordDir ? new TickRecorder(openTickStore(join(recordDir, 'ticks')), specs) : undefined;
 const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store, codeVersion: 'bench', startUs: clock(), venue });
-session = new LiveSession({ kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true, summarize: run.summarize });
+session = new LiveSession({
+  kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true, summarize: run.summarize,
+  ...(recorder && recordDir ? { recorder, tickStoreRoot: join(recordDir, 'ticks') } : {}),
+});
 await session.start();
 await exec.start();
 const warmer = WARM_MS > 0 ? new HotPathWarmer({
@@ -199,6 +212,8 @@ const wallS = (performance.now() - wall0) / 1000;
 measuring = false;
 await session.stop({ reason: 'bench', cancelOpen: async () => { await exec.cancelAll(); } });
 exec.stop();
+if (store instanceof FileEventStore) await store.close();
+if (recordDir) rmSync(recordDir, { recursive: true, force: true });
 WebSocket.prototype.emit = origEmit;
 const loadAfter = loadavg();
 
@@ -233,6 +248,7 @@ const row = (name: string, xs: number[]): string => `| ${name.padEnd(50)} | ${St
 const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`tick-to-order against the emulator (${emuMode === 'child' ? 'its own process' : 'in this process'}; ${seconds} s of the real BTCUSDT capture at ${SPEED}x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
 console.log(`cpu ${cpus()[0]!.model} x${cpus().length}, node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && !a.includes('tsx')).join(' ')}; load average ${la(loadBefore)} before, ${la(loadAfter)} after`);
+console.log(RECORD ? `recording as hft live: file event log (fsync per append), ${recorder!.rows} market rows sealed into Parquet every 5 s (--record)` : 'not recording: log in memory, no tick recording (--record records as hft live does)');
 if (!warmer) console.log('hot-path warmer: off (--warm 0)');
 else console.log(`hot-path warmer: every ${WARM_MS} ms, ${warmer.stats.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels`);
 console.log(`this process during the session: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${wallS.toFixed(1)} s (${((cpu.user + cpu.system) / 1e4 / wallS).toFixed(0)}% of one core); ${gcs.length} GC pauses`);
