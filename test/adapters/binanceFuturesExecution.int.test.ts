@@ -15,16 +15,12 @@ import { captureInstruments } from '../../src/feeds/binance/captureInstruments.t
 import type { OrderIntentData } from '../../src/model/events.ts';
 import { instrument } from '../../src/model/instrument.ts';
 import type { VenueReport } from '../../src/model/orders.ts';
+import { sleep, waitFor } from '../core/waitFor.ts';
 
 const DATA = '/work/shared/data/binance-capture';
 let emu: BinanceSpotEmulator | undefined;
 afterEach(async () => { await emu?.close(); emu = undefined; });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok()) { if (Date.now() > until) throw new Error(`timed out waiting for ${what}`); await sleep(10); }
-}
 
 // Sizes: USDⓈ-M in BTC (lot 0.001; 0.002 BTC ≈ 110 USDT clears the 100 USDT MIN_NOTIONAL), COIN-M in 100 USD contracts.
 const cases = [

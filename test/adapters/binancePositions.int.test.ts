@@ -15,17 +15,13 @@ import { wallClockUs } from '../../src/engine/live/wallClock.ts';
 import { captureInstruments } from '../../src/feeds/binance/captureInstruments.ts';
 import { instrument } from '../../src/model/instrument.ts';
 import type { VenueReport } from '../../src/model/orders.ts';
+import { waitFor } from '../core/waitFor.ts';
 
 const DATA = '/work/shared/data/binance-capture';
 let emu: BinanceSpotEmulator | undefined;
 let exec: BinanceExecution | undefined;
 afterEach(async () => { exec?.stop(); exec = undefined; await emu?.close(); emu = undefined; });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok()) { if (Date.now() > until) throw new Error(`timed out waiting for ${what}`); await sleep(10); }
-}
 
 async function harness(id: string, file: string, position?: EmulatorOptions['position']) {
   const spec = captureInstruments.find((s) => s.id === id)!;

@@ -17,6 +17,7 @@ import type { OrderIntentData } from '../../src/model/events.ts';
 import { instrument } from '../../src/model/instrument.ts';
 import type { VenueReport } from '../../src/model/orders.ts';
 import { OKX_DIR, okxSpecs } from './okxSpecs.ts';
+import { sleep, waitFor } from '../core/waitFor.ts';
 
 const KEY = { apiKey: 'okxTestKey', secretKey: 'okxTestSecret', passphrase: 'okxTestPassphrase' };
 const spec = okxSpecs(['BTC-USDT'])[0]!;
@@ -26,11 +27,6 @@ let emu: OkxEmulator | undefined;
 let exec: OkxExecution | undefined;
 afterEach(async () => { exec?.stop(); exec = undefined; await emu?.close(); emu = undefined; });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!ok()) { if (Date.now() > until) throw new Error(`timed out waiting for ${what}`); await sleep(10); }
-}
 
 const order = (cid: string, side: 'buy' | 'sell', tif: OrderIntentData['timeInForce'], priceTicks: number, sizeLots = 100_000): OrderIntentData => ({
   clientOrderId: cid, strategyId: 't', instrument: spec.id, side, type: 'limit', timeInForce: tif, priceTicks, sizeLots, reduceOnly: false, tag: '',

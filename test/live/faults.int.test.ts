@@ -19,12 +19,12 @@ import type { OrderIntentData } from '../../src/model/events.ts';
 import { instrument } from '../../src/model/instrument.ts';
 import { BookFlag, type Gap, type MarketEvent } from '../../src/model/market.ts';
 import type { VenueReport } from '../../src/model/orders.ts';
+import { sleep, waitFor } from '../core/waitFor.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CAPTURE = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'].map((f) => join(ROOT, f));
 const spec = captureInstruments.find((s) => s.id === 'binance-spot:BTCUSDT')!;
 const inst = instrument(spec);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let emu: BinanceSpotEmulator;
 beforeAll(async () => { emu = await startEmulator({ captures: CAPTURE, speed: 10, port: 0, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET }, ROOT); });
@@ -65,10 +65,6 @@ function feedHarness(staleAfterMs = 5000) {
   return { md, gaps, oracle };
 }
 
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) { if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`); await sleep(10); }
-}
 
 describe('market data faults', () => {
   it('a dropped diff is a sequence gap, followed by a new snapshot and a book that agrees with every checkable bookTicker', async () => {
