@@ -25,13 +25,14 @@
  * Hot-path warming (`hft live --warm-every-ms`, default 1 ms, here `--warm MS`, 0 = off): a shadow
  * kernel requotes around the real top of book and the adapter signs its orders without sending them
  * (src/engine/live/HotPathWarmer.ts), so the rare real decision finds its code and data in the caches.
- * `--speed N`: the emulator's replay speed (default 10).
+ * `--speed N`: the emulator's replay speed (default 10). `--rebuild-every N`: the warmer's shadow
+ * rebuild period in steps (default the warmer's own, 200,000).
  * `--record`: the session as `hft live` runs it: its log in a file event store (fsync per append) and
  * every market row recorded into a tick store sealed every 5 s (TickRecorder: Parquet files, fsynced,
  * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record] [--rebuild-every N]
  *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -70,7 +71,10 @@ const warmFlag = args.indexOf('--warm');
 const WARM_MS = warmFlag >= 0 ? Number(args[warmFlag + 1]) : 1;
 if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must be 0 (off) or a number of ms >= 1, got '${args[warmFlag + 1]}'`);
 const RECORD = args.includes('--record');
-const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag].some((f) => f >= 0 && i === f + 1));
+const rebuildFlag = args.indexOf('--rebuild-every');
+const REBUILD_EVERY = rebuildFlag >= 0 ? Number(args[rebuildFlag + 1]) : undefined;
+if (REBUILD_EVERY !== undefined && !(Number.isSafeInteger(REBUILD_EVERY) && REBUILD_EVERY > 0)) throw new Error(`bench/live: --rebuild-every must be a positive integer, got '${args[rebuildFlag + 1]}'`);
+const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag, rebuildFlag].some((f) => f >= 0 && i === f + 1));
 const seconds = Number(positional[0] ?? 20);
 if (!(seconds > 0)) throw new Error(`bench/live: seconds must be a positive number, got '${positional[0]}'`);
 const CAPTURES = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
@@ -179,6 +183,7 @@ await exec.start();
 const warmer = WARM_MS > 0 ? new HotPathWarmer({
   shadow: (v) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store: new MemoryEventStore(), codeVersion: 'bench', startUs: clock(), venue: v }).kernel,
   top: (idx) => session!.kernel.top(idx), warmOrder: (o) => exec.warmOrder(o), startUs: clock(),
+  ...(REBUILD_EVERY !== undefined ? { rebuildEvery: REBUILD_EVERY } : {}),
 }) : undefined;
 // The session's own warm ticker (LiveSession warmEveryMs) is not used here: the bench builds its
 // session by hand; the same step on the same period.
