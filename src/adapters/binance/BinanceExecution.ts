@@ -19,6 +19,7 @@
  * - A cancel for an order whose placement is still unanswered waits for that answer.
  */
 import ccxt from 'ccxt';
+import { HftError } from '../../core/errors.ts';
 import WebSocket from 'ws';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
@@ -273,16 +274,17 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     const client = this.o.client as unknown as Record<string, (params: object) => Promise<unknown>>;
     const rows = this.product === 'usdm' ? await client.fapiPrivateV2GetPositionRisk!({}) : await client.dapiPrivateGetPositionRisk!({});
     const endpoint = this.product === 'usdm' ? 'GET /fapi/v2/positionRisk' : 'GET /dapi/v1/positionRisk';
-    if (!Array.isArray(rows)) throw new Error(`binance ${endpoint}: expected an array, got ${JSON.stringify(rows).slice(0, 200)}`);
+    // A malformed answer is bad input naming the endpoint, row and field: nothing is assumed flat.
+    if (!Array.isArray(rows)) throw new HftError('HFT_ERR_BAD_INPUT', `binance ${endpoint}: expected an array, got ${JSON.stringify(rows)?.slice(0, 200)}`, { endpoint });
     const venue = VENUE_OF_PRODUCT[this.product];
     const out: VenuePosition[] = [];
     for (const [i, raw] of rows.entries()) {
       const r = raw as Record<string, unknown>;
       for (const f of ['symbol', 'positionAmt', 'positionSide', 'entryPrice'] as const) {
-        if (typeof r[f] !== 'string') throw new Error(`binance ${endpoint}: row ${i}: field '${f}' missing or not a string (${JSON.stringify(r[f])})`);
+        if (typeof r[f] !== 'string') throw new HftError('HFT_ERR_BAD_INPUT', `binance ${endpoint}: row ${i}: field '${f}' missing or not a string (${JSON.stringify(r[f])})`, { endpoint, row: i, field: f });
       }
       const qty = r.positionAmt as string;
-      if (!DECIMAL.test(qty)) throw new Error(`binance ${endpoint}: row ${i} (${String(r.symbol)}): positionAmt '${qty}' is not a decimal`);
+      if (!DECIMAL.test(qty)) throw new HftError('HFT_ERR_BAD_INPUT', `binance ${endpoint}: row ${i} (${String(r.symbol)}): positionAmt '${qty}' is not a decimal`, { endpoint, row: i, field: 'positionAmt' });
       if (ZERO.test(qty)) continue;
       out.push({ instrument: `${venue}:${String(r.symbol)}`, quantity: qty, positionSide: r.positionSide as string, entryPrice: r.entryPrice as string });
     }
