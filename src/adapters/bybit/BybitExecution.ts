@@ -1,0 +1,542 @@
+/**
+ * The live ExecutionVenue for Bybit v5, category spot (instruments `bybit-spot:*`) or linear
+ * (`bybit-linear:*`, one-way mode): orders through ccxt `bybit` (`POST /v5/order/create`, signed) under
+ * our client order id as `orderLinkId` (the idempotency key: Bybit refuses a second order with an
+ * orderLinkId it already has, retCode 110072 "OrderLinkedID is duplicate"), venue reports from the v5
+ * private WebSocket (`/v5/private`: `auth` with expires + HMAC signature, then the `order` and
+ * `execution` topics). Answers are queued as TimedVenueReports stamped with the local clock at receipt;
+ * the kernel takes them with `advance(now)`.
+ *
+ * The requests are ccxt's implicit v5 methods with every price and quantity a decimal string from our
+ * increments (never a float), signed by ccxt (bybitCcxt.ts); answers and pushes keep Bybit's strings.
+ *
+ * Ambiguity rules (as OkxExecution / BinanceExecution):
+ * - Only a definitive venue answer (a Bybit retCode other than 10000 "Server Timeout", 10006 "Too many
+ *   visits!", 10016 "Server error / service restarting", 10429 "System level frequency protection")
+ *   becomes a rejection. Docs: https://bybit-exchange.github.io/docs/v5/error
+ * - A timeout, a dropped connection, an HTTP 5xx without a retCode, or one of those four codes leaves
+ *   the order in flight. It is resolved by querying `GET /v5/order/realtime` by orderLinkId (open
+ *   orders, then `openOnly=1` for the recently closed ones): found = it exists (accepted, or whatever
+ *   state it reached), not found in either = it never arrived, so the create is sent again with the SAME
+ *   orderLinkId. A resend that meets the first one is answered 110072, never a second order.
+ * - Fills come from the `execution` topic, deduplicated by `execId` before the OMS (which deduplicates
+ *   again); a query that shows more executed (`cumExecQty`) than the pushes did fetches the order's
+ *   executions (`GET /v5/execution/list`).
+ * - A cancel for an order whose placement is still unanswered waits for that answer.
+ * - After the private socket reconnects, every order not closed is queried (missed pushes).
+ *
+ * Order states (https://bybit-exchange.github.io/docs/v5/enum#orderstatus): New / PartiallyFilled ->
+ * accepted; Filled -> closed once its executions are in; Cancelled / PartiallyFilledCanceled /
+ * Deactivated -> canceled, or expired for the IOC / FOK / market remainders the venue cancels
+ * (`cancelType` not CancelByUser); a post-only order that would take is Cancelled with `rejectReason`
+ * EC_PostOnlyWillTakeLiquidity; Rejected -> rejected.
+ */
+import { createHmac } from 'node:crypto';
+import ccxt from 'ccxt';
+import WebSocket from 'ws';
+import { HftError } from '../../core/errors.ts';
+import type { ExecutionVenue } from '../../engine/ports.ts';
+import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
+import type { Instrument } from '../../model/instrument.ts';
+import type { MarketBatch } from '../../model/market.ts';
+import type { VenueReport } from '../../model/orders.ts';
+import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
+import type { BybitClient } from './bybitCcxt.ts';
+import { BybitRateLimits, type BybitCategory, type BybitEndpoint } from './BybitRateLimits.ts';
+
+/** Bybit production private WebSocket (v5). */
+export const BYBIT_PRIVATE_WS = 'wss://stream.bybit.com/v5/private';
+
+/** retCodes that say nothing about whether the request was processed (or say it was not, yet). */
+export const BYBIT_AMBIGUOUS_CODES: ReadonlySet<number> = new Set([10000, 10006, 10016, 10429]);
+/** The orderLinkId is already taken: the first placement arrived. */
+export const BYBIT_DUPLICATE_LINK_ID = 110072;
+/** retCode 10006: the request was not processed, and the limit window is full. */
+const RATE_LIMITED = 10006;
+
+export interface BybitExecutionOptions extends ExecutionAdapterOptions {
+  readonly client: BybitClient;
+  /** Full private WebSocket URL (BYBIT_PRIVATE_WS, or the emulator's ws://127.0.0.1:PORT/v5/private). */
+  readonly wsPrivateUrl: string;
+  readonly apiKey: string;
+  readonly secret: string;
+  /** `{"op":"ping"}` on the private socket this often (Bybit asks for one every 20 s; default 20 s). */
+  readonly pingEveryMs?: number;
+}
+
+interface Pending extends TrackedOrder {
+  /** Lots the reported fills add up to. */
+  filledLots: number;
+  /** A closing state that came before all of its executions: sent once `filledLots` reaches `closeAtLots`. */
+  deferred?: { report: VenueReport; tsVenue: number; closeAtLots: number };
+}
+
+/** One order as Bybit sends it (`order` topic push, or a row of /v5/order/realtime). */
+export interface BybitOrderData {
+  symbol: string; orderId: string; orderLinkId: string; orderStatus: string; orderType: string; timeInForce: string;
+  cumExecQty?: string; cancelType?: string; rejectReason?: string; updatedTime?: string; createdTime?: string;
+}
+
+/** One execution (`execution` topic push, or a row of /v5/execution/list). */
+export interface BybitExecutionData {
+  symbol: string; orderId: string; orderLinkId: string; execId: string; execPrice: string; execQty: string; execType?: string;
+  execFee?: string; feeCurrency?: string; isMaker: boolean; execTime: string;
+}
+
+interface V5Answer<T> { retCode: number; retMsg: string; result: T; time?: number }
+type Call = (params: Record<string, unknown>) => Promise<unknown>;
+
+const CATEGORY_OF_VENUE: Readonly<Record<string, BybitCategory>> = { 'bybit-spot': 'spot', 'bybit-linear': 'linear' };
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const ZERO = /^-?0+(\.0+)?$/;
+
+/** retCode and retMsg of a Bybit answer carried in a ccxt error's message (`bybit {"retCode":...}`). */
+export function bybitRetCode(e: unknown): { code: number; msg: string } | undefined {
+  const text = e instanceof Error ? e.message : '';
+  const c = /"retCode":(-?\d+)/.exec(text);
+  if (!c) return undefined;
+  const m = /"retMsg":"((?:[^"\\]|\\.)*)"/.exec(text);
+  return { code: Number(c[1]), msg: m ? m[1]! : '' };
+}
+
+export class BybitExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0, reconnects: 0 };
+  readonly category: BybitCategory;
+  private readonly execIds = new Set<string>();
+  private readonly limits: BybitRateLimits;
+  private readonly bySymbol = new Map<string, Instrument>();
+  private readonly byId = new Map<string, Instrument>();
+  private readonly api: Record<string, Call>;
+  private ws: WebSocket | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: BybitExecutionOptions) {
+    super(o);
+    const venues = [...new Set(o.instruments.map((i) => i.venue))];
+    const category = venues.length === 1 ? CATEGORY_OF_VENUE[venues[0]!] : undefined;
+    if (!category) throw new HftError('HFT_ERR_CONFIG', `bybit execution: instruments must all be bybit-spot or all bybit-linear (one v5 category per adapter), got ${venues.join(', ') || 'none'}`);
+    this.category = category;
+    for (const i of o.instruments) {
+      if (category === 'linear' && i.kind !== 'linear_perp' && i.kind !== 'linear_future') throw new HftError('HFT_ERR_CONFIG', `bybit execution: ${i.id} is ${i.kind}, not a linear contract`);
+      if (category === 'spot' && i.kind !== 'spot') throw new HftError('HFT_ERR_CONFIG', `bybit execution: ${i.id} is ${i.kind}, not spot`);
+      this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i);
+    }
+    this.limits = new BybitRateLimits(category, () => o.clockUs() / 1000);
+    this.api = o.client as unknown as Record<string, Call>;
+  }
+
+  /**
+   * Checks every instrument against the venue's `GET /v5/market/instruments-info` (trading, same tick and
+   * quantity step: an order on a wrong grid would be refused, or worse, rounded), then opens the private
+   * socket, authenticates and subscribes; resolves when subscribed.
+   */
+  async start(): Promise<void> {
+    for (const inst of this.o.instruments) await this.checkInstrument(inst);
+    await this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.ws?.removeAllListeners();
+    this.ws?.on('error', () => {});
+    this.ws?.terminate();
+  }
+
+  private async checkInstrument(inst: Instrument): Promise<void> {
+    const r = await this.call<{ list: Record<string, unknown>[] }>('publicGetV5MarketInstrumentsInfo', { category: this.category, symbol: inst.symbol });
+    const row = r.result.list?.[0];
+    const where = `bybit GET /v5/market/instruments-info?category=${this.category}&symbol=${inst.symbol}`;
+    if (!row) throw new HftError('HFT_ERR_CONFIG', `${where}: the venue does not list ${inst.symbol}`);
+    if (row.status !== 'Trading') throw new HftError('HFT_ERR_CONFIG', `${where}: status ${String(row.status)}, not Trading`);
+    const pf = row.priceFilter as { tickSize?: string } | undefined;
+    const lf = row.lotSizeFilter as { qtyStep?: string; basePrecision?: string } | undefined;
+    const step = this.category === 'spot' ? lf?.basePrecision : lf?.qtyStep;
+    const same = (a: string | undefined, b: string): boolean => a !== undefined && DECIMAL.test(a) && Number(a) === Number(b);
+    const tick = inst.orderTickSize ?? inst.tickSize; const lot = inst.orderLotSize ?? inst.lotSize;
+    if (!same(pf?.tickSize, tick) || !same(step, lot)) {
+      throw new HftError('HFT_ERR_CONFIG', `${where}: venue tickSize ${String(pf?.tickSize)} / ${this.category === 'spot' ? 'basePrecision' : 'qtyStep'} ${String(step)}, our spec ${inst.id} has ${tick} / ${lot}`);
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const ws = new WebSocket(this.o.wsPrivateUrl);
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    // https://bybit-exchange.github.io/docs/v5/ws/connect#authentication: expires in ms, signature = hex HMAC-SHA256 of "GET/realtime" + expires.
+    const expires = Date.now() + 10_000;
+    const signature = createHmac('sha256', this.o.secret).update(`GET/realtime${expires}`).digest('hex');
+    const answers: Record<string, unknown>[] = [];
+    let wake: (() => void) | undefined;
+    const next = async (): Promise<Record<string, unknown>> => {
+      while (answers.length === 0) await new Promise<void>((r) => { wake = r; });
+      return answers.shift()!;
+    };
+    const onSetup = (raw: WebSocket.RawData): void => { answers.push(JSON.parse(raw.toString()) as Record<string, unknown>); wake?.(); };
+    ws.on('message', onSetup);
+    const closed = new Promise<never>((_r, reject) => ws.once('close', () => reject(new Error('bybit private socket closed during auth'))));
+    // Answers to our own requests, skipping anything else (a push cannot come before the subscription).
+    const answerTo = async (op: string): Promise<Record<string, unknown>> => {
+      for (;;) { const a = await Promise.race([next(), closed]); if (a.op === op) return a; }
+    };
+    try {
+      ws.send(JSON.stringify({ req_id: 'auth', op: 'auth', args: [this.o.apiKey, expires, signature] }));
+      const auth = await answerTo('auth');
+      if (auth.success !== true) throw new Error(`bybit private auth refused: ${String(auth.ret_msg)}`);
+      ws.send(JSON.stringify({ req_id: 'sub', op: 'subscribe', args: ['order', 'execution'] }));
+      const sub = await answerTo('subscribe');
+      if (sub.success !== true) throw new Error(`bybit order/execution subscription refused: ${String(sub.ret_msg)}`);
+    } catch (e) { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); throw e; }
+    ws.off('message', onSetup);
+    ws.on('message', (raw: WebSocket.RawData) => this.onPush(JSON.parse(raw.toString()) as Record<string, unknown>));
+    ws.on('error', (e: Error) => this.o.log?.(`bybit private socket error: ${e.message}`));
+    ws.on('close', () => { if (!this.stopped) void this.reconnect(); });
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => { if (ws.readyState === 1) ws.send('{"op":"ping"}'); }, this.o.pingEveryMs ?? 20_000);
+  }
+
+  /** The private socket dropped: authenticate again, then query every order not closed (pushes may be lost). */
+  private async reconnect(): Promise<void> {
+    this.stats.reconnects++;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      try { await this.connect(); break; } catch (e) { this.o.log?.(`bybit private socket reconnect failed: ${(e as Error).message}`); }
+    }
+    for (const [id, p] of this.orders) if (!p.closed && p.acked) void this.query(id);
+  }
+
+  // ---------------------------------------------------------------------- ExecutionVenue (kernel side)
+
+  onMarketRow(_batch: MarketBatch, _row: number, _instrument: string): void { /* the real venue has its own book */ }
+  advanceTo(_venueTimeUs: number): void { /* the real venue runs on its own clock */ }
+
+  submit(order: OrderIntentData, _localTimeUs: number): void {
+    this.orders.set(order.clientOrderId, { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false, filledLots: 0 });
+    void this.place(order.clientOrderId, false);
+  }
+
+  modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
+    this.push({ kind: 'update-rejected', clientOrderId, reason: 'bybit: modify not supported (/v5/order/amend not wired), cancel and place instead' }, this.o.clockUs());
+  }
+
+  // ------------------------------------------------------------------------------------- requests
+
+  private instOf(o: OrderIntentData): Instrument {
+    const inst = this.byId.get(o.instrument);
+    if (!inst) throw new HftError('HFT_ERR_CONFIG', `bybit execution: instrument ${o.instrument} not configured`);
+    return inst;
+  }
+
+  /** One v5 call through ccxt (signed for private ones); the answer's envelope as Bybit sent it. */
+  private async call<T>(method: string, params: Record<string, unknown>): Promise<V5Answer<T>> {
+    const f = this.api[method];
+    if (typeof f !== 'function') throw new Error(`ccxt bybit has no method ${method}`);
+    return await f.call(this.o.client, params) as V5Answer<T>;
+  }
+
+  /** The v5 create-order request for an order (decimal strings from our increments). */
+  createRequest(o: OrderIntentData): Record<string, unknown> {
+    const inst = this.instOf(o);
+    const req: Record<string, unknown> = {
+      category: this.category, symbol: inst.symbol, side: o.side === 'buy' ? 'Buy' : 'Sell', orderType: o.type === 'market' ? 'Market' : 'Limit',
+      qty: inst.lot.toDecimal(o.sizeLots),
+    };
+    if (o.type === 'limit') {
+      req.price = inst.tick.toDecimal(o.priceTicks);
+      req.timeInForce = o.timeInForce === 'POST_ONLY' ? 'PostOnly' : o.timeInForce;
+    } else {
+      req.timeInForce = 'IOC';
+      if (this.category === 'spot') req.marketUnit = 'baseCoin'; // spot market buys are sized in the quote coin unless told
+    }
+    if (this.category === 'linear') { req.positionIdx = 0; if (o.reduceOnly) req.reduceOnly = true; }
+    req.orderLinkId = o.clientOrderId;
+    return req;
+  }
+
+  private async place(id: string, resend: boolean): Promise<void> {
+    const p = this.orders.get(id)!;
+    let req: Record<string, unknown>;
+    try { req = this.createRequest(p.order); } catch (e) {
+      this.stats.rejects++;
+      this.close(id, { kind: 'rejected', clientOrderId: id, reason: `bybit: ${(e as Error).message}` }, this.o.clockUs());
+      return;
+    }
+    const throttled = !this.limits.tryAcquire('create');
+    if (throttled) { this.stats.throttled++; await this.limits.acquire('create'); }
+    if (this.stopped) return;
+    if (resend) this.stats.resends++; else this.stats.places++;
+    const requestUs = this.o.clockUs();
+    this.o.onOrderOut?.(id, throttled);
+    try {
+      const r = await this.call<{ orderId: string; orderLinkId: string }>('privatePostV5OrderCreate', req);
+      const responseUs = this.o.clockUs();
+      const venueUs = Number(r.time ?? 0) * 1000;
+      this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs, responseUs, outcome: 'ok' });
+      this.ack(id, String(r.result.orderId), venueUs || responseUs);
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      const rc = bybitRetCode(e);
+      // 110072: the first placement arrived; the query tells its state.
+      if (this.isDefinitive(e) && rc?.code !== BYBIT_DUPLICATE_LINK_ID) {
+        this.stats.rejects++;
+        const reason = this.reasonOf(e);
+        this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        this.close(id, { kind: 'rejected', clientOrderId: id, reason }, responseUs);
+        return;
+      }
+      this.stats.ambiguous++;
+      this.penalizeIfLimited(e, 'create');
+      this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      this.o.log?.(`order ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by orderLinkId)`);
+      await this.resolve(id);
+    }
+  }
+
+  /** Queries an order whose placement went unanswered; resends the create only if the venue never saw it. */
+  private async resolve(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
+      if (p.acked || p.closed) return; // the order topic answered meanwhile
+      const found = await this.query(id);
+      if (found === 'not-found') { await this.place(id, true); return; } // never arrived: same orderLinkId again
+      if (found === 'found') return;
+    }
+  }
+
+  /**
+   * GET /v5/order/realtime by orderLinkId: open orders first, then `openOnly=1` (recently closed ones);
+   * applied like a push. Fills the pushes missed are fetched first.
+   */
+  private async query(id: string): Promise<'found' | 'not-found' | 'unknown'> {
+    const p = this.orders.get(id)!;
+    const inst = this.instOf(p.order);
+    const requestUs = this.o.clockUs();
+    try {
+      let d: BybitOrderData | undefined;
+      for (const openOnly of [0, 1]) {
+        await this.limits.acquire('realtime');
+        const r = await this.call<{ list: BybitOrderData[] }>('privateGetV5OrderRealtime', { category: this.category, symbol: inst.symbol, orderLinkId: id, ...(openOnly ? { openOnly } : {}) });
+        d = r.result.list?.find((x) => x.orderLinkId === id);
+        if (d) break;
+      }
+      const responseUs = this.o.clockUs();
+      if (!d) {
+        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
+        return 'not-found';
+      }
+      this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
+      this.ack(id, d.orderId, Number(d.createdTime ?? 0) * 1000 || responseUs);
+      const cumLots = inst.lot.toUnits(d.cumExecQty && d.cumExecQty !== '' ? d.cumExecQty : '0');
+      if (cumLots > p.filledLots) await this.catchUpFills(id, inst, d.orderId);
+      this.onOrder(d, responseUs);
+      return 'found';
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      this.penalizeIfLimited(e, 'realtime');
+      this.o.log?.(`order ${id}: query failed: ${this.reasonOf(e)}`);
+      return 'unknown';
+    }
+  }
+
+  /** The order's executions from REST (oldest first), each reported once by execId. */
+  private async catchUpFills(id: string, inst: Instrument, orderId: string): Promise<void> {
+    const rows: BybitExecutionData[] = [];
+    let cursor: string | undefined;
+    do {
+      await this.limits.acquire('executions');
+      const r = await this.call<{ list: BybitExecutionData[]; nextPageCursor?: string }>('privateGetV5ExecutionList', { category: this.category, symbol: inst.symbol, orderId, limit: 100, ...(cursor ? { cursor } : {}) });
+      rows.push(...(r.result.list ?? []));
+      cursor = r.result.nextPageCursor || undefined;
+    } while (cursor);
+    for (const x of rows.sort((a, b) => Number(a.execTime) - Number(b.execTime))) {
+      if (x.execType === undefined || x.execType === 'Trade') this.onExecution(x, id);
+    }
+  }
+
+  protected async sendCancel(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    const inst = this.instOf(p.order);
+    await this.limits.acquire('cancel');
+    if (this.stopped || p.closed) return;
+    const requestUs = this.o.clockUs();
+    try {
+      const r = await this.call('privatePostV5OrderCancel', { category: this.category, symbol: inst.symbol, orderLinkId: id });
+      // The answer only says the request was taken: the Cancelled state arrives on the order topic.
+      this.o.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: Number(r.time ?? 0) * 1000, responseUs: this.o.clockUs(), outcome: 'ok' });
+    } catch (e) {
+      this.penalizeIfLimited(e, 'cancel');
+      await this.cancelFailed(id, requestUs, e, this.isDefinitive(e));
+    }
+  }
+
+  /** Kill switch: `POST /v5/order/cancel-all` per instrument; returns how many orders the venue canceled. */
+  async cancelAll(): Promise<number> {
+    let n = 0;
+    for (const inst of this.o.instruments) {
+      await this.limits.acquire('cancelAll');
+      const requestUs = this.o.clockUs();
+      const r = await this.call<{ list?: unknown[] }>('privatePostV5OrderCancelAll', { category: this.category, symbol: inst.symbol });
+      n += r.result.list?.length ?? 0;
+      this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: Number(r.time ?? 0) * 1000, responseUs: this.o.clockUs(), outcome: 'ok' });
+    }
+    return n;
+  }
+
+  /** Open orders on the venue (REST, every page), by orderLinkId. */
+  async fetchOpenClientIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for (const inst of this.o.instruments) {
+      let cursor: string | undefined;
+      do {
+        await this.limits.acquire('realtime');
+        const r = await this.call<{ list: BybitOrderData[]; nextPageCursor?: string }>('privateGetV5OrderRealtime', { category: this.category, symbol: inst.symbol, limit: 50, ...(cursor ? { cursor } : {}) });
+        for (const d of r.result.list ?? []) ids.push(d.orderLinkId);
+        cursor = r.result.nextPageCursor || undefined;
+      } while (cursor);
+    }
+    return ids;
+  }
+
+  /** Unified account wallet balances (`walletBalance` per coin, Bybit's exact strings), zero coins left out. */
+  async fetchBalances(): Promise<Record<string, string>> {
+    await this.limits.acquire('balance');
+    const r = await this.call<{ list: { coin?: Record<string, unknown>[] }[] }>('privateGetV5AccountWalletBalance', { accountType: 'UNIFIED' });
+    const where = 'bybit GET /v5/account/wallet-balance';
+    const acct = r.result.list?.[0];
+    if (!acct || !Array.isArray(acct.coin)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: expected result.list[0].coin to be an array, got ${JSON.stringify(r.result).slice(0, 200)}`, { endpoint: where });
+    const out: Record<string, string> = {};
+    for (const [i, c] of acct.coin.entries()) {
+      if (typeof c.coin !== 'string' || typeof c.walletBalance !== 'string' || !DECIMAL.test(c.walletBalance)) {
+        throw new HftError('HFT_ERR_BAD_INPUT', `${where}: coin[${i}]: 'coin' and a decimal 'walletBalance' expected, got ${JSON.stringify(c).slice(0, 200)}`, { endpoint: where, row: i });
+      }
+      if (!ZERO.test(c.walletBalance)) out[c.coin] = c.walletBalance;
+    }
+    return out;
+  }
+
+  /**
+   * Spot: `null` (no positions; what the account holds is in the balances), as BinanceExecution spot.
+   * Linear: `GET /v5/position/list?category=linear&settleCoin=<each settle coin>`, non-zero rows, the
+   * quantity signed by `side` (Sell = short) in the base coin, `positionIdx` 0 = one-way ('BOTH'),
+   * 1 / 2 = hedge-mode 'LONG' / 'SHORT' (https://bybit-exchange.github.io/docs/v5/position). A malformed
+   * row is bad input naming the endpoint, row and field: nothing is assumed flat.
+   */
+  async fetchPositions(): Promise<VenuePosition[] | null> {
+    if (this.category === 'spot') return null;
+    const out: VenuePosition[] = [];
+    for (const settleCoin of new Set(this.o.instruments.map((i) => i.settle))) {
+      let cursor: string | undefined;
+      do {
+        await this.limits.acquire('positions');
+        const r = await this.call<{ list: Record<string, unknown>[]; nextPageCursor?: string }>('privateGetV5PositionList', { category: 'linear', settleCoin, limit: 200, ...(cursor ? { cursor } : {}) });
+        const where = `bybit GET /v5/position/list?category=linear&settleCoin=${settleCoin}`;
+        if (!Array.isArray(r.result.list)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: expected result.list to be an array`, { endpoint: where });
+        for (const [i, row] of r.result.list.entries()) {
+          for (const f of ['symbol', 'side', 'size', 'avgPrice'] as const) {
+            if (typeof row[f] !== 'string') throw new HftError('HFT_ERR_BAD_INPUT', `${where}: row ${i}: field '${f}' missing or not a string (${JSON.stringify(row[f])})`, { endpoint: where, row: i, field: f });
+          }
+          const size = row.size as string;
+          if (!DECIMAL.test(size)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: row ${i} (${String(row.symbol)}): size '${size}' is not a decimal`, { endpoint: where, row: i, field: 'size' });
+          if (ZERO.test(size)) continue;
+          const side = row.side as string;
+          if (side !== 'Buy' && side !== 'Sell') throw new HftError('HFT_ERR_BAD_INPUT', `${where}: row ${i} (${String(row.symbol)}): side '${side}' with a non-zero size`, { endpoint: where, row: i, field: 'side' });
+          const idx = Number(row.positionIdx ?? 0);
+          out.push({ instrument: `bybit-linear:${String(row.symbol)}`, quantity: side === 'Sell' ? `-${size}` : size, positionSide: idx === 1 ? 'LONG' : idx === 2 ? 'SHORT' : 'BOTH', entryPrice: row.avgPrice as string });
+        }
+        cursor = (r.result.nextPageCursor as string | undefined) || undefined;
+      } while (cursor);
+    }
+    return out;
+  }
+
+  /** Definitive = the venue answered with a retCode that is not one of the "unknown outcome" ones. */
+  private isDefinitive(e: unknown): boolean {
+    if (!(e instanceof ccxt.BaseError)) return true; // not a venue or network answer: our own bug, never resent
+    const rc = bybitRetCode(e);
+    return rc !== undefined && !BYBIT_AMBIGUOUS_CODES.has(rc.code);
+  }
+
+  private penalizeIfLimited(e: unknown, endpoint: BybitEndpoint): void {
+    if (bybitRetCode(e)?.code === RATE_LIMITED) this.limits.penalize(endpoint);
+  }
+
+  /** `<ccxt class>: <retCode> <retMsg>` from Bybit's envelope, else the error text. */
+  protected reasonOf(e: unknown): string {
+    const rc = bybitRetCode(e);
+    return `${(e as Error).constructor.name}: ${rc ? `${rc.code} ${rc.msg}` : (e as Error).message.slice(0, 200)}`;
+  }
+
+  // ------------------------------------------------------------------------- order / execution topics
+
+  private onPush(msg: Record<string, unknown>): void {
+    this.stats.userStreamMessages++;
+    if (msg.op !== undefined) {
+      if (msg.success === false) this.o.log?.(`bybit private socket: ${String(msg.op)} failed: ${String(msg.ret_msg)}`);
+      return;
+    }
+    const topic = typeof msg.topic === 'string' ? msg.topic : '';
+    if (!Array.isArray(msg.data)) return;
+    if (topic === 'order' || topic.startsWith('order.')) {
+      for (const d of msg.data as BybitOrderData[]) this.onOrder(d, Number(d.updatedTime ?? 0) * 1000 || this.o.clockUs());
+    } else if (topic === 'execution' || topic.startsWith('execution.')) {
+      for (const d of msg.data as BybitExecutionData[]) if (d.execType === undefined || d.execType === 'Trade') this.onExecution(d, d.orderLinkId);
+    }
+  }
+
+  private onOrder(d: BybitOrderData, tsVenue: number): void {
+    const id = d.orderLinkId;
+    const p = this.orders.get(id);
+    if (!p) return; // not ours (another client on the account)
+    const inst = this.bySymbol.get(d.symbol);
+    if (!inst) return;
+    if (d.orderStatus === 'Rejected') {
+      this.stats.rejects++;
+      this.closeAfterFills(p, id, { kind: 'rejected', clientOrderId: id, reason: `venue: ${d.rejectReason ?? 'Rejected'}` }, tsVenue, d, inst);
+      return;
+    }
+    this.ack(id, d.orderId, tsVenue);
+    if (d.orderStatus === 'Filled') { if (p.filledLots >= p.order.sizeLots) p.closed = true; return; }
+    if (d.orderStatus === 'Cancelled' || d.orderStatus === 'PartiallyFilledCanceled' || d.orderStatus === 'Deactivated') {
+      this.stats.cancels++;
+      const postOnly = d.rejectReason === 'EC_PostOnlyWillTakeLiquidity';
+      const remainder = (d.orderType === 'Market' || d.timeInForce === 'IOC' || d.timeInForce === 'FOK') && d.cancelType !== 'CancelByUser';
+      const report: VenueReport = postOnly ? { kind: 'canceled', clientOrderId: id, reason: 'venue: post-only order would take (EC_PostOnlyWillTakeLiquidity)' }
+        : remainder ? { kind: 'expired', clientOrderId: id } : { kind: 'canceled', clientOrderId: id, reason: d.cancelType && d.cancelType !== 'CancelByUser' ? `venue: ${d.cancelType}` : 'venue' };
+      this.closeAfterFills(p, id, report, tsVenue, d, inst);
+    }
+  }
+
+  /** Closes now, or once the executions the order reports (`cumExecQty`) have all been reported. */
+  private closeAfterFills(p: Pending, id: string, report: VenueReport, tsVenue: number, d: BybitOrderData, inst: Instrument): void {
+    const cumLots = d.cumExecQty && d.cumExecQty !== '' ? inst.lot.toUnits(d.cumExecQty) : 0;
+    if (cumLots > p.filledLots) { p.deferred = { report, tsVenue, closeAtLots: cumLots }; return; }
+    this.close(id, report, tsVenue);
+  }
+
+  private onExecution(d: BybitExecutionData, id: string): void {
+    const p = this.orders.get(id);
+    if (!p) return;
+    const inst = this.bySymbol.get(d.symbol);
+    if (!inst) return;
+    const key = `${d.symbol}:${d.execId}`;
+    if (this.execIds.has(key)) { this.stats.duplicateFillsDropped++; return; }
+    this.execIds.add(key);
+    const tsVenue = Number(d.execTime) * 1000;
+    this.ack(id, d.orderId, tsVenue);
+    this.stats.fills++;
+    const sizeLots = inst.lot.toUnits(d.execQty);
+    p.filledLots += sizeLots;
+    // Bybit's execFee is positive when paid, negative for a rebate: our sign already.
+    const fee = d.execFee !== undefined && d.execFee !== '' ? d.execFee : undefined;
+    const feeCurrency = d.feeCurrency && d.feeCurrency !== '' ? d.feeCurrency : inst.settle;
+    this.push({
+      kind: 'fill', clientOrderId: id, venueTradeId: d.execId, priceTicks: inst.tick.toUnits(d.execPrice), sizeLots,
+      liquidity: d.isMaker ? 'maker' : 'taker', ...(fee !== undefined ? { fee, feeCurrency } : {}),
+    }, tsVenue);
+    if (p.deferred && p.filledLots >= p.deferred.closeAtLots) { const x = p.deferred; p.deferred = undefined; this.close(id, x.report, x.tsVenue); }
+    else if (p.filledLots >= p.order.sizeLots) p.closed = true;
+  }
+}

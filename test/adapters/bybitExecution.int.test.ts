@@ -1,0 +1,275 @@
+/**
+ * Bybit v5 order entry (ccxt bybit, POST /v5/order/create under our orderLinkId, reports from the
+ * private `order` / `execution` topics) through BybitExecution, against the Bybit emulator on 127.0.0.1
+ * replaying the legacy 2021 ETHUSDT capture translated into v5 shape (bybitCapture.ts). Spot (the
+ * emulator's spot account trades against the linear capture's book, a stand-in) and linear. Each fault
+ * the brief names: a lost ack and a 502 after processing are resolved by query (one order), 10006 and
+ * 10016 (not processed) by query -> not found -> the same orderLinkId again (one order), a duplicate
+ * execution push is counted once, a wrong secret is refused with Bybit's retCode, the create limit
+ * paces a burst.
+ */
+import { Decimal } from 'decimal.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBybitCcxt } from '../../src/adapters/bybit/bybitCcxt.ts';
+import { BybitExecution } from '../../src/adapters/bybit/BybitExecution.ts';
+import { bybitLegacySpecs, loadBybitLegacyCapture, spotStandIn } from '../../src/cli/emulator/bybitCapture.ts';
+import { BybitEmulator } from '../../src/cli/emulator/BybitEmulator.ts';
+import { wallClockUs } from '../../src/engine/live/wallClock.ts';
+import type { OrderIntentData } from '../../src/model/events.ts';
+import { instrument, type InstrumentSpec } from '../../src/model/instrument.ts';
+import type { VenueReport } from '../../src/model/orders.ts';
+import { sleep, waitFor } from '../core/waitFor.ts';
+
+const DIR = '/work/shared/data/cryptofeed';
+const KEY = { apiKey: 'bybitTestKey', secret: 'bybitTestSecret' };
+const linearSpec = bybitLegacySpecs(`${DIR}/BYBIT.0`).find((s) => s.symbol === 'ETHUSDT')!;
+const spotSpec = spotStandIn(linearSpec);
+const capture = loadBybitLegacyCapture(`${DIR}/BYBIT.ws.25.0`, [linearSpec], ['ETHUSDT']);
+let emu: BybitEmulator | undefined;
+let exec: BybitExecution | undefined;
+afterEach(async () => { exec?.stop(); exec = undefined; await emu?.close(); emu = undefined; });
+
+type Fill = Extract<VenueReport, { kind: 'fill' }>;
+
+const order = (spec: InstrumentSpec, cid: string, side: 'buy' | 'sell', tif: OrderIntentData['timeInForce'], priceTicks: number, sizeLots = 5, reduceOnly = false): OrderIntentData => ({
+  clientOrderId: cid, strategyId: 't', instrument: spec.id, side, type: 'limit', timeInForce: tif, priceTicks, sizeLots, reduceOnly, tag: '',
+});
+
+async function harness(o: { spec?: InstrumentSpec; secret?: string; timeDifferenceMs?: number } = {}) {
+  const spec = o.spec ?? spotSpec;
+  const inst = instrument(spec);
+  emu = new BybitEmulator({ capture, speed: 1, account: { ...KEY, instruments: [spotSpec, linearSpec], balances: { USDT: '100000', ETH: '10' } } });
+  const url = await emu.start();
+  // The capture's ETHUSDT snapshot comes ~1.7 s in: wait until the replay has built the book.
+  await waitFor(() => emu!.bestAsk('ETHUSDT') !== undefined, 5000, 'the replayed ETHUSDT book');
+  const client = createBybitCcxt({ apiKey: KEY.apiKey, secret: o.secret ?? KEY.secret, restUrl: url.rest, timeoutMs: 1000, category: spec.venue === 'bybit-spot' ? 'spot' : 'linear' });
+  if (o.timeDifferenceMs !== undefined) client.options.timeDifference = o.timeDifferenceMs;
+  const reports: VenueReport[] = [];
+  const logs: string[] = [];
+  const e: BybitExecution = new BybitExecution({
+    client, wsPrivateUrl: url.wsPrivate, apiKey: KEY.apiKey, secret: KEY.secret, instruments: [inst], clockUs: wallClockUs(), retryDelayMs: 50, log: (l) => logs.push(l),
+    onReport: () => { for (const r of e.takeResponses(Number.MAX_SAFE_INTEGER)) if ('report' in r) reports.push(r.report); },
+  });
+  exec = e;
+  await e.start();
+  const touch = async () => {
+    const d = (await (await fetch(`${url.rest}/v5/market/orderbook?category=linear&symbol=ETHUSDT&limit=5`)).json()) as { result: { b: string[][]; a: string[][] } };
+    const b = d.result;
+    return { bidTicks: inst.tick.toUnits(b.b[0]![0]!), askTicks: inst.tick.toUnits(b.a[0]![0]!), askPx: b.a[0]![0]!, askSize: b.a[0]![1]! };
+  };
+  const of = (cid: string) => reports.filter((r) => r.clientOrderId === cid);
+  return { exec: e, emu, reports, touch, of, url, inst, logs };
+}
+
+describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture, translated to v5)', () => {
+  it('accepts a resting PostOnly order under our orderLinkId, lists it, cancels it', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    h.exec.submit(order(spotSpec, 'rest-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('rest-1').some((r) => r.kind === 'accepted'), 5000, 'accepted');
+    expect(h.emu.openOrderIds()).toEqual(['rest-1']);
+    expect(await h.exec.fetchOpenClientIds()).toEqual(['rest-1']);
+    h.exec.cancel('rest-1', 0);
+    await waitFor(() => h.of('rest-1').some((r) => r.kind === 'canceled'), 5000, 'canceled');
+    expect(h.of('rest-1').map((r) => r.kind)).toEqual(['accepted', 'canceled']);
+    expect((h.of('rest-1')[1] as { reason: string }).reason).toBe('venue');
+    expect(await h.exec.fetchOpenClientIds()).toEqual([]);
+    expect(await h.exec.fetchPositions()).toBeNull(); // spot: no positions, as Binance spot
+  }, 30_000);
+
+  it('fills an IOC through the touch at the best ask, each execution once although the venue pushes it twice; balances move by exactly that', async () => {
+    const h = await harness();
+    h.emu.account!.faults.duplicateExecutions = true;
+    const { askTicks, askPx, askSize } = await h.touch();
+    const sizeLots = 5; // 0.05 ETH
+    expect(h.inst.lot.toUnits(askSize)).toBeGreaterThanOrEqual(sizeLots); // one fill at the ask
+    h.exec.submit(order(spotSpec, 'take-1', 'buy', 'IOC', askTicks + 20, sizeLots), 0);
+    await waitFor(() => h.of('take-1').some((r) => r.kind === 'fill'), 5000, 'fill');
+    await sleep(300); // the duplicate push has arrived by now
+    const fills = h.of('take-1').filter((r) => r.kind === 'fill') as Fill[];
+    expect(fills).toHaveLength(1);
+    expect(h.exec.stats.duplicateFillsDropped).toBe(1);
+    expect(fills[0]!.priceTicks).toBe(h.inst.tick.toUnits(askPx));
+    expect(fills[0]!.sizeLots).toBe(sizeLots);
+    expect(fills[0]!.liquidity).toBe('taker');
+    expect(fills[0]!.feeCurrency).toBe('USDT');
+    // 0.1% taker on 0.05 ETH at the ask, exact decimal strings from the venue (decimal.js here, no float).
+    const fee = new Decimal(askPx).times('0.05').times('0.001');
+    expect(new Decimal(fills[0]!.fee!).eq(fee)).toBe(true);
+    expect(h.of('take-1').map((r) => r.kind)).toEqual(['accepted', 'fill']);
+    const bal = await h.exec.fetchBalances();
+    expect(bal.ETH).toBe('10.05');
+    expect(new Decimal(bal.USDT!).eq(new Decimal(100000).minus(new Decimal(askPx).times('0.05')).minus(fee))).toBe(true);
+  }, 30_000);
+
+  it('a wrong secret: REST refused with 10004 (the order rejected, none created), the private auth refused', async () => {
+    const h = await harness({ secret: 'notTheSecret' });
+    const { bidTicks } = await h.touch();
+    h.exec.submit(order(spotSpec, 'bad-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('bad-1').length > 0, 5000, 'rejection');
+    const r = h.of('bad-1')[0]!;
+    expect(r.kind).toBe('rejected');
+    expect((r as { reason: string }).reason).toBe('AuthenticationError: 10004 Error sign, please check your signature generation algorithm.');
+    expect(h.emu.account!.stats.signatureFailures).toBe(1);
+    expect(h.emu.account!.stats.ordersCreated).toBe(0);
+    const wrong = new BybitExecution({
+      client: createBybitCcxt({ ...KEY, restUrl: h.url.rest }), wsPrivateUrl: h.url.wsPrivate, apiKey: KEY.apiKey, secret: 'notTheSecret', instruments: [h.inst], clockUs: wallClockUs(),
+    });
+    await expect(wrong.start()).rejects.toThrow('bybit private auth refused: Params Error');
+    wrong.stop();
+    expect(h.emu.account!.stats.authFailures).toBe(1);
+  }, 30_000);
+
+  it('a timestamp outside the recv window is refused with 10002 naming both clocks: a definitive rejection, nothing created', async () => {
+    const h = await harness({ timeDifferenceMs: 60_000 }); // our clock 60 s behind
+    const { bidTicks } = await h.touch();
+    h.exec.submit(order(spotSpec, 'late-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('late-1').length > 0, 5000, 'rejection');
+    const reason = (h.of('late-1')[0] as { kind: string; reason: string });
+    expect(reason.kind).toBe('rejected');
+    expect(reason.reason).toMatch(/^InvalidNonce: 10002 invalid request, please check your server timestamp or recv_window param\. req_timestamp\[\d+\],server_timestamp\[\d+\],recv_window\[5000\]$/);
+    expect(h.emu.account!.stats.ordersCreated).toBe(0);
+  }, 30_000);
+
+  it('a lost ack and a 502 after processing are resolved by querying the orderLinkId: one order each, never a second', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    h.emu.account!.faults.loseAcks = 1;
+    h.exec.submit(order(spotSpec, 'lost-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('lost-1').some((r) => r.kind === 'accepted'), 5000, 'accepted after a lost ack');
+    h.emu.account!.faults.server5xx = 1;
+    h.exec.submit(order(spotSpec, 'err-1', 'buy', 'POST_ONLY', bidTicks - 101), 0);
+    await waitFor(() => h.of('err-1').some((r) => r.kind === 'accepted'), 5000, 'accepted after a 502');
+    await sleep(300);
+    expect(h.exec.stats.ambiguous).toBe(2);
+    expect(h.exec.stats.resends).toBe(0);
+    expect(h.emu.account!.stats.createPosts).toBe(2);
+    expect(h.emu.account!.stats.ordersCreated).toBe(2);
+    expect(h.emu.ordersWithLinkId('lost-1')).toBe(1);
+    expect(h.of('lost-1').map((r) => r.kind)).toEqual(['accepted']);
+    expect(h.of('err-1').map((r) => r.kind)).toEqual(['accepted']);
+    expect(h.emu.openOrderIds().sort()).toEqual(['err-1', 'lost-1']);
+  }, 30_000);
+
+  it('10006 and 10016 (not processed) are resolved by query -> not found -> the same orderLinkId sent again: exactly one order each, never a rejection', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    h.emu.account!.faults.rateLimit10006 = 1;
+    h.exec.submit(order(spotSpec, 'rl-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('rl-1').some((r) => r.kind === 'accepted'), 5000, 'accepted after a 10006');
+    h.emu.account!.faults.server10016 = 1;
+    h.exec.submit(order(spotSpec, 'se-1', 'buy', 'POST_ONLY', bidTicks - 101), 0);
+    await waitFor(() => h.of('se-1').some((r) => r.kind === 'accepted'), 5000, 'accepted after a 10016');
+    expect(h.exec.stats.resends).toBe(2);
+    expect(h.exec.stats.rejects).toBe(0);
+    expect(h.emu.account!.stats.ordersCreated).toBe(2);
+    expect(h.emu.ordersWithLinkId('rl-1')).toBe(1);
+    expect(h.emu.ordersWithLinkId('se-1')).toBe(1);
+    expect(h.logs.some((l) => l.includes('10006 Too many visits!'))).toBe(true);
+  }, 30_000);
+
+  it('a resend that meets the first create is answered 110072 (duplicate orderLinkId) by the venue, never a second order', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    const client = createBybitCcxt({ ...KEY, restUrl: h.url.rest });
+    const req = { category: 'spot', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Limit', qty: '0.05', price: h.inst.tick.toDecimal(bidTicks - 100), timeInForce: 'PostOnly', orderLinkId: 'dup-1' };
+    const first = await client.privatePostV5OrderCreate(req) as { retCode: number };
+    expect(first.retCode).toBe(0);
+    await expect(client.privatePostV5OrderCreate(req)).rejects.toThrow(/"retCode":110072,"retMsg":"OrderLinkedID is duplicate"/);
+    expect(h.emu.ordersWithLinkId('dup-1')).toBe(1);
+    expect(h.emu.account!.stats.duplicateRejects).toBe(1);
+  }, 30_000);
+
+  it('after the private socket drops, it authenticates again and a cancel pushed meanwhile is found by query', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    h.exec.submit(order(spotSpec, 'drop-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('drop-1').some((r) => r.kind === 'accepted'), 5000, 'accepted');
+    h.emu.account!.disconnectPrivate();
+    // Another client on the account cancels it while our socket is down: that push reaches nobody.
+    const other = createBybitCcxt({ ...KEY, restUrl: h.url.rest });
+    await other.privatePostV5OrderCancel({ category: 'spot', symbol: 'ETHUSDT', orderLinkId: 'drop-1' });
+    expect(h.emu.openOrderIds()).toEqual([]);
+    await waitFor(() => h.of('drop-1').some((r) => r.kind === 'canceled'), 10_000, 'canceled after the reconnect');
+    expect(h.exec.stats.reconnects).toBe(1);
+    expect(h.emu.account!.stats.auths).toBe(2);
+    expect(h.of('drop-1').map((r) => r.kind)).toEqual(['accepted', 'canceled']);
+    h.exec.submit(order(spotSpec, 'drop-2', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('drop-2').some((r) => r.kind === 'accepted'), 5000, 'accepted on the new socket');
+    h.exec.cancel('drop-2', 0);
+    await waitFor(() => h.of('drop-2').some((r) => r.kind === 'canceled'), 5000, 'canceled on the new socket');
+  }, 30_000);
+
+  it('paces a burst of 30 creates at the spot create limit (20 per rolling second): the excess waits, none refused, all accepted; cancel-all cancels them', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    const t0 = Date.now();
+    for (let i = 0; i < 30; i++) h.exec.submit(order(spotSpec, `b-${i}`, 'buy', 'POST_ONLY', bidTicks - 200 - i, 1), 0);
+    await waitFor(() => h.reports.filter((r) => r.kind === 'accepted').length === 30, 10_000, '30 accepted');
+    expect(h.exec.stats.throttled).toBe(10);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(h.emu.account!.stats.rateLimited).toBe(0);
+    expect(h.emu.account!.stats.createPosts).toBe(30);
+    expect(await h.exec.cancelAll()).toBe(30);
+    await waitFor(() => h.reports.filter((r) => r.kind === 'canceled').length === 30, 5000, '30 canceled');
+    expect(h.emu.openOrderIds()).toEqual([]);
+  }, 30_000);
+
+  it('the emulator answers the 21st create within a second with 10006, unprocessed', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    const client = createBybitCcxt({ ...KEY, restUrl: h.url.rest });
+    const px = h.inst.tick.toDecimal(bidTicks - 300);
+    const results = await Promise.allSettled(Array.from({ length: 21 }, (_, i) => client.privatePostV5OrderCreate({ category: 'spot', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Limit', qty: '0.01', price: px, timeInForce: 'PostOnly', orderLinkId: `raw-${i}` })));
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => `${String((r as PromiseRejectedResult).reason.constructor.name)} ${String((r as PromiseRejectedResult).reason.message)}`);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^RateLimitExceeded bybit \{"retCode":10006,"retMsg":"Too many visits!"/);
+    expect(h.emu.account!.stats.ordersCreated).toBe(20);
+  }, 30_000);
+});
+
+describe('Bybit v5 linear order entry against the emulator', () => {
+  it('an IOC through several ask levels: every execution reported once, their sum is what the venue says filled; the position and wallet follow', async () => {
+    const h = await harness({ spec: linearSpec });
+    h.emu.account!.faults.duplicateExecutions = true;
+    const d = (await (await fetch(`${h.url.rest}/v5/market/orderbook?category=linear&symbol=ETHUSDT&limit=3`)).json()) as { result: { a: string[][] } };
+    const [l1, l2] = d.result.a as [string[], string[]];
+    // One lot more than the best level holds: at least two executions at two prices.
+    const sizeLots = h.inst.lot.toUnits(l1[1]!) + 1;
+    h.exec.submit({ ...order(linearSpec, 'lin-1', 'buy', 'IOC', h.inst.tick.toUnits(l2[0]!), sizeLots) }, 0);
+    await waitFor(() => (h.of('lin-1').filter((r) => r.kind === 'fill') as Fill[]).reduce((a, f) => a + f.sizeLots, 0) === sizeLots, 5000, 'the whole IOC filled');
+    await sleep(300);
+    const fills = h.of('lin-1').filter((r) => r.kind === 'fill') as Fill[];
+    expect(fills.length).toBeGreaterThanOrEqual(2);
+    expect(h.exec.stats.duplicateFillsDropped).toBe(fills.length);
+    expect(new Set(fills.map((f) => f.venueTradeId)).size).toBe(fills.length);
+    // What the venue says it executed, from its own execution list: the same ids, the same total.
+    const client = createBybitCcxt({ ...KEY, restUrl: h.url.rest });
+    const list = (await client.privateGetV5ExecutionList({ category: 'linear', symbol: 'ETHUSDT', orderLinkId: 'lin-1' }) as { result: { list: { execId: string; execQty: string }[] } }).result.list;
+    expect(list.map((x) => x.execId).sort()).toEqual(fills.map((f) => f.venueTradeId).sort());
+    expect(list.reduce((a, x) => a + h.inst.lot.toUnits(x.execQty), 0)).toBe(sizeLots);
+    // Bybit's taker fee of the capture's instrument list (0.075%), paid, in USDT.
+    expect(fills.every((f) => f.feeCurrency === 'USDT' && Number(f.fee) > 0)).toBe(true);
+    const positions = await h.exec.fetchPositions();
+    expect(positions).toHaveLength(1);
+    expect(positions![0]!.instrument).toBe('bybit-linear:ETHUSDT');
+    expect(positions![0]!.quantity).toBe(h.inst.lot.toDecimal(sizeLots));
+    expect(positions![0]!.positionSide).toBe('BOTH');
+    const vwap = fills.reduce((a, f) => a + Number(h.inst.tick.toDecimal(f.priceTicks)) * f.sizeLots, 0) / sizeLots;
+    expect(Number(positions![0]!.entryPrice)).toBeCloseTo(vwap, 8);
+    // Reduce-only sell closes it: flat, nothing listed.
+    const { bidTicks } = await h.touch();
+    h.exec.submit(order(linearSpec, 'lin-2', 'sell', 'IOC', bidTicks - 200, sizeLots, true), 0);
+    await waitFor(() => (h.of('lin-2').filter((r) => r.kind === 'fill') as Fill[]).reduce((a, f) => a + f.sizeLots, 0) === sizeLots, 5000, 'closed');
+    expect(await h.exec.fetchPositions()).toEqual([]);
+    expect(h.exec.stats.rejects).toBe(0);
+    // Flat again: the USDT wallet moved by the round trip's P&L less every fee, to the last decimal.
+    const all = [...fills, ...(h.of('lin-2').filter((r) => r.kind === 'fill') as Fill[])];
+    const px = (f: Fill) => new Decimal(h.inst.tick.toDecimal(f.priceTicks)).times(h.inst.lot.toDecimal(f.sizeLots));
+    const pnl = all.filter((f) => f.clientOrderId === 'lin-2').reduce((a, f) => a.plus(px(f)), new Decimal(0)).minus(fills.reduce((a, f) => a.plus(px(f)), new Decimal(0)));
+    const fees = all.reduce((a, f) => a.plus(f.fee!), new Decimal(0));
+    const bal = await h.exec.fetchBalances();
+    expect(bal.USDT).toBe(new Decimal(100000).plus(pnl).minus(fees).toFixed());
+    expect(bal.ETH).toBe('10'); // linear trades leave the coin balance alone
+  }, 30_000);
+});
