@@ -27,16 +27,20 @@
  * (src/engine/live/HotPathWarmer.ts), so the rare real decision finds its code and data in the caches.
  * `--speed N`: the emulator's replay speed (default 10). `--rebuild-every N`: the warmer's shadow
  * rebuild period in steps (default the warmer's own, 200,000).
+ * `--pin`: this process's main thread (the hot path) alone on CPU 1, the emulator and this process's
+ * other threads (GC and compiler helpers, libuv's pool) on CPU 0 (`taskset`, Linux): the venue is
+ * another machine in production, so here it is kept off the engine's core, as a desk gives the hot
+ * thread a core of its own. Needs `--emulator child`.
  * `--record`: the session as `hft live` runs it: its log in a file event store (fsync per append) and
  * every market row recorded into a tick store sealed every 5 s (TickRecorder: Parquet files, fsynced,
  * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record] [--rebuild-every N]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record] [--rebuild-every N] [--pin]
  *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -71,6 +75,8 @@ const warmFlag = args.indexOf('--warm');
 const WARM_MS = warmFlag >= 0 ? Number(args[warmFlag + 1]) : 1;
 if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must be 0 (off) or a number of ms >= 1, got '${args[warmFlag + 1]}'`);
 const RECORD = args.includes('--record');
+const PIN = args.includes('--pin');
+if (PIN && (emuMode !== 'child' || cpus().length < 2)) throw new Error('bench/live: --pin needs --emulator child and at least 2 CPUs');
 const rebuildFlag = args.indexOf('--rebuild-every');
 const REBUILD_EVERY = rebuildFlag >= 0 ? Number(args[rebuildFlag + 1]) : undefined;
 if (REBUILD_EVERY !== undefined && !(Number.isSafeInteger(REBUILD_EVERY) && REBUILD_EVERY > 0)) throw new Error(`bench/live: --rebuild-every must be a positive integer, got '${args[rebuildFlag + 1]}'`);
@@ -88,7 +94,9 @@ if (emuMode === 'inproc') {
   emuUrl = emu.url; closeEmu = () => emu.close();
 } else {
   const env = { ...process.env }; delete env.HFT_EMULATOR_API_KEY; delete env.HFT_EMULATOR_API_SECRET; // the demo pair
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'src/cli/hft.mjs'), 'emulator', '--speed', String(SPEED), ...CAPTURES.flatMap((f) => ['--capture', f])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const emuArgs = [process.execPath, join(ROOT, 'src/cli/hft.mjs'), 'emulator', '--speed', String(SPEED), ...CAPTURES.flatMap((f) => ['--capture', f])];
+  const [cmd, ...rest] = PIN ? ['taskset', '-c', '0', ...emuArgs] : emuArgs;
+  const child: ChildProcess = spawn(cmd!, rest, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   emuUrl = await new Promise((res, rej) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -99,6 +107,21 @@ if (emuMode === 'inproc') {
     child.once('exit', (code) => rej(new Error(`bench/live: hft emulator exited (${code}) before printing its URLs: ${out}`)));
   });
   closeEmu = async () => { const gone = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await gone; };
+  if (PIN) pinThreads();
+}
+
+/**
+ * --pin: the main thread (the hot path) alone on CPU 1; every other thread of this process (V8's GC
+ * and compiler helpers, libuv's pool) on CPU 0 with the emulator. Run again once the session has
+ * started, for the threads created since (they inherit the main thread's CPU).
+ */
+function pinThreads(): void {
+  for (const tid of readdirSync('/proc/self/task')) {
+    const cpu = Number(tid) === process.pid ? '1' : '0';
+    const r = spawnSync('taskset', ['-p', '-c', cpu, tid], { encoding: 'utf8' });
+    // A thread can end between the listing and the call: only a live thread's failure is an error.
+    if (r.status !== 0 && existsSync(`/proc/self/task/${tid}`)) throw new Error(`bench/live: taskset -p -c ${cpu} ${tid} failed (${r.status}): ${r.stderr}`);
+  }
 }
 
 const { scenario } = loadScenario('scenarios/demo-mm-btcusdt.json', ROOT);
@@ -206,6 +229,7 @@ WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[
   }
   return origEmit.call(this, ev, ...a);
 } as typeof WebSocket.prototype.emit;
+if (PIN) pinThreads();
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
 md.start();
@@ -253,6 +277,7 @@ const row = (name: string, xs: number[]): string => `| ${name.padEnd(50)} | ${St
 const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`tick-to-order against the emulator (${emuMode === 'child' ? 'its own process' : 'in this process'}; ${seconds} s of the real BTCUSDT capture at ${SPEED}x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
 console.log(`cpu ${cpus()[0]!.model} x${cpus().length}, node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && !a.includes('tsx')).join(' ')}; load average ${la(loadBefore)} before, ${la(loadAfter)} after`);
+if (PIN) console.log('pinned (--pin): the main thread on CPU 1; the emulator and this process\'s other threads on CPU 0');
 console.log(RECORD ? `recording as hft live: file event log (fsync per append), ${recorder!.rows} market rows sealed into Parquet every 5 s (--record)` : 'not recording: log in memory, no tick recording (--record records as hft live does)');
 if (!warmer) console.log('hot-path warmer: off (--warm 0)');
 else console.log(`hot-path warmer: every ${WARM_MS} ms, ${warmer.stats.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels`);

@@ -13,7 +13,10 @@
  * Where a single writer's append time goes: median latency of an append of 100 beside a one-row
  * INSERT's commit (the WAL flush every durable commit waits for).
  *
- * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3] [all|catchup] [--no-tune]
+ * `--runs K`: the catch-up log holds K runs of the demo scenario (seeds 1..K, ~19k run events each),
+ * so the catch-up is measured over a log of K x 19k events rather than one run's (default 1).
+ *
+ * Run: npx tsx bench/postgres/index.ts [eventsPerCase=20000] [repetitions=3] [all|catchup] [--no-tune] [--runs K]
  *      (HFT_BENCH_PG=postgres://postgres@127.0.0.1:5432 names the server; a database is created per run)
  *
  * The bench re-runs itself with the young-generation size `hft` runs every command with
@@ -45,7 +48,10 @@ if (!args.includes('--no-tune') && !process.execArgv.some((a) => a.startsWith('-
   const r = spawnSync(process.execPath, [SEMI_FLAG, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const positional = args.filter((a) => !a.startsWith('--'));
+const runsFlag = args.indexOf('--runs');
+const RUNS = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 1;
+if (!(Number.isSafeInteger(RUNS) && RUNS >= 1)) throw new Error(`bench/postgres: --runs must be a positive integer, got '${args[runsFlag + 1]}'`);
+const positional = args.filter((a, i) => !a.startsWith('--') && !(runsFlag >= 0 && i === runsFlag + 1));
 const TOTAL = Number(positional[0] ?? 20_000);
 const REPS = Number(positional[1] ?? 3);
 /** `catchup`: only the projection catch-up (the append cases take about a minute). */
@@ -176,7 +182,11 @@ async function main(): Promise<void> {
     // ---- projection catch-up on a real run ----------------------------------------------------------
     const work = mkdtempSync(join(tmpdir(), 'hft-bench-pg-'));
     const io = { out: () => {}, err: () => {}, env: {}, cwd: ROOT, isTTY: false };
-    const run = await backtestFromFile({ scenarioPath: join(ROOT, 'scenarios/demo-mm-btcusdt.json'), storeUri: `${URL_DB}?schema=run`, ticksDir: join(work, 'ticks'), fsync: 'never' }, io);
+    const runIds: string[] = [];
+    for (let k = 1; k <= RUNS; k++) {
+      const one = await backtestFromFile({ scenarioPath: join(ROOT, 'scenarios/demo-mm-btcusdt.json'), storeUri: `${URL_DB}?schema=run`, ticksDir: join(work, 'ticks'), fsync: 'never', ...(RUNS > 1 ? { seed: k } : {}) }, io);
+      runIds.push(one.runId);
+    }
     // One reader connection, named, so its server process's CPU time can be read from /proc.
     const store = await PostgresEventStore.open(`${URL_DB}?application_name=hft_bench_reader`, { schema: 'run', pageSize: 5_000, poolSize: 1 });
     const analyze = new pg.Client({ connectionString: URL_DB });
@@ -216,7 +226,7 @@ async function main(): Promise<void> {
     }
     await store.close();
     console.log('');
-    console.log(`projection catch-up, demo run ${run.runId} (${events.length} run events)      events/s`);
+    console.log(`projection catch-up, ${RUNS === 1 ? `demo run ${runIds[0]}` : `${RUNS} demo runs (seeds 1..${RUNS})`} (${events.length} run events)      events/s`);
     console.log(`  read the log (readAll, 5,000 per page)                    ${fmt(median(readRates)).padStart(10)}`);
     console.log(`  fold (reducer only, in memory)                            ${fmt(median(foldRates)).padStart(10)}`);
     console.log(`  write the rows of all events, one transaction             ${fmt(median(writeRates)).padStart(10)}`);
