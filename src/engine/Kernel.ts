@@ -26,7 +26,7 @@ import { decideOms, type OmsCommand } from '../oms/decideOms.ts';
 import { evolveOms } from '../oms/evolveOms.ts';
 import { openOrderCount, openOrders } from '../oms/openOrders.ts';
 import type { Decision, Strategy, StrategyContext } from '../strategy/Strategy.ts';
-import type { ExecutionVenue, Ledger, RiskDenial, RiskGate, TimedFunding, TimedVenueReport } from './ports.ts';
+import type { ExecutionVenue, Ledger, RiskDenial, RiskGate, RiskStateChange, TimedFunding, TimedVenueReport } from './ports.ts';
 
 export interface KernelConfig {
   readonly runId: string;
@@ -200,6 +200,55 @@ export class Kernel {
     }
     this.interventions.push({ afterRows, atUs, apply });
     if (this.interventionAt < 0) this.interventionAt = afterRows;
+  }
+
+  private adopted = false;
+
+  /**
+   * Seeds the positions the run starts holding (live `--adopt-positions`, paper `--start-position`),
+   * before any market event, at local time `atUs` (the kernel's clock does not move: timers still
+   * start after the first market row). Per position: `position.adopted` (the recorded input a replay
+   * seeds from again), the strategy's position in lots, the ledger (position.changed: quantity and
+   * average entry exactly as given) and risk (net lots; a position above its limits switches the
+   * trading state to REDUCING, risk/adoptedPosition.ts). Everything is checked before anything is
+   * recorded; once per run.
+   */
+  adopt(positions: readonly EventData<'position.adopted'>[], atUs: number): NewEvent[] {
+    if (this.adopted) throw new HftError('HFT_ERR_CONFIG', `run '${this.cfg.runId}': positions are adopted once, at the start`);
+    if (this.counters.marketRows > 0 || this.counters.ordersRequested > 0 || this.held.length > 0) {
+      throw new HftError('HFT_ERR_CONFIG', `run '${this.cfg.runId}': a position is adopted before the first market event (${this.counters.marketRows} rows and ${this.counters.ordersRequested} orders already)`);
+    }
+    const seen = new Set<string>();
+    const lots = positions.map((p) => {
+      const where = `position.adopted ${p.instrument} (strategy ${p.strategyId})`;
+      const inst = this.instById.get(p.instrument);
+      if (!inst) throw new HftError('HFT_ERR_CONFIG', `${where}: instrument is not in this run (known: ${[...this.instById.keys()].join(', ')})`, { instrument: p.instrument });
+      const st = this.strategyById.get(p.strategyId);
+      if (!st || !st.instruments.includes(p.instrument)) throw new HftError('HFT_ERR_CONFIG', `${where}: no strategy '${p.strategyId}' trading ${p.instrument} in this run`, { instrument: p.instrument });
+      if (seen.has(p.instrument)) throw new HftError('HFT_ERR_CONFIG', `${where}: ${p.instrument} adopted twice`, { instrument: p.instrument });
+      seen.add(p.instrument);
+      if (!/^\d+(\.\d+)?$/.test(p.entryPrice) || !(Number(p.entryPrice) > 0)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: entryPrice must be a decimal > 0, got '${p.entryPrice}'`, { field: 'entryPrice' });
+      let n: number;
+      try { n = inst.lot.toUnits(p.quantity); } catch (e) {
+        throw new HftError('HFT_ERR_BAD_INPUT', `${where}: quantity '${p.quantity}' is not a whole number of lots of ${inst.lotSize}: ${(e as Error).message}`, { field: 'quantity' });
+      }
+      if (n === 0) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: quantity is zero (a flat position is not adopted)`, { field: 'quantity' });
+      return n;
+    });
+    this.adopted = true;
+    positions.forEach((p, k) => {
+      const id = this.emit('position.adopted', p, atUs, atUs, '', '');
+      this.positionLots.set(`${p.strategyId}|${p.instrument}`, lots[k]!);
+      this.emit('position.changed', this.cfg.ledger.adopt(p), atUs, atUs, id, id);
+      const change = this.cfg.risk.adoptPosition(p.instrument, p.strategyId, lots[k]!, p.entryPrice);
+      if (change) this.emitRiskChange(change, atUs, id);
+    });
+    return this.take();
+  }
+
+  private emitRiskChange(change: RiskStateChange, at: number, cause: string): void {
+    const id = this.emit('risk.state-changed', { from: change.from, to: change.to, reason: change.reason, values: change.values }, at, at, cause, cause);
+    for (const intent of change.intents) this.applyIntent(intent, at, id);
   }
 
   /** Interventions scheduled and not yet applied. */
@@ -520,6 +569,8 @@ export class Kernel {
     this.cfg.risk.onFill(f.instrument, f.strategyId, signed, f.priceTicks, at);
     const pos = this.cfg.ledger.onFill(f);
     this.emit('position.changed', pos, tsVenue, at, corr, '');
+    const back = this.cfg.risk.afterFill(f.instrument);
+    if (back) this.emitRiskChange(back, at, '');
   }
 
   private onFunding(f: TimedFunding, at: number): void {

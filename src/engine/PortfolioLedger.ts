@@ -31,6 +31,11 @@ export class PortfolioLedger implements Ledger {
     });
   }
 
+  adopt(position: EventData<'position.adopted'>): EventData<'position.changed'> {
+    evolvePortfolio(this.portfolio, { type: 'position.adopted', data: position });
+    return positionChanged(this.portfolio, position.instrument, position.strategyId);
+  }
+
   mark(instrument: string, priceTicks: number): void { markPrice(this.portfolio, instrument, priceTicks); }
 
   /**
@@ -41,7 +46,7 @@ export class PortfolioLedger implements Ledger {
    */
   equity(): string {
     const pf = this.portfolio;
-    let changed = pf.fills !== this.memoFills || pf.fundingEvents !== this.memoFunding;
+    let changed = pf.fills !== this.memoFills || pf.fundingEvents !== this.memoFunding || pf.adoptions !== this.memoAdoptions;
     for (const [id, ticks] of pf.markTicks) if (this.memoMarks.get(id) !== ticks) { changed = true; this.memoMarks.set(id, ticks); }
     if (!changed) return this.memoEquity;
     // Summed in equitySnapshot's order (realized, unrealized, fees, funding apart, then netted), so the
@@ -55,13 +60,14 @@ export class PortfolioLedger implements Ledger {
       if (ticks !== undefined) u = u.plus(unrealizedPnl(p, inst, this.markMoney(inst, ticks)));
     }
     const initial = pf.initialBalances.get(this.reportingCurrency) ?? ZERO;
-    this.memoFills = pf.fills; this.memoFunding = pf.fundingEvents;
+    this.memoFills = pf.fills; this.memoFunding = pf.fundingEvents; this.memoAdoptions = pf.adoptions;
     this.memoEquity = initial.plus(r.plus(u).minus(f).plus(fu).toString()).toString();
     return this.memoEquity;
   }
 
   private memoFills = -1;
   private memoFunding = -1;
+  private memoAdoptions = -1;
   private memoEquity = '0';
   private readonly memoMarks = new Map<string, number>();
   private readonly marks = new Map<string, { ticks: number; money: Money }>();

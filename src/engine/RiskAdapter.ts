@@ -3,9 +3,11 @@
  * inputs the rules need that belong to the market and the positions (best bid/ask, last book update,
  * net position per instrument, other instruments' gross notional) and folds the events risk owns.
  */
+import { HftError } from '../core/errors.ts';
 import type { OrderIntentData, TradingState } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
 import type { DomainEvent } from '../model/orders.ts';
+import { adoptedLimit, adoptedLimitValues, type AdoptedLimit } from '../risk/adoptedPosition.ts';
 import { evolveRisk } from '../risk/evolveRisk.ts';
 import { onEquity } from '../risk/postTrade.ts';
 import { checkOrder } from '../risk/riskGate.ts';
@@ -82,6 +84,41 @@ export class RiskAdapter implements RiskGate {
   onFill(instrument: string, _strategyId: string, signedLots: number): void {
     const m = this.marks.get(instrument);
     if (m) m.netLots += signedLots;
+  }
+
+  /** Adopted positions above their limits (risk/adoptedPosition.ts), by instrument. */
+  private readonly overLimit = new Map<string, { readonly limit: AdoptedLimit; readonly entryPrice: string }>();
+  /** True while the REDUCING state is the adoption's (a scenario's own REDUCING is never lifted here). */
+  private reducingForAdoption = false;
+
+  adoptPosition(instrument: string, _strategyId: string, signedLots: number, entryPrice: string): RiskStateChange | undefined {
+    const m = this.marks.get(instrument);
+    const inst = this.riskState.instruments.get(instrument);
+    const limits = this.riskState.limits.get(instrument);
+    if (!m || !inst || !limits) throw new HftError('HFT_ERR_CONFIG', `risk: instrument '${instrument}' is not configured (known: ${[...this.marks.keys()].join(', ')})`);
+    m.netLots += signedLots;
+    const limit = adoptedLimit(inst, limits, entryPrice);
+    if (Math.abs(m.netLots) <= limit.allowedLots) return undefined;
+    this.overLimit.set(instrument, { limit, entryPrice });
+    // Already REDUCING or HALTED (the scenario's state): stricter or equal, nothing to change.
+    if (this.riskState.tradingState !== 'ACTIVE' || this.reducingForAdoption) return undefined;
+    this.reducingForAdoption = true;
+    return { from: 'ACTIVE', to: 'REDUCING', reason: 'adopted-position-above-limit', values: adoptedLimitValues(inst, limits, entryPrice, m.netLots, limit), intents: [] };
+  }
+
+  afterFill(instrument: string): RiskStateChange | undefined {
+    if (!this.reducingForAdoption) return undefined;
+    const o = this.overLimit.get(instrument);
+    if (!o) return undefined;
+    const m = this.marks.get(instrument)!;
+    if (Math.abs(m.netLots) > o.limit.allowedLots) return undefined;
+    this.overLimit.delete(instrument);
+    if (this.overLimit.size > 0) return undefined;
+    this.reducingForAdoption = false;
+    // Halted since (kill switch, loss limit): it stays halted.
+    if (this.riskState.tradingState !== 'REDUCING') return undefined;
+    const inst = this.riskState.instruments.get(instrument)!;
+    return { from: 'REDUCING', to: 'ACTIVE', reason: 'adopted-position-within-limit', values: adoptedLimitValues(inst, this.riskState.limits.get(instrument)!, o.entryPrice, m.netLots, o.limit), intents: [] };
   }
 
   onEquity(equity: string, nowUs: number): RiskStateChange | undefined {

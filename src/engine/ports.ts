@@ -67,6 +67,13 @@ export interface RiskGate {
   /** Best bid/ask (ticks) of an instrument at local time nowUs: price bands and staleness. */
   onMarket(instrument: string, bidTicks: number, askTicks: number, nowUs: number): void;
   onFill(instrument: string, strategyId: string, signedLots: number, priceTicks: number, nowUs: number): void;
+  /**
+   * A position the run starts holding (position.adopted), in lots, at the venue's entry price: counted
+   * like a fill's. Returns the change to REDUCING when it is above the instrument's position limits.
+   */
+  adoptPosition(instrument: string, strategyId: string, signedLots: number, entryPrice: string): RiskStateChange | undefined;
+  /** After each fill: back to ACTIVE once every adopted position above its limit is within it again. */
+  afterFill(instrument: string): RiskStateChange | undefined;
   /** Post-trade check on equity (daily loss, drawdown): a state change (with its kill switch) or undefined. */
   onEquity(equity: string, nowUs: number): RiskStateChange | undefined;
 }
@@ -77,6 +84,8 @@ export interface Ledger {
   onFill(fill: EventData<'order.filled'>): EventData<'position.changed'>;
   /** Settles funding on every strategy's position; returns what to record (funding, then position). */
   onFunding(instrument: string, rate: string, markPrice: string): { funding: EventData<'funding.settled'>; position: EventData<'position.changed'> }[];
+  /** Seeds a position the run starts holding (onto a flat one); returns the position.changed data to record. */
+  adopt(position: EventData<'position.adopted'>): EventData<'position.changed'>;
   /** Marks an instrument (for unrealized P&L); integer only, called on every top-of-book change. */
   mark(instrument: string, priceTicks: number): void;
   /** Equity in the reporting currency as an exact decimal string. */

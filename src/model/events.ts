@@ -114,6 +114,22 @@ export interface EventDataMap {
   'funding.settled': { instrument: string; strategyId: string; rate: string; position: string; markPrice: string; amount: string; currency: string };
   'balance.settled': { currency: string; balance: string; change: string; reason: string };
   'risk.state-changed': { from: TradingState; to: TradingState; reason: string; values: Record<string, number | string> };
+  /**
+   * A position the run starts holding, recorded after run.started and before any market event: a
+   * recorded input (a replay seeds from it again). `source` 'venue': the venue's positionRisk at a live
+   * start (`hft live --adopt-positions`); 'given': stated on the command line (`hft paper
+   * --start-position`, a rehearsal of such a start). The ledger takes `quantity` (signed, the
+   * instrument's size unit) at average entry `entryPrice`, exact as written; risk takes its lots.
+   * Followed by the seeded `position.changed` and, when it exceeds a position limit, a
+   * `risk.state-changed` to REDUCING.
+   */
+  'position.adopted': { instrument: string; strategyId: string; quantity: string; entryPrice: string; positionSide: string; source: 'venue' | 'given' };
+  /**
+   * Live: the venue's position in an instrument the run trades differs from the ledger's (the sum over
+   * the run's strategies) at two checks in a row with no fill and no order in flight between them.
+   * `checks`: the venue readings that showed it. Trading halts (risk.state-changed HALTED, cancel all).
+   */
+  'position.drift-detected': { instrument: string; venueQuantity: string; ledgerQuantity: string; firstSeenUs: number; checks: number };
   // live and paper (wall-clock) runs
   /** Stop asked (Ctrl-C, SIGTERM, kill switch, end of session) at local time `atUs`: what follows is shutdown. */
   'run.stop-requested': { reason: string; atUs: number };
@@ -156,6 +172,7 @@ export const EVENT_CATALOGUE: Readonly<Record<EventType, number>> = Object.freez
   'order.cancel-requested': 1, 'order.cancel-rejected': 1, 'order.canceled': 1, 'order.expired': 1,
   'order.filled': 1, 'order.invalid-transition': 1,
   'position.changed': 1, 'funding.settled': 1, 'balance.settled': 1, 'risk.state-changed': 1,
+  'position.adopted': 1, 'position.drift-detected': 1,
   'run.stop-requested': 1, 'run.inputs-recorded': 1, 'run.promoted': 1, 'order.request-acked': 1, 'reconciliation.completed': 2,
   'operator.cancel-requested': 1, 'operator.cancel-all-requested': 1, 'operator.kill-requested': 1, 'operator.command-applied': 1,
 });

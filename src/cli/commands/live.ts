@@ -47,20 +47,20 @@ export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<Liv
   return keys;
 }
 
-export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl?: string; readonly wsUrl?: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void; readonly warmEveryMs?: number }
+export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl?: string; readonly wsUrl?: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void; readonly warmEveryMs?: number; readonly adoptPositions?: boolean }
 
 export async function runLive(o: LiveCliOptions, io: CliIO): Promise<SessionResult> {
   // The venue first: a scenario that cannot trade live here is refused before any guard asks for keys.
   assertLiveVenue(loadScenario(o.scenarioPath, io.cwd).scenario, o.scenarioPath);
   const credentials = await checkLiveGuards(o, io);
-  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, ...(o.restUrl !== undefined ? { restUrl: o.restUrl } : {}), ...(o.wsUrl !== undefined ? { wsUrl: o.wsUrl } : {}), sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}), ...(o.warmEveryMs !== undefined ? { warmEveryMs: o.warmEveryMs } : {}) }, io);
+  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, ...(o.restUrl !== undefined ? { restUrl: o.restUrl } : {}), ...(o.wsUrl !== undefined ? { wsUrl: o.wsUrl } : {}), sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}), ...(o.warmEveryMs !== undefined ? { warmEveryMs: o.warmEveryMs } : {}), ...(o.adoptPositions ? { adoptPositions: true } : {}) }, io);
 }
 
 export const liveCommand: Command = {
   name: 'live',
   summary: 'trade a promoted scenario for real through ccxt (guarded: promotion, --confirm-live, HFT_ENABLE_LIVE=1, keys)',
   help: [
-    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--duration S] [--warm-every-ms MS] [--store <uri>]',
+    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--adopt-positions] [--duration S] [--warm-every-ms MS] [--store <uri>]',
     '',
     `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm; okx: spot, orders`,
     'through POST /api/v5/trade/order, reports from the private orders channel); a scenario on any other venue',
@@ -70,21 +70,25 @@ export const liveCommand: Command = {
     `${LIVE_SECRET_ENV}, OKX ${OKX_KEY_ENV} / ${OKX_SECRET_ENV} / ${OKX_PASSPHRASE_ENV}. Keys are never`,
     'printed or stored. Reconciles open orders, balances and (futures) positions on start, recorded in',
     'reconciliation.completed; refuses to start while the venue holds a position in an instrument the run',
-    'trades (the run would trade as if flat): flatten it first. Ctrl-C / SIGTERM / hft kill cancel every',
-    'open order and stop.',
+    'trades (the run would trade as if flat): flatten it first, or pass --adopt-positions. Ctrl-C / SIGTERM /',
+    'hft kill cancel every open order and stop.',
     '',
     'options:',
     `  --rest <url>   REST base (default per venue, spot ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
     `  --ws <url>     WebSocket base (default per venue, spot ${BINANCE_SPOT_WS}); OKX: the public URL`,
     '                 (ws://127.0.0.1:PORT/ws/v5/public on the emulator), the private one is beside it',
     '  --sandbox      the product\'s testnet for orders (ccxt sandbox mode; pair with the testnet --rest/--ws)',
+    '  --adopt-positions  start holding the venue\'s positions (USDⓈ-M / COIN-M, one-way mode) in the instruments',
+    '                 the run trades: recorded as position.adopted before any market event; the ledger takes the',
+    '                 venue\'s quantity and entry price (exact decimals), risk its lots. A position above its',
+    '                 limits starts the run REDUCING (only orders that shrink it) until it is within them.',
     '  --duration S   stop after S seconds',
     '  --warm-every-ms MS  keep the order path warm: a dry requote through a shadow kernel and the adapter\'s',
     '                 signing every MS ms (default 1, at least 1; 0 = off). Nothing is sent (bench/live: ~15% of a core).',
     `  --store <uri>  event store (default ${DEFAULT_STORE_URI})`,
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' }, 'warm-every-ms': { type: 'string' } });
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' }, 'warm-every-ms': { type: 'string' }, 'adopt-positions': { type: 'boolean' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     const storeUri = values.store ?? DEFAULT_STORE_URI;
@@ -94,6 +98,7 @@ export const liveCommand: Command = {
     const r = await runLive({
       ...(warmEveryMs !== undefined ? { warmEveryMs } : {}),
       scenarioPath: positionals[0]!, storeUri, ...(values.rest !== undefined ? { restUrl: values.rest } : {}), ...(values.ws !== undefined ? { wsUrl: values.ws } : {}), sandbox: values.sandbox ?? false,
+      ...(values['adopt-positions'] ? { adoptPositions: true } : {}),
       confirmLive: values['confirm-live'] ?? false, stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`live run ${runId} started; hft kill ${runId} to halt`),
     }, io);
     printSession(io, r, storeUri);

@@ -20,7 +20,8 @@ import { HotPathWarmer } from '../../engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
-import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
+import type { EventData, OrderIntentData, VenuePosition } from '../../model/events.ts';
+import { adoptionsOf, parseStartPosition } from '../../engine/live/adoptPositions.ts';
 import { SessionControl } from '../../engine/live/SessionControl.ts';
 import { TickRecorder } from '../../engine/live/TickRecorder.ts';
 import { wallClockUs } from '../../engine/live/wallClock.ts';
@@ -83,6 +84,13 @@ export interface SessionOptions {
   readonly rollEveryMs?: number;
   /** Live: a hot-path warm step this often, ms (default 1; 0 = off). Paper has no order path to warm. */
   readonly warmEveryMs?: number;
+  /**
+   * Live: start holding the venue's positions in the instruments the run trades (position.adopted)
+   * instead of refusing to start (assertNoVenuePosition).
+   */
+  readonly adoptPositions?: boolean;
+  /** Paper: start holding these positions (a rehearsal of an adopted live start). */
+  readonly startPositions?: readonly VenuePosition[];
   /** Called once the session runs (run id known). */
   readonly onStarted?: (info: { runId: string; strategyHash: string }) => void;
   /** Tick-to-order probe (bench): WS message in / order request out. */
@@ -191,11 +199,11 @@ function assertOkxLive(o: SessionOptions, specs: readonly InstrumentSpec[], scen
 }
 
 /**
- * Live: a run starts flat (its positions, position limits and P&L come from its own fills), so a
- * position the venue already holds in an instrument the run trades would be traded as if it were not
- * there. Refused, naming the instrument, the venue's quantity and what to do; positions in instruments
- * the run does not trade are only recorded (reconciliation.completed). Adopting a position (seeding
- * the ledger and risk with it) is not built.
+ * Live without --adopt-positions: a run starts flat (its positions, position limits and P&L come from
+ * its own fills), so a position the venue already holds in an instrument the run trades would be
+ * traded as if it were not there. Refused, naming the instrument, the venue's quantity and what to do
+ * (flatten it, or adopt it: --adopt-positions seeds the ledger and risk with it, adoptPositions.ts);
+ * positions in instruments the run does not trade are only recorded (reconciliation.completed).
  */
 export function assertNoVenuePosition(positions: readonly VenuePosition[] | null, specs: readonly InstrumentSpec[]): void {
   const held = (positions ?? []).flatMap((p) => {
@@ -208,7 +216,8 @@ export function assertNoVenuePosition(positions: readonly VenuePosition[] | null
   throw new HftError('HFT_ERR_CONFIG',
     `live: the venue already holds a position in ${held.length === 1 ? 'an instrument' : 'instruments'} this run trades: ${list}. `
     + 'A run starts flat, so its position limits and P&L would be wrong. Flatten the position on the venue first '
-    + '(close it, e.g. with a reduce-only market order), then start the run again.',
+    + '(close it, e.g. with a reduce-only market order), then start the run again; or start with --adopt-positions '
+    + 'to trade on from it (the run\'s ledger and risk start from the venue\'s quantity and entry price).',
     { instrument: held[0]!.p.instrument, quantity: held[0]!.p.quantity });
 }
 
@@ -245,13 +254,19 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
       ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
     });
   }
-  // Live: positions first, before the run exists: one the run trades refuses the start (nothing recorded).
+  // Live: positions first, before the run exists: one the run trades refuses the start (nothing
+  // recorded), unless --adopt-positions: then the run starts holding it.
   let positions: readonly VenuePosition[] | null = null;
+  let adoptions: EventData<'position.adopted'>[] = [];
+  const instruments = specs.map((s) => makeInstrument(s));
   if (venue) {
     try {
       positions = await venue.fetchPositions();
-      assertNoVenuePosition(positions, specs);
+      if (o.adoptPositions) adoptions = adoptionsOf(positions ?? [], scenario.strategies, 'venue', instruments);
+      else assertNoVenuePosition(positions, specs);
     } catch (e) { venue.stop(); await store.close(); throw e; }
+  } else if (o.startPositions && o.startPositions.length > 0) {
+    try { adoptions = adoptionsOf(o.startPositions, scenario.strategies, 'given', instruments); } catch (e) { await store.close(); throw e; }
   }
   let run: LiveRun;
   try {
@@ -283,6 +298,16 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     onError: (e) => { failure ??= e; },
   });
   await session.start();
+  // Before any market event: the positions the run starts holding (recorded, replayed by parity).
+  for (const e of session.adopt(adoptions)) {
+    if (e.type === 'position.adopted') {
+      const a = e.data as EventData<'position.adopted'>;
+      io.err(`${o.mode} run ${run.runId}: adopted ${a.instrument} ${a.quantity} at entry price ${a.entryPrice} (strategy ${a.strategyId}, ${a.source === 'venue' ? 'the venue\'s position' : 'given'})`);
+    } else if (e.type === 'risk.state-changed') {
+      const c = e.data as EventData<'risk.state-changed'>;
+      io.err(`${o.mode} run ${run.runId}: trading state ${c.from} -> ${c.to} (${c.reason}: ${JSON.stringify(c.values)}): only orders that shrink the position pass until it is within its limits`);
+    }
+  }
   control?.start(session);
   const liveFile = resolve(io.cwd, '.hft/live', `${run.runId}.json`);
   if (venue) {
@@ -351,7 +376,7 @@ export const paperCommand: Command = {
   name: 'paper',
   summary: 'run a scenario on live feeds against the simulated venue (wall clock), recording everything',
   help: [
-    'usage: hft paper <scenario.json> [--rest <url>] [--ws <url>] [--instruments <file>] [--duration S] [--roll-every S] [--store <uri>] [--json]',
+    'usage: hft paper <scenario.json> [--rest <url>] [--ws <url>] [--instruments <file>] [--start-position I=Q@P]... [--duration S] [--roll-every S] [--store <uri>] [--json]',
     '',
     'The live feed of the strategies\' venue (one venue per session), the scenario\'s strategies, risk and',
     'simulated venue, on the wall clock. Gaps (sequence, checksum, disconnect, stale) are in-band and resynced:',
@@ -372,13 +397,17 @@ export const paperCommand: Command = {
     ...Object.entries(VENUE_DEFAULT_URLS).map(([v, u]) => `                        ${v.padEnd(14)} ${u.ws}`),
     '  --instruments <f>   instrument specs (JSON array of specs, or an OKX /api/v5/public/instruments answer);',
     `                      built in: ${BUILTIN_SESSION_INSTRUMENTS.map((s) => s.id).join(', ')}`,
+    '  --start-position I=Q@P  start holding a position: instrument I, signed quantity Q (base asset; COIN-M',
+    '                      contracts) at average entry price P, e.g. binance-usdm:BTCUSDT=-0.010@56000.1. Seeded',
+    '                      as hft live --adopt-positions seeds the venue\'s (position.adopted, ledger, risk; above',
+    '                      a position limit: REDUCING until within it) and replayed by hft parity. Repeatable.',
     '  --duration S        stop after S seconds',
     '  --roll-every S      seal the recorded inputs every S seconds (default 5)',
     `  --store <uri>       event store (default ${DEFAULT_STORE_URI})`,
     '  --json              print the result as JSON',
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, instruments: { type: 'string' }, duration: { type: 'string' }, 'roll-every': { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, instruments: { type: 'string' }, 'start-position': { type: 'string', multiple: true }, duration: { type: 'string' }, 'roll-every': { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
     const rollEvery = values['roll-every'] === undefined ? undefined : Number(values['roll-every']);
     if (rollEvery !== undefined && !(rollEvery > 0)) throw new HftError('HFT_ERR_USAGE', `--roll-every must be a positive number of seconds, got '${values['roll-every']}'`);
@@ -390,6 +419,7 @@ export const paperCommand: Command = {
       ...(values.rest !== undefined ? { restUrl: values.rest } : {}), ...(values.ws !== undefined ? { wsUrl: values.ws } : {}),
       ...(values.instruments !== undefined ? { instrumentsFile: values.instruments } : {}),
       ...(rollEvery !== undefined ? { rollEveryMs: rollEvery * 1000 } : {}),
+      ...(values['start-position'] ? { startPositions: values['start-position'].map((t) => parseStartPosition(t)) } : {}),
       stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`paper run ${runId} started; Ctrl-C to stop`),
     }, io);
     if (values.json) io.out(JSON.stringify({ runId: r.runId, strategyHash: r.strategyHash, summary: r.summary, feed: r.feed }, null, 2));

@@ -168,6 +168,19 @@ export class LiveSession {
     try { this.emit(this.kernel.advance(this.cfg.clockUs())); } catch (e) { this.fail(e); }
   }
 
+  /**
+   * Seeds the positions the run starts holding (Kernel.adopt) at the current clock: call after
+   * `start()` and before any market message. The `position.adopted` events it records are the input
+   * a replay seeds from (paperParity).
+   */
+  adopt(positions: readonly EventData<'position.adopted'>[]): NewEvent[] {
+    if (positions.length === 0) return [];
+    const t = this.cfg.clockUs();
+    const out = this.kernel.adopt(positions, t);
+    this.emit(out);
+    return out;
+  }
+
   /** Appends an event outside the market loop (latency rows, reconciliation) at the current clock. */
   record<T extends EventType>(type: T, data: EventData<T>): void {
     const t = this.cfg.clockUs();

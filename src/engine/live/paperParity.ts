@@ -79,6 +79,10 @@ export async function paperParity(recorded: readonly EventEnvelope[], runId: str
   for (const c of commands) kernel.schedule(c.afterRows, c.atUs, desk.intervention(c.command));
   const replayed: NewEvent[] = [];
   replayed.push(...kernel.record('run.started', run.started, 0, 0));
+  // A session that started holding positions recorded them (position.adopted, one call, before any
+  // market event): the replay seeds them the same way, at the same time.
+  const adopted = parts.prefix.filter((e) => e.type === 'position.adopted') as EventEnvelope<'position.adopted'>[];
+  if (adopted.length > 0) replayed.push(...kernel.adopt(adopted.map((e) => e.data), adopted[0]!.tsRecv));
   for await (const b of source) replayed.push(...kernel.step(receiptVenueTime(b)));
   replayed.push(...kernel.advance(inputs.stopUs));
 

@@ -9,6 +9,8 @@
  * The account and each strategy net separately: two strategies holding +1 and −1 leave the account
  * flat (no account P&L on later moves) while each strategy shows its own.
  *
+ * A run may start holding a position (`position.adopted`, folded onto a flat position only).
+ *
  * Ownership as in the OMS: evolvePortfolio updates the state in place and returns it.
  */
 import { HftError } from '../../core/errors.ts';
@@ -16,7 +18,7 @@ import type { DomainEvent } from '../orders.ts';
 import type { EventData } from '../events.ts';
 import type { Instrument } from '../instrument.ts';
 import { priceOf, qtyOf } from './contractMath.ts';
-import { Money } from './Money.ts';
+import { Money, ZERO } from './Money.ts';
 import { FLAT, applyFill, applyFunding, type Position } from './Position.ts';
 
 export interface PortfolioState {
@@ -32,6 +34,8 @@ export interface PortfolioState {
   fills: number;
   /** funding.settled events folded (with `fills`, tells a reader whether anything but marks changed). */
   fundingEvents: number;
+  /** position.adopted events folded (a change of the positions beside `fills`). */
+  adoptions: number;
 }
 
 export interface PortfolioConfig {
@@ -49,7 +53,7 @@ export function createPortfolio(config: PortfolioConfig): PortfolioState {
   }
   return {
     instruments: new Map(config.instruments.map((i) => [i.id, i] as const)), initialBalances: balances,
-    account: new Map(), byStrategy: new Map(), markTicks: new Map(), fills: 0, fundingEvents: 0,
+    account: new Map(), byStrategy: new Map(), markTicks: new Map(), fills: 0, fundingEvents: 0, adoptions: 0,
   };
 }
 
@@ -68,7 +72,32 @@ function strategyBook(state: PortfolioState, strategyId: string): Map<string, Po
 export function evolvePortfolio(state: PortfolioState, event: DomainEvent | { readonly type: string; readonly data: unknown }): PortfolioState {
   if (event.type === 'order.filled') applyFillEvent(state, (event as DomainEvent<'order.filled'>).data);
   else if (event.type === 'funding.settled') applyFundingEvent(state, (event as DomainEvent<'funding.settled'>).data);
+  else if (event.type === 'position.adopted') applyAdoptedEvent(state, event.data as EventData<'position.adopted'>);
   return state;
+}
+
+/**
+ * A position the run starts holding (`position.adopted`): the account's and the strategy's position
+ * become `quantity` at average entry `entryPrice`, exact as the venue wrote them, with no realized
+ * P&L, fees or funding (those count from here on). Only onto a flat position: adoption is a start
+ * state, never a fill. No mark is set (the entry price need not lie on the tick grid).
+ */
+function applyAdoptedEvent(state: PortfolioState, a: EventData<'position.adopted'>): void {
+  const inst = instrumentOf(state, a.instrument);
+  const where = `position.adopted ${a.instrument} (strategy ${a.strategyId})`;
+  let qty: Money; let entry: Money;
+  try { qty = new Money(a.quantity); } catch { throw new HftError('HFT_ERR_BAD_INPUT', `${where}: quantity '${a.quantity}' is not a decimal`, { field: 'quantity' }); }
+  try { entry = new Money(a.entryPrice); } catch { throw new HftError('HFT_ERR_BAD_INPUT', `${where}: entryPrice '${a.entryPrice}' is not a decimal`, { field: 'entryPrice' }); }
+  if (qty.isZero()) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: quantity is zero (a flat position is not adopted)`, { field: 'quantity' });
+  if (!entry.gt(0)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: entryPrice must be > 0, got '${a.entryPrice}'`, { field: 'entryPrice' });
+  const book = strategyBook(state, a.strategyId);
+  if (!(state.account.get(inst.id) ?? FLAT).qty.isZero() || !(book.get(inst.id) ?? FLAT).qty.isZero()) {
+    throw new HftError('HFT_ERR_BAD_INPUT', `${where}: the ledger already holds a position in ${inst.id}: a position is adopted only at the start, onto a flat ledger`);
+  }
+  const pos = { qty, avgEntryPrice: entry, realizedPnl: ZERO, fees: ZERO, funding: ZERO };
+  state.account.set(inst.id, pos);
+  book.set(inst.id, pos);
+  state.adoptions++;
 }
 
 function applyFillEvent(state: PortfolioState, f: EventData<'order.filled'>): void {
