@@ -1,19 +1,24 @@
 /**
  * `hft emulator`: a local venue on 127.0.0.1 replaying a real capture. Binance (REST + WebSocket; spot,
- * USDⓈ-M or COIN-M by the capture file, orders on the spot routes) or OKX (`/ws/v5/public` market data
- * from a cryptofeed capture, spot order entry on the v5 REST and `/ws/v5/private` APIs).
+ * USDⓈ-M or COIN-M by the capture file, orders on the spot routes), OKX (`/ws/v5/public` market data
+ * from a cryptofeed capture, spot order entry on the v5 REST and `/ws/v5/private` APIs) or Bybit (v5
+ * `/v5/public/linear` market data translated from the legacy 2021 cryptofeed capture, spot and linear
+ * order entry on the v5 REST and `/v5/private` APIs).
  */
+import { dirname, join } from 'node:path';
 import { resolve } from 'node:path';
 import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.ts';
 import { HftError } from '../../core/errors.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { loadBinanceCapture } from '../emulator/binanceCapture.ts';
 import { BinanceSpotEmulator } from '../emulator/BinanceSpotEmulator.ts';
+import { bybitLegacySpecs, loadBybitLegacyCapture, spotStandIn } from '../emulator/bybitCapture.ts';
+import { BybitEmulator } from '../emulator/BybitEmulator.ts';
 import { loadOkxCapture } from '../emulator/okxCapture.ts';
 import { OkxEmulator } from '../emulator/OkxEmulator.ts';
 
 export const DEFAULT_EMULATOR_CAPTURE = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
-export const EMULATOR_VENUES = ['binance', 'okx'] as const;
+export const EMULATOR_VENUES = ['binance', 'okx', 'bybit'] as const;
 /** Demo credentials of the emulator (it is a local test venue: these are not secrets). */
 export const EMULATOR_DEMO_KEY = 'hftEmulatorDemoKey';
 export const EMULATOR_DEMO_SECRET = 'hftEmulatorDemoSecret';
@@ -55,11 +60,35 @@ export async function startOkxEmulator(o: OkxEmulatorCliOptions, cwd: string): P
   return emu;
 }
 
+export interface BybitEmulatorCliOptions {
+  /** A cryptofeed legacy Bybit capture (BYBIT.ws.25.0); its instrument list BYBIT.0 is read from beside it. */
+  readonly capture: string;
+  /** Only these symbols of the capture (default: all). */
+  readonly symbols?: readonly string[];
+  readonly speed: number;
+  readonly port: number;
+  readonly startOnSubscribe: boolean;
+  /** Order entry on every replayed symbol, linear and its spot stand-in, for this account; omitted = market data only. */
+  readonly account?: { readonly apiKey: string; readonly apiSecret: string };
+}
+
+export async function startBybitEmulator(o: BybitEmulatorCliOptions, cwd: string): Promise<BybitEmulator> {
+  const file = resolve(cwd, o.capture);
+  const specs = bybitLegacySpecs(join(dirname(file), 'BYBIT.0'));
+  const capture = loadBybitLegacyCapture(file, specs, o.symbols);
+  const linear = specs.filter((s) => capture.symbols.includes(s.symbol));
+  const balances = Object.fromEntries([['USDT', '100000'], ...linear.map((s) => [s.base, '10'])]) as Record<string, string>;
+  const account = o.account ? { account: { apiKey: o.account.apiKey, secret: o.account.apiSecret, instruments: [...linear, ...linear.map(spotStandIn)], balances } } : {};
+  const emu = new BybitEmulator({ capture, speed: o.speed, port: o.port, startOnSubscribe: o.startOnSubscribe, ...account });
+  await emu.start();
+  return emu;
+}
+
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: 'local Binance (spot, USDⓈ-M, COIN-M) or OKX venue on 127.0.0.1 replaying a real capture',
+  summary: 'local Binance (spot, USDⓈ-M, COIN-M), OKX or Bybit venue on 127.0.0.1 replaying a real capture',
   help: [
-    'usage: hft emulator [--venue binance|okx] [--capture <file>]... [--inst <instId>]... [--hold] [--speed N] [--port P] [--for S] [--position QTY@PRICE]',
+    'usage: hft emulator [--venue binance|okx|bybit] [--capture <file>]... [--inst <instId>]... [--hold] [--speed N] [--port P] [--for S] [--position QTY@PRICE]',
     '',
     '--venue binance (default): serves the Binance REST API and combined streams on 127.0.0.1, replaying a',
     'binance-capture session verbatim (E/T re-stamped to now), speed N times faster. The capture file decides',
@@ -82,13 +111,26 @@ export const emulatorCommand: Command = {
     '  | {"disconnectPrivate":true} and the market ones ({"dropBookUpdates":1} | {"corruptChecksums":1} | {"stallMarket":true}',
     '  | {"disconnectMarket":true}).',
     '',
+    '--venue bybit: serves Bybit v5 public market data on ws://127.0.0.1:PORT/v5/public/linear (and the same',
+    'book on /v5/public/spot, a stand-in): orderbook.50 snapshot + delta and publicTrade TRANSLATED (not',
+    'verbatim) from the legacy 2021 cryptofeed capture BYBIT.ws.25.0 (USDT perpetuals; its instrument list',
+    'BYBIT.0 is read from beside it). Order entry, category linear and spot, on every replayed symbol: REST',
+    '/v5/order/create, cancel, cancel-all, realtime, /v5/execution/list, /v5/account/wallet-balance,',
+    '/v5/position/list signed like Bybit (X-BAPI-* headers, recv window), and ws://127.0.0.1:PORT/v5/private',
+    '(auth, order and execution topics), matched by the simulated venue. Keys: env HFT_EMULATOR_API_KEY /',
+    `HFT_EMULATOR_API_SECRET, else the demo ones (${EMULATOR_DEMO_KEY}). Faults: POST /emulator/faults`,
+    '  {"loseAcks":1} | {"server5xx":1} | {"server10016":1} | {"rateLimit10006":1} | {"ackDelayMs":500}',
+    '  | {"duplicateExecutions":true} | {"disconnectPrivate":true} | {"dropBookUpdates":1} | {"stallMarket":true}',
+    '  | {"disconnectMarket":true}.',
+    '',
     'options:',
-    '  --venue V       binance (default) or okx',
+    '  --venue V       binance (default), okx or bybit',
     `  --capture <f>   binance: capture file(s), one session (default ${DEFAULT_EMULATOR_CAPTURE.join(' ')},`,
     `                  e.g. ../shared/data/binance-capture/usdm/btcusdt_20240808.gz for USDⓈ-M);`,
     '                  okx: one cryptofeed OKX.ws file, required (none is shipped: ../shared/data/cryptofeed/OKX.ws.1.0)',
-    '  --inst <id>     okx: replay only this instId (repeatable; default every instrument of the capture)',
-    '  --hold          okx: start the replay at the first subscription (a client gets the whole capture)',
+    '                  bybit: one legacy cryptofeed BYBIT.ws file, required (../shared/data/cryptofeed/BYBIT.ws.25.0)',
+    '  --inst <id>     okx / bybit: replay only this instId / symbol (repeatable; default every instrument of the capture)',
+    '  --hold          okx / bybit: start the replay at the first subscription (a client gets the whole capture)',
     '  --speed N       replay speed-up (default 1)',
     '  --port P        port (default 0 = any free port, printed)',
     '  --for S         stop after S seconds (default: until Ctrl-C)',
@@ -124,8 +166,19 @@ export const emulatorCommand: Command = {
       io.out(`emulator: okx ws ${okx.url.ws}  (${okx.remaining} messages of ${okx.instIds.join(', ')}, speed ${speed}x${values.hold ? ', held until the first subscription' : ''})`);
       if (okx.account) io.out(`emulator: okx rest ${okx.url.rest}  private ${okx.url.wsPrivate}  (order entry: ${okx.tradedInstIds.join(', ')})`);
       emu = okx;
+    } else if (venue === 'bybit') {
+      if (values.position !== undefined) throw new HftError('HFT_ERR_USAGE', '--position is an option of --venue binance (USDⓈ-M / COIN-M captures)');
+      if (values.capture?.length !== 1) throw new HftError('HFT_ERR_USAGE', '--venue bybit needs one --capture file (a legacy cryptofeed BYBIT.ws capture, e.g. ../shared/data/cryptofeed/BYBIT.ws.25.0)');
+      const bybit = await startBybitEmulator({
+        capture: values.capture[0]!, speed, port, startOnSubscribe: values.hold ?? false,
+        ...(values.inst ? { symbols: values.inst } : {}),
+        account: { apiKey: io.env.HFT_EMULATOR_API_KEY ?? EMULATOR_DEMO_KEY, apiSecret: io.env.HFT_EMULATOR_API_SECRET ?? EMULATOR_DEMO_SECRET },
+      }, io.cwd);
+      io.out(`emulator: bybit ws ${bybit.url.ws}  (${bybit.remaining} v5 messages translated from the legacy capture, ${bybit.symbols.join(', ')}, speed ${speed}x${values.hold ? ', held until the first subscription' : ''})`);
+      io.out(`emulator: bybit rest ${bybit.url.rest}  private ${bybit.url.wsPrivate}  (order entry: ${bybit.tradedIds.join(', ')})`);
+      emu = bybit;
     } else {
-      if (values.inst || values.hold) throw new HftError('HFT_ERR_USAGE', '--inst and --hold are options of --venue okx');
+      if (values.inst || values.hold) throw new HftError('HFT_ERR_USAGE', '--inst and --hold are options of --venue okx and bybit');
       const position = values.position === undefined ? undefined : parsePosition(values.position);
       const bin = await startEmulator({
         captures: values.capture ?? DEFAULT_EMULATOR_CAPTURE, speed, port,
