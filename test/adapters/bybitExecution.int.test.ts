@@ -102,6 +102,30 @@ describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture
     expect(new Decimal(bal.USDT!).eq(new Decimal(100000).minus(new Decimal(askPx).times('0.05')).minus(fee))).toBe(true);
   }, 30_000);
 
+  it('a market buy is sized in the base coin (marketUnit baseCoin) and fills at the ask', async () => {
+    const h = await harness();
+    const { askTicks, askSize } = await h.touch();
+    expect(h.inst.lot.toUnits(askSize)).toBeGreaterThanOrEqual(3);
+    h.exec.submit({ ...order(spotSpec, 'mkt-1', 'buy', 'IOC', 0, 3), type: 'market' }, 0);
+    await waitFor(() => h.of('mkt-1').some((r) => r.kind === 'fill'), 5000, 'fill');
+    const f = h.of('mkt-1').find((r) => r.kind === 'fill') as Fill;
+    expect(f.sizeLots).toBe(3);
+    expect(f.priceTicks).toBe(askTicks);
+    expect((await h.exec.fetchBalances()).ETH).toBe('10.03');
+  }, 30_000);
+
+  it('warmOrder builds and signs the create request without sending it', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    for (let i = 0; i < 100; i++) h.exec.warmOrder(order(spotSpec, `warm-${i}`, 'buy', 'POST_ONLY', bidTicks - 100));
+    await sleep(100);
+    expect(h.emu.account!.stats.createPosts).toBe(0);
+    expect(h.reports).toEqual([]);
+    expect(h.exec.createRequest(order(spotSpec, 'w', 'buy', 'POST_ONLY', 47_300, 5))).toEqual({ // tick 0.05
+      category: 'spot', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Limit', qty: '0.05', price: '2365', timeInForce: 'PostOnly', orderLinkId: 'w',
+    });
+  }, 30_000);
+
   it('a wrong secret: REST refused with 10004 (the order rejected, none created), the private auth refused', async () => {
     const h = await harness({ secret: 'notTheSecret' });
     const { bidTicks } = await h.touch();
@@ -229,6 +253,35 @@ describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture
 });
 
 describe('Bybit v5 linear order entry against the emulator', () => {
+  it('an IOC larger than the best bid: the level fills, the remainder expires; fill before expiry even when the venue pushes the Cancelled state first', async () => {
+    const h = await harness({ spec: linearSpec });
+    h.emu.account!.faults.orderBeforeExecution = true;
+    const d = (await (await fetch(`${h.url.rest}/v5/market/orderbook?category=linear&symbol=ETHUSDT&limit=1`)).json()) as { result: { b: string[][] } };
+    const [px, size] = d.result.b[0] as [string, string];
+    const levelLots = h.inst.lot.toUnits(size);
+    h.exec.submit(order(linearSpec, 'ioc-1', 'sell', 'IOC', h.inst.tick.toUnits(px), levelLots + 3), 0);
+    await waitFor(() => h.of('ioc-1').some((r) => r.kind === 'expired'), 5000, 'the remainder expired');
+    const kinds = h.of('ioc-1').map((r) => r.kind);
+    expect(kinds[0]).toBe('accepted');
+    expect(kinds.at(-1)).toBe('expired');
+    const fills = h.of('ioc-1').filter((r) => r.kind === 'fill') as Fill[];
+    expect(fills.reduce((a, f) => a + f.sizeLots, 0)).toBe(levelLots);
+    expect(fills.every((f) => f.priceTicks === h.inst.tick.toUnits(px))).toBe(true);
+    const positions = await h.exec.fetchPositions();
+    expect(positions).toHaveLength(1);
+    expect(positions![0]).toMatchObject({ instrument: 'bybit-linear:ETHUSDT', quantity: `-${size}`, positionSide: 'BOTH' });
+    expect(new Decimal(positions![0]!.entryPrice).eq(px)).toBe(true);
+  }, 30_000);
+
+  it('a PostOnly that would take is cancelled by the venue with Bybit\'s post-only reason', async () => {
+    const h = await harness({ spec: linearSpec });
+    const { askTicks } = await h.touch();
+    h.exec.submit(order(linearSpec, 'po-1', 'buy', 'POST_ONLY', askTicks + 2), 0);
+    await waitFor(() => h.of('po-1').some((r) => r.kind === 'canceled'), 5000, 'canceled');
+    expect(h.of('po-1').map((r) => r.kind)).toEqual(['accepted', 'canceled']);
+    expect((h.of('po-1')[1] as { reason: string }).reason).toBe('venue: post-only order would take (EC_PostOnlyWillTakeLiquidity)');
+  }, 30_000);
+
   it('an IOC through several ask levels: every execution reported once, their sum is what the venue says filled; the position and wallet follow', async () => {
     const h = await harness({ spec: linearSpec });
     h.emu.account!.faults.duplicateExecutions = true;

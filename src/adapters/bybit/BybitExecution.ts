@@ -216,6 +216,15 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
     void this.place(order.clientOrderId, false);
   }
 
+  /**
+   * Dry run of `submit`'s request: the create request built and signed by ccxt exactly as `place` sends
+   * it (`sign` of `v5/order/create`), nothing sent, no state changed (HotPathWarmer keeps it warm).
+   */
+  warmOrder(order: OrderIntentData): void {
+    const sign = (this.o.client as unknown as { sign: (path: string, api: string, method: string, params: Record<string, unknown>) => unknown }).sign;
+    sign.call(this.o.client, 'v5/order/create', 'private', 'POST', this.createRequest(order));
+  }
+
   modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
     this.push({ kind: 'update-rejected', clientOrderId, reason: 'bybit: modify not supported (/v5/order/amend not wired), cancel and place instead' }, this.o.clockUs());
   }

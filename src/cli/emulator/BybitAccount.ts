@@ -55,6 +55,8 @@ export interface BybitTradingFaults {
   server5xx: number;
   /** Every execution push is sent twice. */
   duplicateExecutions: boolean;
+  /** A fill's order push (its new state) is sent before its execution push (Bybit does not promise their order). */
+  orderBeforeExecution: boolean;
 }
 
 export interface BybitAccountOptions extends BybitCredentials {
@@ -106,7 +108,7 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 interface Traded { readonly inst: Instrument; readonly spec: InstrumentSpec; readonly category: BybitCategory; readonly matching: EmulatorMatching; readonly sync: BybitBookSync; readonly lookup: InstrumentLookup }
 
 export class BybitAccount {
-  readonly faults: BybitTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit10006: 0, server10016: 0, server5xx: 0, duplicateExecutions: false };
+  readonly faults: BybitTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit10006: 0, server10016: 0, server5xx: 0, duplicateExecutions: false, orderBeforeExecution: false };
   readonly stats = { createPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, authFailures: 0, auths: 0, executionsSent: 0, ordersPushed: 0, rateLimited: 0 };
   private readonly createWindows = new Map<BybitCategory, SlidingWindow>();
   /** By `category|symbol`. */
@@ -120,6 +122,8 @@ export class BybitAccount {
   /** Sockets by subscribed topic (`order`, `order.spot`, `execution`, ...). */
   private readonly users = new UserSocketFanout<string>();
   private readonly privateSockets = new Set<WebSocket>();
+  /** Executions held back by the orderBeforeExecution fault, sent after the order pushes of the same step. */
+  private readonly heldExecutions: Execution[] = [];
   private seq = 0;
 
   constructor(private readonly o: BybitAccountOptions) {
@@ -376,8 +380,11 @@ export class BybitAccount {
           leavesQty: new Decimal(o.qty).minus(o.cumExecQty).toFixed(), seq: ++this.seq,
         };
         this.executions.push(x);
-        this.pushExecution(x);
         this.stats.executionsSent++;
+        // A remainder the venue cancels right after this fill is pushed in the same breath: with
+        // orderBeforeExecution its Cancelled state overtakes the executions too.
+        if (this.faults.orderBeforeExecution) { this.heldExecutions.push(x); this.pushOrder(o); queueMicrotask(() => this.flushExecutions()); break; }
+        this.pushExecution(x);
         if (this.faults.duplicateExecutions) this.pushExecution(x);
         this.pushOrder(o);
         break;
@@ -510,6 +517,10 @@ export class BybitAccount {
       if (req.op === 'subscribe') for (const t of topics as string[]) this.users.add(t, ws);
       send({ ...reqId, success: true, ret_msg: '', op: req.op, conn_id: connId });
     });
+  }
+
+  private flushExecutions(): void {
+    for (const x of this.heldExecutions.splice(0)) { this.pushExecution(x); if (this.faults.duplicateExecutions) this.pushExecution(x); }
   }
 
   private pushOrder(o: Order): void {
