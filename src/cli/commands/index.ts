@@ -16,6 +16,7 @@ const verb = (name: string, load: () => Promise<Command>): CommandEntry => ({ na
 export const commands: readonly CommandEntry[] = [
   verb('backtest', async () => (await import('./backtest.ts')).backtestCommand),
   verb('replay', async () => (await import('./replay.ts')).replayCommand),
+  verb('why', async () => (await import('./why.ts')).whyCommand),
   verb('verify', async () => (await import('./verify.ts')).verifyCommand),
   verb('events', async () => (await import('./events.ts')).eventsCommand),
   verb('data check', async () => (await import('./data-check.ts')).dataCheckCommand),
