@@ -12,6 +12,7 @@ import { Decimal } from 'decimal.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBybitCcxt } from '../../src/adapters/bybit/bybitCcxt.ts';
 import { BybitExecution } from '../../src/adapters/bybit/BybitExecution.ts';
+import type { RequestLatency } from '../../src/adapters/TrackedOrdersVenue.ts';
 import { bybitLegacySpecs, loadBybitLegacyCapture, spotStandIn } from '../../src/cli/emulator/bybitCapture.ts';
 import { BybitEmulator } from '../../src/cli/emulator/BybitEmulator.ts';
 import { wallClockUs } from '../../src/engine/live/wallClock.ts';
@@ -46,8 +47,10 @@ async function harness(o: { spec?: InstrumentSpec; secret?: string; timeDifferen
   if (o.timeDifferenceMs !== undefined) client.options.timeDifference = o.timeDifferenceMs;
   const reports: VenueReport[] = [];
   const logs: string[] = [];
+  const latency: RequestLatency[] = [];
   const e: BybitExecution = new BybitExecution({
     client, wsPrivateUrl: url.wsPrivate, apiKey: KEY.apiKey, secret: KEY.secret, instruments: [inst], clockUs: wallClockUs(), retryDelayMs: 50, log: (l) => logs.push(l),
+    onLatency: (row) => latency.push(row),
     onReport: () => { for (const r of e.takeResponses(Number.MAX_SAFE_INTEGER)) if ('report' in r) reports.push(r.report); },
   });
   exec = e;
@@ -58,7 +61,7 @@ async function harness(o: { spec?: InstrumentSpec; secret?: string; timeDifferen
     return { bidTicks: inst.tick.toUnits(b.b[0]![0]!), askTicks: inst.tick.toUnits(b.a[0]![0]!), askPx: b.a[0]![0]!, askSize: b.a[0]![1]! };
   };
   const of = (cid: string) => reports.filter((r) => r.clientOrderId === cid);
-  return { exec: e, emu, reports, touch, of, url, inst, logs };
+  return { exec: e, emu, reports, touch, of, url, inst, logs, latency };
 }
 
 describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture, translated to v5)', () => {
@@ -173,6 +176,41 @@ describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture
     expect(h.of('lost-1').map((r) => r.kind)).toEqual(['accepted']);
     expect(h.of('err-1').map((r) => r.kind)).toEqual(['accepted']);
     expect(h.emu.openOrderIds().sort()).toEqual(['err-1', 'lost-1']);
+  }, 30_000);
+
+  it('a lost ack while the private socket is down: the query by orderLinkId finds the order (no push can), one order', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    h.emu.account!.disconnectPrivate(); // our socket reconnects after 250 ms; the query comes first
+    h.emu.account!.faults.loseAcks = 1;
+    h.exec.submit(order(spotSpec, 'lost-2', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.of('lost-2').some((r) => r.kind === 'accepted'), 5000, 'accepted');
+    const rows = h.latency.filter((r) => r.clientOrderId === 'lost-2');
+    expect(rows[0]).toMatchObject({ action: 'place' });
+    expect(rows[0]!.outcome).toMatch(/^ambiguous:/);
+    expect(rows.some((r) => r.action === 'query' && r.outcome === 'ok')).toBe(true);
+    expect(h.exec.stats.resends).toBe(0);
+    expect(h.emu.ordersWithLinkId('lost-2')).toBe(1);
+    await waitFor(() => h.exec.stats.reconnects === 1 && h.emu.account!.stats.auths === 2, 5000, 'the private socket back');
+    expect(h.of('lost-2').map((r) => r.kind)).toEqual(['accepted']);
+  }, 30_000);
+
+  it('a create that times out stays in flight (no report, no resend) until the venue says: here its order push, 0.5 s after the timeout; one order', async () => {
+    const h = await harness(); // ccxt timeout 1000 ms
+    const { bidTicks } = await h.touch();
+    h.emu.account!.faults.ackDelayMs = 1500; // the venue processes the create after 1.5 s (queries wait as long)
+    h.exec.submit(order(spotSpec, 'slow-1', 'buy', 'POST_ONLY', bidTicks - 100), 0);
+    await waitFor(() => h.exec.stats.ambiguous === 1, 5000, 'the create timed out');
+    expect(h.logs.some((l) => l.startsWith('order slow-1: RequestTimeout'))).toBe(true);
+    expect(h.of('slow-1')).toEqual([]);
+    expect(h.emu.account!.stats.ordersCreated).toBe(0);
+    await waitFor(() => h.of('slow-1').some((r) => r.kind === 'accepted'), 10_000, 'accepted once the venue answers');
+    h.emu.account!.faults.ackDelayMs = 0;
+    await sleep(1500); // the query in flight meanwhile answers too: nothing more happens
+    expect(h.exec.stats.resends).toBe(0);
+    expect(h.emu.ordersWithLinkId('slow-1')).toBe(1);
+    expect(h.emu.account!.stats.createPosts).toBe(1);
+    expect(h.of('slow-1').map((r) => r.kind)).toEqual(['accepted']);
   }, 30_000);
 
   it('10006 and 10016 (not processed) are resolved by query -> not found -> the same orderLinkId sent again: exactly one order each, never a rejection', async () => {
