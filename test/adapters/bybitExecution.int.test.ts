@@ -195,6 +195,39 @@ describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture
     expect(h.of('lost-2').map((r) => r.kind)).toEqual(['accepted']);
   }, 30_000);
 
+  it('an ambiguous create of an order already filled and closed, listed only in the order history (as after a Bybit restart): found there, its execution fetched, reported once', async () => {
+    const h = await harness();
+    const { askTicks, askSize } = await h.touch();
+    expect(h.inst.lot.toUnits(askSize)).toBeGreaterThanOrEqual(2);
+    h.emu.account!.disconnectPrivate(); // no push can answer: the queries must
+    h.emu.account!.faults.closedOnlyInHistory = true;
+    h.emu.account!.faults.server5xx = 1;
+    h.exec.submit(order(spotSpec, 'hist-1', 'buy', 'IOC', askTicks, 2), 0);
+    await waitFor(() => h.of('hist-1').some((r) => r.kind === 'fill'), 5000, 'the fill');
+    await waitFor(() => h.exec.stats.reconnects === 1 && h.emu.account!.stats.auths === 2, 5000, 'the private socket back');
+    await sleep(300);
+    expect(h.of('hist-1').map((r) => r.kind)).toEqual(['accepted', 'fill']);
+    expect((h.of('hist-1')[1] as Fill).sizeLots).toBe(2);
+    expect(h.emu.account!.stats.historyQueries).toBeGreaterThanOrEqual(1);
+    expect(h.exec.stats.resends).toBe(0);
+    expect(h.emu.ordersWithLinkId('hist-1')).toBe(1);
+    expect(h.exec.openClientIds()).toEqual([]);
+  }, 30_000);
+
+  it('cancel-all answered 502 after canceling is asked again, and the orders are canceled once each', async () => {
+    const h = await harness();
+    const { bidTicks } = await h.touch();
+    for (let i = 0; i < 3; i++) h.exec.submit(order(spotSpec, `ca-${i}`, 'buy', 'POST_ONLY', bidTicks - 100 - i, 1), 0);
+    await waitFor(() => h.reports.filter((r) => r.kind === 'accepted').length === 3, 5000, '3 accepted');
+    h.emu.account!.faults.cancelAll5xx = 1;
+    await h.exec.cancelAll(); // the retry finds nothing left: the venue never said how many the first one canceled
+    await waitFor(() => h.reports.filter((r) => r.kind === 'canceled').length === 3, 5000, '3 canceled');
+    expect(h.latency.filter((r) => r.action === 'cancel-all').map((r) => r.outcome.split(':')[0])).toEqual(['ambiguous', 'ok']);
+    expect(h.emu.openOrderIds()).toEqual([]);
+    await sleep(200);
+    expect(h.reports.filter((r) => r.kind === 'canceled')).toHaveLength(3);
+  }, 30_000);
+
   it('a create that times out stays in flight (no report, no resend) until the venue says: here its order push, 0.5 s after the timeout; one order', async () => {
     const h = await harness(); // ccxt timeout 1000 ms
     const { bidTicks } = await h.touch();

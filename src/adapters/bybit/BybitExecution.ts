@@ -15,10 +15,13 @@
  *   visits!", 10016 "Server error / service restarting", 10429 "System level frequency protection")
  *   becomes a rejection. Docs: https://bybit-exchange.github.io/docs/v5/error
  * - A timeout, a dropped connection, an HTTP 5xx without a retCode, or one of those four codes leaves
- *   the order in flight. It is resolved by querying `GET /v5/order/realtime` by orderLinkId (open
- *   orders, then `openOnly=1` for the recently closed ones): found = it exists (accepted, or whatever
- *   state it reached), not found in either = it never arrived, so the create is sent again with the SAME
- *   orderLinkId. A resend that meets the first one is answered 110072, never a second order.
+ *   the order in flight. It is resolved by querying the orderLinkId: `GET /v5/order/realtime` (open
+ *   orders), again with `openOnly=1` (the recent 500 closed ones), then `GET /v5/order/history` (Bybit:
+ *   "after a server release or restart, filled, cancelled, and rejected orders of Unified account
+ *   should only be queried through order history", https://bybit-exchange.github.io/docs/v5/order/open-order).
+ *   Found = it exists (accepted, or whatever state it reached); found nowhere = it never arrived, so the
+ *   create is sent again with the SAME orderLinkId. A resend that meets the first one is answered 110072,
+ *   never a second order; from then on the order is only queried, never sent again.
  * - Fills come from the `execution` topic, deduplicated by `execId` before the OMS (which deduplicates
  *   again); a query that shows more executed (`cumExecQty`) than the pushes did fetches the order's
  *   executions (`GET /v5/execution/list`).
@@ -67,6 +70,8 @@ export interface BybitExecutionOptions extends ExecutionAdapterOptions {
 interface Pending extends TrackedOrder {
   /** Lots the reported fills add up to. */
   filledLots: number;
+  /** The venue said it has this orderLinkId (110072): never sent again, only queried. */
+  onVenue?: boolean;
   /** A closing state that came before all of its executions: sent once `filledLots` reaches `closeAtLots`. */
   deferred?: { report: VenueReport; tsVenue: number; closeAtLots: number };
 }
@@ -287,7 +292,8 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       const responseUs = this.o.clockUs();
       const rc = bybitRetCode(e);
       // 110072: the first placement arrived; the query tells its state.
-      if (this.isDefinitive(e) && rc?.code !== BYBIT_DUPLICATE_LINK_ID) {
+      if (rc?.code === BYBIT_DUPLICATE_LINK_ID) p.onVenue = true;
+      else if (this.isDefinitive(e)) {
         this.stats.rejects++;
         const reason = this.reasonOf(e);
         this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
@@ -309,24 +315,27 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
       if (p.acked || p.closed) return; // the order topic answered meanwhile
       const found = await this.query(id);
-      if (found === 'not-found') { await this.place(id, true); return; } // never arrived: same orderLinkId again
+      if (found === 'not-found' && !p.onVenue) { await this.place(id, true); return; } // never arrived: same orderLinkId again
       if (found === 'found') return;
     }
   }
 
   /**
-   * GET /v5/order/realtime by orderLinkId: open orders first, then `openOnly=1` (recently closed ones);
-   * applied like a push. Fills the pushes missed are fetched first.
+   * The order by orderLinkId: GET /v5/order/realtime (open), again with `openOnly=1` (recently closed),
+   * then GET /v5/order/history; applied like a push. Fills the pushes missed are fetched first.
    */
   private async query(id: string): Promise<'found' | 'not-found' | 'unknown'> {
     const p = this.orders.get(id)!;
     const inst = this.instOf(p.order);
     const requestUs = this.o.clockUs();
+    const lookups: [BybitEndpoint, string, Record<string, unknown>][] = [
+      ['realtime', 'privateGetV5OrderRealtime', {}], ['realtime', 'privateGetV5OrderRealtime', { openOnly: 1 }], ['history', 'privateGetV5OrderHistory', {}],
+    ];
     try {
       let d: BybitOrderData | undefined;
-      for (const openOnly of [0, 1]) {
-        await this.limits.acquire('realtime');
-        const r = await this.call<{ list: BybitOrderData[] }>('privateGetV5OrderRealtime', { category: this.category, symbol: inst.symbol, orderLinkId: id, ...(openOnly ? { openOnly } : {}) });
+      for (const [endpoint, method, extra] of lookups) {
+        await this.limits.acquire(endpoint);
+        const r = await this.call<{ list: BybitOrderData[] }>(method, { category: this.category, symbol: inst.symbol, orderLinkId: id, ...extra });
         d = r.result.list?.find((x) => x.orderLinkId === id);
         if (d) break;
       }
@@ -381,15 +390,29 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
     }
   }
 
-  /** Kill switch: `POST /v5/order/cancel-all` per instrument; returns how many orders the venue canceled. */
+  /**
+   * Kill switch: `POST /v5/order/cancel-all` per instrument; returns how many orders the venue canceled.
+   * An unknown outcome (timeout, 5xx, 10006 / 10016) is asked again, up to 5 times; a definitive refusal
+   * or the fifth unknown one throws.
+   */
   async cancelAll(): Promise<number> {
     let n = 0;
     for (const inst of this.o.instruments) {
-      await this.limits.acquire('cancelAll');
-      const requestUs = this.o.clockUs();
-      const r = await this.call<{ list?: unknown[] }>('privatePostV5OrderCancelAll', { category: this.category, symbol: inst.symbol });
-      n += r.result.list?.length ?? 0;
-      this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: Number(r.time ?? 0) * 1000, responseUs: this.o.clockUs(), outcome: 'ok' });
+      for (let attempt = 1; ; attempt++) {
+        await this.limits.acquire('cancelAll');
+        const requestUs = this.o.clockUs();
+        try {
+          const r = await this.call<{ list?: unknown[] }>('privatePostV5OrderCancelAll', { category: this.category, symbol: inst.symbol });
+          n += r.result.list?.length ?? 0;
+          this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: Number(r.time ?? 0) * 1000, responseUs: this.o.clockUs(), outcome: 'ok' });
+          break;
+        } catch (e) {
+          this.o.onLatency?.({ action: 'cancel-all', clientOrderId: '', requestUs, venueUs: 0, responseUs: this.o.clockUs(), outcome: `${this.isDefinitive(e) ? 'rejected' : 'ambiguous'}:${this.reasonOf(e)}` });
+          this.penalizeIfLimited(e, 'cancelAll');
+          if (this.isDefinitive(e) || attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * attempt));
+        }
+      }
     }
     return n;
   }

@@ -1,12 +1,16 @@
 /**
  * Bybit v5 request limits per endpoint, so we slow down before the venue answers retCode 10006 "Too many
- * visits!". From https://bybit-exchange.github.io/docs/v5/rate-limit: "The API rate limit is based on the
- * rolling time window per second and UID", each endpoint with its own limit; Unified Trading Account,
- * default (non-VIP, non-PRO) level: POST /v5/order/create and /v5/order/cancel 10/s for linear and 20/s
- * for spot (the "Futures 10/s, Spot 20/s" of https://bybit-exchange.github.io/docs/v5/rate-limit/rules-for-vips),
- * /v5/order/cancel-all 10/s linear, 20/s spot; GET /v5/order/realtime, /v5/execution/list,
- * /v5/position/list and /v5/account/wallet-balance 50/s. (Separately the IP limit: 600 requests in any
- * 5 s, far above these.)
+ * visits!". https://bybit-exchange.github.io/docs/v5/rate-limit: "The API rate limit is based on the
+ * rolling time window per second and UID", each endpoint with its own limit. Default (non-VIP, non-PRO)
+ * levels used here:
+ * - POST /v5/order/create: 10/s linear, 20/s spot (the doc's rate-limit table; "Futures 10/s, Spot 20/s"
+ *   of https://bybit-exchange.github.io/docs/v5/rate-limit/rules-for-vips). /v5/order/cancel and
+ *   /v5/order/cancel-all: the same.
+ * - GET /v5/order/realtime, /v5/order/history, /v5/execution/list, /v5/position/list: 10/s, and
+ *   /v5/account/wallet-balance 50/s, as ccxt's bybit annotates its rate map (ccxt 4.5.84
+ *   js/src/bybit.js: "10/s => cost = 50 / 10 = 5"); the doc table's read limits could not be read here,
+ *   so these are the conservative ones.
+ * (Separately the IP limit: 600 requests in any 5 s, far above these.)
  *
  * A rolling window is what the docs describe, so each limit is a sliding window (at most N sends in any
  * second, OKX's SlidingWindow), not a token bucket refilled at N/s (which lets almost 2N through in one
@@ -20,9 +24,10 @@ export const BYBIT_LIMITS = {
   create: { spot: 20, linear: 10 },
   cancel: { spot: 20, linear: 10 },
   cancelAll: { spot: 20, linear: 10 },
-  realtime: { spot: 50, linear: 50 },
-  executions: { spot: 50, linear: 50 },
-  positions: { spot: 50, linear: 50 },
+  realtime: { spot: 10, linear: 10 },
+  history: { spot: 10, linear: 10 },
+  executions: { spot: 10, linear: 10 },
+  positions: { spot: 10, linear: 10 },
   balance: { spot: 50, linear: 50 },
 } as const;
 

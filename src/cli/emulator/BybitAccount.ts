@@ -5,7 +5,7 @@
  *
  * REST (https://bybit-exchange.github.io/docs/v5/order/create-order and neighbours): POST
  * /v5/order/create, /v5/order/cancel, /v5/order/cancel-all; GET /v5/order/realtime (open orders, or the
- * recently closed ones with `openOnly=1`), /v5/execution/list, /v5/account/wallet-balance,
+ * recently closed ones with `openOnly=1`), /v5/order/history, /v5/execution/list, /v5/account/wallet-balance,
  * /v5/position/list. Private requests are authenticated like Bybit (bybitSignature.ts). Answers use
  * Bybit's envelope `{retCode, retMsg, result, retExtInfo, time}`, HTTP 200 also for refusals: 110072
  * "OrderLinkedID is duplicate", 170131 "Insufficient balance.", 110001 "Order does not exist.", 10001
@@ -57,6 +57,13 @@ export interface BybitTradingFaults {
   duplicateExecutions: boolean;
   /** A fill's order push (its new state) is sent before its execution push (Bybit does not promise their order). */
   orderBeforeExecution: boolean;
+  /**
+   * /v5/order/realtime?openOnly=1 lists no closed order, as after a Bybit server release or restart
+   * (the docs: such orders "should only be queried through order history").
+   */
+  closedOnlyInHistory: boolean;
+  /** Next N cancel-all requests are processed, then answered HTTP 502. */
+  cancelAll5xx: number;
 }
 
 export interface BybitAccountOptions extends BybitCredentials {
@@ -108,8 +115,8 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 interface Traded { readonly inst: Instrument; readonly spec: InstrumentSpec; readonly category: BybitCategory; readonly matching: EmulatorMatching; readonly sync: BybitBookSync; readonly lookup: InstrumentLookup }
 
 export class BybitAccount {
-  readonly faults: BybitTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit10006: 0, server10016: 0, server5xx: 0, duplicateExecutions: false, orderBeforeExecution: false };
-  readonly stats = { createPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, authFailures: 0, auths: 0, executionsSent: 0, ordersPushed: 0, rateLimited: 0 };
+  readonly faults: BybitTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit10006: 0, server10016: 0, server5xx: 0, duplicateExecutions: false, orderBeforeExecution: false, closedOnlyInHistory: false, cancelAll5xx: 0 };
+  readonly stats = { createPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, authFailures: 0, auths: 0, executionsSent: 0, ordersPushed: 0, rateLimited: 0, historyQueries: 0 };
   private readonly createWindows = new Map<BybitCategory, SlidingWindow>();
   /** By `category|symbol`. */
   private readonly traded = new Map<string, Traded>();
@@ -195,6 +202,7 @@ export class BybitAccount {
         const symbol = typeof p.symbol === 'string' ? p.symbol : undefined;
         const list = [...this.orders.values()].filter((o) => o.category === category && OPEN.has(o.status) && (symbol === undefined || o.symbol === symbol));
         for (const o of list) this.cancelOrder(o);
+        if (this.faults.cancelAll5xx > 0) { this.faults.cancelAll5xx--; throw new BybitApiError(502, 0, 'Bad Gateway'); }
         return this.after5xx(ok({ list: list.map((o) => ({ orderId: o.orderId, orderLinkId: o.orderLinkId })), success: '1' }));
       }
       case 'GET /v5/order/realtime': {
@@ -204,7 +212,17 @@ export class BybitAccount {
         if (openOnly !== '0' && openOnly !== '1') throw params('params error: openOnly invalid');
         const list = [...this.orders.values()].filter((o) => o.category === category && (symbol === null || o.symbol === symbol) && (linkId === null || o.orderLinkId === linkId)
           && (orderId === null || o.orderId === orderId) && (openOnly === '0' ? OPEN.has(o.status) : !OPEN.has(o.status))).reverse();
-        return this.after5xx(ok(this.page(list.slice(0, openOnly === '1' ? 500 : list.length), q, 50, 20, (o) => this.orderJson(o), category)));
+        const shown = openOnly === '1' ? (this.faults.closedOnlyInHistory ? [] : list.slice(0, 500)) : list;
+        return this.after5xx(ok(this.page(shown, q, 50, 20, (o) => this.orderJson(o), category)));
+      }
+      case 'GET /v5/order/history': {
+        // Every order of the category, newest first (Bybit keeps 2 years; the emulator its session).
+        this.stats.historyQueries++;
+        const category = this.categoryOf(q.get('category'));
+        const symbol = q.get('symbol'); const linkId = q.get('orderLinkId'); const orderId = q.get('orderId');
+        const list = [...this.orders.values()].filter((o) => o.category === category && (symbol === null || o.symbol === symbol) && (linkId === null || o.orderLinkId === linkId)
+          && (orderId === null || o.orderId === orderId)).reverse();
+        return this.after5xx(ok(this.page(list, q, 50, 20, (o) => this.orderJson(o), category)));
       }
       case 'GET /v5/execution/list': {
         const category = this.categoryOf(q.get('category'));
@@ -538,7 +556,7 @@ export class BybitAccount {
 const PRIVATE_TOPICS: ReadonlySet<string> = new Set(['order', 'order.spot', 'order.linear', 'execution', 'execution.spot', 'execution.linear', 'position', 'wallet']);
 
 const ROUTES = new Set([
-  'POST /v5/order/create', 'POST /v5/order/cancel', 'POST /v5/order/cancel-all', 'GET /v5/order/realtime', 'GET /v5/execution/list',
+  'POST /v5/order/create', 'POST /v5/order/cancel', 'POST /v5/order/cancel-all', 'GET /v5/order/realtime', 'GET /v5/order/history', 'GET /v5/execution/list',
   'GET /v5/account/wallet-balance', 'GET /v5/position/list',
 ]);
 
