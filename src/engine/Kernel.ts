@@ -20,7 +20,7 @@ import type { BookView } from '../model/book/BookView.ts';
 import { EVENT_CATALOGUE, type EventData, type EventType, type NewEvent, type OrderIntentData, type TradingState } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { BookFlag, KindCode, type MarketBatch, type MarketKind } from '../model/market.ts';
-import { TERMINAL_STATUSES, type Intent, type Order, type VenueReport } from '../model/orders.ts';
+import { ALL_STRATEGIES, TERMINAL_STATUSES, type Intent, type Order, type VenueReport } from '../model/orders.ts';
 import { createOmsState, type OmsState } from '../oms/OmsState.ts';
 import { decideOms, type OmsCommand } from '../oms/decideOms.ts';
 import { evolveOms } from '../oms/evolveOms.ts';
@@ -73,8 +73,15 @@ export interface InterventionApi {
   readonly nowUs: number;
   readonly tradingState: TradingState;
   readonly orders: ReadonlyMap<string, Order>;
-  record<T extends EventType>(type: T, data: EventData<T>): void;
+  /** Records an event now; returns its id. */
+  record<T extends EventType>(type: T, data: EventData<T>): string;
   decide(strategyId: string, decision: Decision): void;
+  /**
+   * The kill switch as risk pulls it (post-trade loss limits): `risk.state-changed` to HALTED with
+   * this reason and values (caused by `cause`, an event id), then a cancel-all of every strategy's
+   * open orders. Nothing when already HALTED.
+   */
+  halt(reason: string, values: Record<string, number | string>, cause: string): void;
 }
 export type Intervention = (api: InterventionApi) => void;
 
@@ -165,7 +172,12 @@ export class Kernel {
       get nowUs() { return kernel.nowUs; },
       get tradingState() { return kernel.cfg.risk.state; },
       get orders() { return kernel.oms.orders; },
-      record: (type, data) => { kernel.emit(type, data, kernel.nowUs, kernel.nowUs, '', ''); },
+      record: (type, data) => kernel.emit(type, data, kernel.nowUs, kernel.nowUs, '', ''),
+      halt: (reason, values, cause) => {
+        const from = kernel.cfg.risk.state;
+        if (from === 'HALTED') return;
+        kernel.emitRiskChange({ from, to: 'HALTED', reason, values, intents: [{ kind: 'cancel-all', strategyId: ALL_STRATEGIES, reason: `kill switch: ${reason}` }] }, kernel.nowUs, cause);
+      },
       decide: (strategyId, decision) => {
         const st = kernel.strategyById.get(strategyId);
         if (!st) throw new HftError('HFT_ERR_CONFIG', `intervention: no strategy '${strategyId}' in this run (known: ${[...kernel.strategyById.keys()].join(', ')})`);

@@ -8,7 +8,7 @@ import { liveScenario, strategyHash } from '../../engine/live/createLiveRun.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { loadScenario } from './backtest.ts';
-import { assertLiveVenue, LIVE_ORDER_VENUES, BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
+import { assertLiveVenue, DEFAULT_POSITION_CHECK_S, LIVE_ORDER_VENUES, BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
 import { findPromotion } from './promote.ts';
 
 export const LIVE_KEY_ENV = 'HFT_BINANCE_API_KEY';
@@ -47,20 +47,20 @@ export async function checkLiveGuards(g: LiveGuardInput, io: CliIO): Promise<Liv
   return keys;
 }
 
-export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl?: string; readonly wsUrl?: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void; readonly warmEveryMs?: number; readonly adoptPositions?: boolean }
+export interface LiveCliOptions { readonly scenarioPath: string; readonly storeUri: string; readonly restUrl?: string; readonly wsUrl?: string; readonly sandbox: boolean; readonly confirmLive: boolean; readonly stopWhen: Promise<string>; readonly onStarted?: (i: { runId: string }) => void; readonly warmEveryMs?: number; readonly adoptPositions?: boolean; readonly positionCheckEveryS?: number }
 
 export async function runLive(o: LiveCliOptions, io: CliIO): Promise<SessionResult> {
   // The venue first: a scenario that cannot trade live here is refused before any guard asks for keys.
   assertLiveVenue(loadScenario(o.scenarioPath, io.cwd).scenario, o.scenarioPath);
   const credentials = await checkLiveGuards(o, io);
-  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, ...(o.restUrl !== undefined ? { restUrl: o.restUrl } : {}), ...(o.wsUrl !== undefined ? { wsUrl: o.wsUrl } : {}), sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}), ...(o.warmEveryMs !== undefined ? { warmEveryMs: o.warmEveryMs } : {}), ...(o.adoptPositions ? { adoptPositions: true } : {}) }, io);
+  return runSession({ mode: 'live', scenarioPath: o.scenarioPath, storeUri: o.storeUri, ...(o.restUrl !== undefined ? { restUrl: o.restUrl } : {}), ...(o.wsUrl !== undefined ? { wsUrl: o.wsUrl } : {}), sandbox: o.sandbox, credentials, stopWhen: o.stopWhen, ...(o.onStarted ? { onStarted: o.onStarted } : {}), ...(o.warmEveryMs !== undefined ? { warmEveryMs: o.warmEveryMs } : {}), ...(o.adoptPositions ? { adoptPositions: true } : {}), ...(o.positionCheckEveryS !== undefined ? { positionCheckEveryS: o.positionCheckEveryS } : {}) }, io);
 }
 
 export const liveCommand: Command = {
   name: 'live',
   summary: 'trade a promoted scenario for real through ccxt (guarded: promotion, --confirm-live, HFT_ENABLE_LIVE=1, keys)',
   help: [
-    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--adopt-positions] [--duration S] [--warm-every-ms MS] [--store <uri>]',
+    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--adopt-positions] [--position-check-every S] [--duration S] [--warm-every-ms MS] [--store <uri>]',
     '',
     `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm; okx: spot, orders`,
     'through POST /api/v5/trade/order, reports from the private orders channel); a scenario on any other venue',
@@ -82,27 +82,38 @@ export const liveCommand: Command = {
     '                 the run trades: recorded as position.adopted before any market event; the ledger takes the',
     '                 venue\'s quantity and entry price (exact decimals), risk its lots. A position above its',
     '                 limits starts the run REDUCING (only orders that shrink it) until it is within them.',
+    `  --position-check-every S  USDⓈ-M / COIN-M: compare the venue's positions (positionRisk, weight 5) with the`,
+    `                 ledger every S seconds (default ${DEFAULT_POSITION_CHECK_S}, at least 1; 0 = off). A mismatch seen at two checks in a`,
+    '                 row with no fill and no order in flight between them is a drift: position.drift-detected is',
+    '                 recorded, trading HALTED and every open order canceled, and stderr says so.',
     '  --duration S   stop after S seconds',
     '  --warm-every-ms MS  keep the order path warm: a dry requote through a shadow kernel and the adapter\'s',
     '                 signing every MS ms (default 1, at least 1; 0 = off). Nothing is sent (bench/live: ~15% of a core).',
     `  --store <uri>  event store (default ${DEFAULT_STORE_URI})`,
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' }, 'warm-every-ms': { type: 'string' }, 'adopt-positions': { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' }, 'warm-every-ms': { type: 'string' }, 'adopt-positions': { type: 'boolean' }, 'position-check-every': { type: 'string' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     const storeUri = values.store ?? DEFAULT_STORE_URI;
     const warm = values['warm-every-ms'];
     const warmEveryMs = warm === undefined ? undefined : Number(warm);
     if (warmEveryMs !== undefined && !(warmEveryMs === 0 || (Number.isFinite(warmEveryMs) && warmEveryMs >= 1))) throw new HftError('HFT_ERR_USAGE', `--warm-every-ms: expected 0 (off) or a number of milliseconds >= 1, got '${warm}'`);
+    const pce = values['position-check-every'];
+    const positionCheckEveryS = pce === undefined ? undefined : Number(pce);
+    if (positionCheckEveryS !== undefined && !(positionCheckEveryS === 0 || (Number.isFinite(positionCheckEveryS) && positionCheckEveryS >= 1))) {
+      throw new HftError('HFT_ERR_USAGE', `--position-check-every: expected 0 (off) or a number of seconds >= 1 (positionRisk costs request weight 5), got '${pce}'`);
+    }
     const r = await runLive({
       ...(warmEveryMs !== undefined ? { warmEveryMs } : {}),
+      ...(positionCheckEveryS !== undefined ? { positionCheckEveryS } : {}),
       scenarioPath: positionals[0]!, storeUri, ...(values.rest !== undefined ? { restUrl: values.rest } : {}), ...(values.ws !== undefined ? { wsUrl: values.ws } : {}), sandbox: values.sandbox ?? false,
       ...(values['adopt-positions'] ? { adoptPositions: true } : {}),
       confirmLive: values['confirm-live'] ?? false, stopWhen: stopSignal(duration), onStarted: ({ runId }) => io.err(`live run ${runId} started; hft kill ${runId} to halt`),
     }, io);
     printSession(io, r, storeUri);
     io.out(`  venue              ${JSON.stringify(r.venueStats)}`);
+    if (r.positionChecks) io.out(`  position checks    ${r.positionChecks.readings} (quiet ${r.positionChecks.quiet}, skipped with a fill or order in flight ${r.positionChecks.skipped}, mismatches ${r.positionChecks.mismatches})`);
     return 0;
   },
 };

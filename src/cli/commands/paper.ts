@@ -18,6 +18,7 @@ import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
 import { HotPathWarmer } from '../../engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
+import { PositionWatch, type DriftDetector } from '../../engine/live/PositionWatch.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
 import type { EventData, OrderIntentData, VenuePosition } from '../../model/events.ts';
@@ -89,6 +90,11 @@ export interface SessionOptions {
    * instead of refusing to start (assertNoVenuePosition).
    */
   readonly adoptPositions?: boolean;
+  /**
+   * Live, USDⓈ-M / COIN-M: compare the venue's positions with the ledger every this many seconds
+   * (PositionWatch; default DEFAULT_POSITION_CHECK_S, 0 = off); a confirmed drift halts the run.
+   */
+  readonly positionCheckEveryS?: number;
   /** Paper: start holding these positions (a rehearsal of an adopted live start). */
   readonly startPositions?: readonly VenuePosition[];
   /** Called once the session runs (run id known). */
@@ -105,6 +111,8 @@ export interface SessionResult {
   readonly marketRows: number;
   readonly feed: MarketDataStats;
   readonly venueStats?: LiveVenue['stats'];
+  /** Live futures: the position checks (PositionWatch). */
+  readonly positionChecks?: DriftDetector['stats'];
 }
 
 /** A venue with live order entry: the ExecutionVenue plus what the session needs around it. */
@@ -221,6 +229,14 @@ export function assertNoVenuePosition(positions: readonly VenuePosition[] | null
     { instrument: held[0]!.p.instrument, quantity: held[0]!.p.quantity });
 }
 
+/**
+ * Default seconds between live position checks: one positionRisk request (weight 5 on USDⓈ-M, 1 on
+ * COIN-M) every 5 s is 60 of the 2,400 request weight a minute Binance allows an IP: 2.5%, taken from
+ * the same token bucket as the orders (BinanceExecution). A drift is confirmed at the second quiet
+ * check, so it halts within about 10 s.
+ */
+export const DEFAULT_POSITION_CHECK_S = 5;
+
 export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionResult> {
   const { scenario, path } = loadScenario(o.scenarioPath, io.cwd);
   const scenarioPath = relative(io.cwd, path) || path;
@@ -310,12 +326,29 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   }
   control?.start(session);
   const liveFile = resolve(io.cwd, '.hft/live', `${run.runId}.json`);
+  let watch: PositionWatch | undefined;
   if (venue) {
     await venue.start();
     const venueOpen = await venue.fetchOpenClientIds();
     const balances = await venue.fetchBalances();
     // A new run's log has no open order: anything open on the venue is not ours to assume.
     session.record('reconciliation.completed', { venueOpenOrders: venueOpen, unknownOrders: venueOpen, missingOrders: [], balances, canceledUnknown: 0, positions });
+    // Futures: the venue's positions against the ledger while the run trades (spot: none to compare).
+    const everyS = o.positionCheckEveryS ?? DEFAULT_POSITION_CHECK_S;
+    if (positions !== null && everyS > 0) {
+      const v = venue; const s = session; const runId = run.runId;
+      watch = new PositionWatch({
+        session: s, instruments, fetchPositions: () => v.fetchPositions(), everyMs: everyS * 1000, clockUs: clock,
+        onDrift: (d) => io.err(`live run ${runId}: POSITION DRIFT on ${d.instrument}: the venue holds ${d.venueQuantity}, the ledger ${d.ledgerQuantity} `
+          + `(${d.checks} checks ${everyS} s apart, no fill and no order in flight between them). Trading HALTED, every open order canceled. `
+          + `Something traded this account outside the run (another session, the venue's web page, a liquidation) or a fill report was lost: `
+          + `check the account, then stop the run (Ctrl-C or hft kill ${runId}).`),
+        onCheckError: (e) => io.err(`live run ${runId}: position check failed (the next one runs in ${everyS} s): ${(e as Error).message ?? String(e)}`),
+      });
+      watch.start();
+    } else if (positions === null && o.positionCheckEveryS !== undefined && o.positionCheckEveryS > 0) {
+      io.err(`live run ${run.runId}: --position-check-every: ${specs[0]!.venue} has no positions (spot holdings are balances): no position checks`);
+    }
     mkdirSync(resolve(io.cwd, '.hft/live'), { recursive: true });
     writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, venue: specs[0]!.venue, restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
   }
@@ -329,6 +362,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const failed = new Promise<string>((r) => { const t = setInterval(() => { if (failure !== undefined) { clearInterval(t); r('error'); } }, 20); void o.stopWhen.finally(() => clearInterval(t)); });
   const reason = await Promise.race([o.stopWhen, failed]);
   md.stop();
+  await watch?.stop();
   await control?.stop();
   let result;
   try {
@@ -349,6 +383,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   return {
     runId: run.runId, strategyHash: run.strategyHash, summary: result.summary, runEvents: session.runEvents,
     marketRows: session.kernel.counters.marketRows, feed: md.stats, ...(venue ? { venueStats: venue.stats } : {}),
+    ...(watch ? { positionChecks: watch.detector.stats } : {}),
   };
 }
 

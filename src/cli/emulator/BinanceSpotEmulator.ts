@@ -14,7 +14,8 @@
  *   rows the clients receive (zero added latency: the socket is the latency). Fills, cancels and
  *   expiries are pushed as `executionReport` on the listenKey user-data stream.
  * - Futures positions: `GET /fapi/v2/positionRisk` / `/dapi/v1/positionRisk` answer the one-way row of
- *   the capture's symbol in Binance's field names; the `position` option starts the account holding one.
+ *   the capture's symbol in Binance's field names; the `position` option starts the account holding one,
+ *   and `tradeOutside` / `POST /emulator/position` moves it outside any run (a position drift).
  * - Faults (`faults`, or POST /emulator/faults): market disconnects, dropped diffs (a sequence gap),
  *   a stalled feed, delayed or lost order acks, 429 rate limits, 5xx after processing (Binance: "the
  *   execution status is UNKNOWN"), duplicate fill messages.
@@ -457,6 +458,14 @@ export class BinanceSpotEmulator {
         return { faults: this.faults };
       }
       case 'GET /emulator/state': return { stats: this.stats, openOrders: this.openOrderIds(), remaining: this.remaining };
+      case 'POST /emulator/position': {
+        let o: unknown;
+        try { o = JSON.parse(body || '{}'); } catch (e) { throw new BinanceApiError(400, -1102, `emulator: POST /emulator/position: body is not JSON: ${(e as Error).message}`); }
+        const { tradeAmt, price } = (o ?? {}) as Record<string, unknown>;
+        if (typeof tradeAmt !== 'string' || typeof price !== 'string') throw new BinanceApiError(400, -1102, 'emulator: POST /emulator/position: expected {"tradeAmt": "<signed decimal>", "price": "<decimal>"}');
+        try { this.tradeOutside(tradeAmt, price); } catch (e) { throw new BinanceApiError(400, -1102, `emulator: POST /emulator/position: ${(e as Error).message}`); }
+        return { positionAmt: this.inst.lot.toDecimal(this.positionLots), entryPrice: this.entryPrice.toString() };
+      }
       default: break;
     }
     if (op === undefined) throw new BinanceApiError(404, -1000, `emulator (${this.api}): no route ${route}`);
@@ -556,6 +565,19 @@ export class BinanceSpotEmulator {
     }
     this.positionLots = after;
     this.positionUpdateMs = ms;
+  }
+
+  /**
+   * Futures: the account's position moves by `tradeAmt` (signed, the instrument's size unit) at
+   * `price` outside any run — a trade from another session, the web UI, a liquidation — with no order
+   * and no user-stream message (what a run's drift check must find by asking positionRisk).
+   * Also `POST /emulator/position` {"tradeAmt": "-0.005", "price": "61800"}.
+   */
+  tradeOutside(tradeAmt: string, price: string): void {
+    if (this.api === 'spot') throw new Error(`${this.opts.capture.venue} is spot, which has no positions`);
+    const lots = this.inst.lot.toUnits(tradeAmt);
+    if (!(new Decimal(price).gt(0))) throw new Error(`price must be > 0, got '${price}'`);
+    this.movePosition(lots, price, Date.now());
   }
 
   /** Mid of the replayed book (the emulator's mark price; Binance's is an index-based mark). */

@@ -191,9 +191,10 @@ export class LiveSession {
    * Carries out an intervention (an operator command) now: the kernel is first advanced to the clock
    * (everything due by then happens first), then the intervention runs at that time. `input` builds
    * what a replay needs to schedule it again (the market-row count and time it ran at); it is logged
-   * in stream inputs-<runId>, in order with the rolls.
+   * in stream inputs-<runId>, in order with the rolls. Without `input` nothing is logged there: live
+   * only (the position drift halt, PositionWatch), where no replay takes the run's inputs.
    */
-  intervene(apply: Intervention, input: (afterRows: number, atUs: number) => NewEvent): void {
+  intervene(apply: Intervention, input?: (afterRows: number, atUs: number) => NewEvent): void {
     if (this.stopping) throw new HftError('HFT_ERR_RUN_NOT_LIVE', `run '${this.cfg.kernel.runId}' is stopping: no intervention can reach it`);
     if (this.failed !== undefined) return;
     const now = this.cfg.clockUs();
@@ -201,7 +202,7 @@ export class LiveSession {
       this.emit(this.kernel.advance(now));
       const afterRows = this.kernel.counters.marketRows;
       this.emit(this.kernel.intervene(now, apply));
-      this.out.next(Promise.resolve(input(afterRows, now)));
+      if (input) this.out.next(Promise.resolve(input(afterRows, now)));
     } catch (e) { this.fail(e); }
   }
 
