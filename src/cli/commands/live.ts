@@ -98,10 +98,10 @@ export const liveCommand: Command = {
     const storeUri = values.store ?? DEFAULT_STORE_URI;
     const warm = values['warm-every-ms'];
     const warmEveryMs = warm === undefined ? undefined : Number(warm);
-    if (warmEveryMs !== undefined && !(warmEveryMs === 0 || (Number.isFinite(warmEveryMs) && warmEveryMs >= 1))) throw new HftError('HFT_ERR_USAGE', `--warm-every-ms: expected 0 (off) or a number of milliseconds >= 1, got '${warm}'`);
+    if (warmEveryMs !== undefined && (!/^\d+(\.\d+)?$/.test(warm!) || !(warmEveryMs === 0 || warmEveryMs >= 1))) throw new HftError('HFT_ERR_USAGE', `--warm-every-ms: expected 0 (off) or a number of milliseconds >= 1, got '${warm}'`);
     const pce = values['position-check-every'];
     const positionCheckEveryS = pce === undefined ? undefined : Number(pce);
-    if (positionCheckEveryS !== undefined && !(positionCheckEveryS === 0 || (Number.isFinite(positionCheckEveryS) && positionCheckEveryS >= 1))) {
+    if (positionCheckEveryS !== undefined && (!/^\d+(\.\d+)?$/.test(pce!) || !(positionCheckEveryS === 0 || positionCheckEveryS >= 1))) {
       throw new HftError('HFT_ERR_USAGE', `--position-check-every: expected 0 (off) or a number of seconds >= 1 (positionRisk costs request weight 5), got '${pce}'`);
     }
     const r = await runLive({
