@@ -59,7 +59,7 @@ describe('Bybit ETHUSDT linear sessions against the emulator', () => {
     const { ws } = await emu.start();
     const cwd = mkdtempSync(join(tmpdir(), 'hft-paper-bybit-'));
     const resume = setInterval(() => { if (emu.stats.subscribes === 1) { clearInterval(resume); emu.resume(); } }, 5);
-    const r = await venuePaperSession({ cwd, scenarioPath: scenarioIn(cwd), storeUri: 'file:store', specs: [spec], restUrl: '', wsUrl: ws, durationMs: 16_000 });
+    const r = await venuePaperSession({ cwd, scenarioPath: scenarioIn(cwd), storeUri: 'file:store', specs: [spec], restUrl: '', wsUrl: ws, durationMs: 17_500 }); // the capture's 29.7 s of ETHUSDT at speed 2, and a margin
     clearInterval(resume);
     expect(emu.remaining).toBe(0);
     expect(r.feed.snapshots).toBe(1);
