@@ -6,9 +6,16 @@
  * the run does, at the second quiet reading.
  */
 import { describe, expect, it } from 'vitest';
-import { DriftDetector, type LedgerSnapshot } from '../../src/engine/live/PositionWatch.ts';
+import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
+import type { LiveSession } from '../../src/engine/live/LiveSession.ts';
+import { DriftDetector, PositionWatch, type LedgerSnapshot } from '../../src/engine/live/PositionWatch.ts';
+import { Kernel, type Intervention } from '../../src/engine/Kernel.ts';
+import { parseScenario } from '../../src/engine/scenario.ts';
+import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventData, NewEvent, VenuePosition } from '../../src/model/events.ts';
 import { captureInstruments } from '../../src/feeds/binance/captureInstruments.ts';
-import type { VenuePosition } from '../../src/model/events.ts';
 import { instrument } from '../../src/model/instrument.ts';
 
 const USDM = 'binance-usdm:BTCUSDT';
@@ -65,5 +72,45 @@ describe('DriftDetector', () => {
     expect(quiet(d, 2, 0, rows, 1)).toEqual([]);
     expect(quiet(d, 2, 0, rows, 2)).toEqual([]);
     expect(d.stats.mismatches).toBe(0);
+  });
+});
+
+describe('PositionWatch', () => {
+  const scenario = parseScenario(JSON.parse(readFileSync(join(import.meta.dirname, '../../scenarios/paper-mm-usdm-btcusdt.json'), 'utf8')), 'paper-mm-usdm-btcusdt.json');
+  const spec = captureInstruments.find((x) => x.id === USDM)!;
+  /** A session stand-in over a real kernel of the scenario (its simulated venue): interventions run on it at once. */
+  function fakeSession() {
+    const kernel = new Kernel(createLiveRun({ mode: 'paper', scenario, scenarioPath: 'test', instruments: [spec], store: new MemoryEventStore(), codeVersion: 'test', startUs: 1, runId: 'ldrift' }).kernel);
+    const events: NewEvent[] = [];
+    const session = { kernel, poke: () => {}, intervene: (apply: Intervention) => { events.push(...kernel.intervene(5, apply)); } };
+    return { session: session as unknown as LiveSession, events, kernel };
+  }
+
+  it('a confirmed drift is recorded and halts through the kill switch (HALTED caused by the drift event); the checks stop', async () => {
+    const { session, events, kernel } = fakeSession();
+    const drifts: EventData<'position.drift-detected'>[] = [];
+    let t = 0;
+    const w = new PositionWatch({ session, instruments: [inst], fetchPositions: async () => venue('-0.005'), everyMs: 1000, clockUs: () => ++t, onDrift: (d) => drifts.push(d), onCheckError: (e) => { throw e; } });
+    await w.check();
+    expect(events).toEqual([]);
+    await w.check();
+    expect(events.map((e) => e.type)).toEqual(['position.drift-detected', 'risk.state-changed']);
+    expect(events[0]!.data).toEqual({ instrument: USDM, venueQuantity: '-0.005', ledgerQuantity: '0', firstSeenUs: 1, checks: 2 });
+    expect(events[1]!.data).toEqual({ from: 'ACTIVE', to: 'HALTED', reason: 'position-drift', values: { [`${USDM} venue`]: '-0.005', [`${USDM} ledger`]: '0' } });
+    expect(events[1]!.causationId).toBe(events[0]!.id);
+    expect(kernel.counters.ordersRequested).toBe(0);
+    expect(drifts).toHaveLength(1);
+    await w.check(); // stopped: no third event
+    expect(events).toHaveLength(2);
+    await w.stop();
+  });
+
+  it('a failed check is reported and never rejects', async () => {
+    const { session } = fakeSession();
+    const errors: unknown[] = [];
+    const w = new PositionWatch({ session, instruments: [inst], fetchPositions: async () => { throw new Error('ECONNRESET'); }, everyMs: 1000, clockUs: () => 1, onDrift: () => {}, onCheckError: (e) => errors.push(e) });
+    await expect(w.check()).resolves.toBeUndefined();
+    expect(String(errors[0])).toContain('ECONNRESET');
+    await w.stop();
   });
 });

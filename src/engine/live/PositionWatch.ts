@@ -109,7 +109,10 @@ export interface PositionWatchOptions {
 export class PositionWatch {
   readonly detector: DriftDetector;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** No more checks: stopped, or a drift halted the run. */
   private stopped = false;
+  /** stop() was called: a check failing on the way out is not reported. */
+  private closing = false;
   private current: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: PositionWatchOptions) {
@@ -138,13 +141,16 @@ export class PositionWatch {
     return { fills: k.counters.fills, inFlight, lots };
   }
 
-  /** One reading (also callable directly). */
+  /** One reading (also callable directly). Never rejects: a failure goes to onCheckError. */
   async check(): Promise<void> {
+    try { await this.read(); } catch (e) { if (!this.closing) this.o.onCheckError(e); }
+  }
+
+  private async read(): Promise<void> {
     // Everything due first: answers that arrived are folded before the ledger is read.
     this.o.session.poke();
     const before = this.snapshot();
-    let venue: readonly VenuePosition[] | null;
-    try { venue = await this.o.fetchPositions(); } catch (e) { if (!this.stopped) this.o.onCheckError(e); return; }
+    const venue = await this.o.fetchPositions();
     if (this.stopped || venue === null) return;
     this.o.session.poke();
     const drifts = this.detector.observe({ before, after: this.snapshot(), venue, atUs: this.o.clockUs() });
@@ -161,6 +167,7 @@ export class PositionWatch {
   }
 
   async stop(): Promise<void> {
+    this.closing = true;
     this.stopped = true;
     clearTimeout(this.timer);
     await this.current;
