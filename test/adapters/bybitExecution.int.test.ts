@@ -17,6 +17,7 @@ import { bybitLegacySpecs, loadBybitLegacyCapture, spotStandIn } from '../../src
 import { BybitEmulator } from '../../src/cli/emulator/BybitEmulator.ts';
 import { wallClockUs } from '../../src/engine/live/wallClock.ts';
 import type { OrderIntentData } from '../../src/model/events.ts';
+import { isHftError } from '../../src/core/errors.ts';
 import { instrument, type InstrumentSpec } from '../../src/model/instrument.ts';
 import type { VenueReport } from '../../src/model/orders.ts';
 import { sleep, waitFor } from '../core/waitFor.ts';
@@ -127,6 +128,16 @@ describe('Bybit v5 spot order entry against the emulator (legacy ETHUSDT capture
     expect(h.exec.createRequest(order(spotSpec, 'w', 'buy', 'POST_ONLY', 47_300, 5))).toEqual({ // tick 0.05
       category: 'spot', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Limit', qty: '0.05', price: '2365', timeInForce: 'PostOnly', orderLinkId: 'w',
     });
+  }, 30_000);
+
+  it('refuses to start when our spec is not the venue\'s grid (instruments-info), naming both', async () => {
+    const h = await harness();
+    const wrong = { ...spotSpec, tickSize: '0.01' };
+    const e = new BybitExecution({ client: createBybitCcxt({ ...KEY, restUrl: h.url.rest }), wsPrivateUrl: h.url.wsPrivate, ...KEY, instruments: [instrument(wrong)], clockUs: wallClockUs() });
+    await expect(e.start()).rejects.toSatisfy((err) => isHftError(err, 'HFT_ERR_CONFIG')
+      && (err as Error).message === 'HFT_ERR_CONFIG: bybit GET /v5/market/instruments-info?category=spot&symbol=ETHUSDT: venue tickSize 0.05 / basePrecision 0.01, our spec bybit-spot:ETHUSDT has 0.01 / 0.01');
+    e.stop();
+    expect(h.emu.account!.stats.auths).toBe(1); // only the harness's: the refused one never opened its private socket
   }, 30_000);
 
   it('a wrong secret: REST refused with 10004 (the order rejected, none created), the private auth refused', async () => {

@@ -36,6 +36,7 @@
  */
 import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
+import { Decimal } from 'decimal.js';
 import WebSocket from 'ws';
 import { HftError } from '../../core/errors.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
@@ -158,7 +159,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
     const pf = row.priceFilter as { tickSize?: string } | undefined;
     const lf = row.lotSizeFilter as { qtyStep?: string; basePrecision?: string } | undefined;
     const step = this.category === 'spot' ? lf?.basePrecision : lf?.qtyStep;
-    const same = (a: string | undefined, b: string): boolean => a !== undefined && DECIMAL.test(a) && Number(a) === Number(b);
+    const same = (a: string | undefined, b: string): boolean => a !== undefined && DECIMAL.test(a) && new Decimal(a).eq(b);
     const tick = inst.orderTickSize ?? inst.tickSize; const lot = inst.orderLotSize ?? inst.lotSize;
     if (!same(pf?.tickSize, tick) || !same(step, lot)) {
       throw new HftError('HFT_ERR_CONFIG', `${where}: venue tickSize ${String(pf?.tickSize)} / ${this.category === 'spot' ? 'basePrecision' : 'qtyStep'} ${String(step)}, our spec ${inst.id} has ${tick} / ${lot}`);
