@@ -182,7 +182,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
     const onSetup = (raw: WebSocket.RawData): void => { answers.push(JSON.parse(raw.toString()) as Record<string, unknown>); wake?.(); };
     ws.on('message', onSetup);
     const closed = new Promise<never>((_r, reject) => ws.once('close', () => reject(new Error('bybit private socket closed during auth'))));
-    // Answers to our own requests, skipping anything else (a push cannot come before the subscription).
+    // Answers to our own requests; anything else before the subscription's answer is not ours to apply yet.
     const answerTo = async (op: string): Promise<Record<string, unknown>> => {
       for (;;) { const a = await Promise.race([next(), closed]); if (a.op === op) return a; }
     };
@@ -195,6 +195,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       if (sub.success !== true) throw new Error(`bybit order/execution subscription refused: ${String(sub.ret_msg)}`);
     } catch (e) { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); throw e; }
     ws.off('message', onSetup);
+    for (const a of answers) this.onPush(a); // pushes that came with the subscription's answer
     ws.on('message', (raw: WebSocket.RawData) => this.onPush(JSON.parse(raw.toString()) as Record<string, unknown>));
     ws.on('error', (e: Error) => this.o.log?.(`bybit private socket error: ${e.message}`));
     ws.on('close', () => { if (!this.stopped) void this.reconnect(); });
