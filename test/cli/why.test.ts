@@ -53,7 +53,9 @@ function fromLog(n: number): { open: string[]; positions: Map<string, string> } 
 
 describe('hft why on the real BTCUSDT capture', () => {
   it('at a decision: the book rebuilt from the tick rows is the one the decision recorded, and orders and position match the log', async () => {
-    const decisions = log.filter((e) => e.type === 'decision' && (e.data as { trigger: string }).trigger !== 'timer');
+    // Decisions on a market row: made right after that row, so the rows up to T are the ones they saw (a
+    // decision on an order answer at T comes before a market row stamped the same microsecond).
+    const decisions = log.filter((e) => e.type === 'decision' && ['bbo', 'book'].includes((e.data as { trigger: string }).trigger));
     expect(decisions.length).toBeGreaterThan(100);
     const btc = instrument((log[0]!.data as { config: { instruments: InstrumentSpec[] } }).config.instruments[0]!);
     for (const d of [decisions[20]!, decisions[Math.floor(decisions.length / 2)]!, decisions.at(-5)!]) {
