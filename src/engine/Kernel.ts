@@ -4,7 +4,8 @@
  * returns every run event it produced. Synchronous and free of RxJS: engine/runBacktest.ts wires it.
  *
  * Phase order for every market row (local time tL = tsRecv corrected, venue time tV = tsEvent):
- *   1. due timers and due venue responses (local time < tL), each at its own time;
+ *   1. due venue actions (a request reaching the venue), timers and venue responses (time < tL), each
+ *      at its own time, in time order;
  *   2. the venue runs its queue up to tV and matches the row (venue first);
  *   3. responses now due at tL are delivered (fills caused by this very row, when latency allows);
  *   4. the strategy-side book applies the row; at the end of a venue message the strategies see it;
@@ -129,8 +130,11 @@ export class Kernel {
   private readonly interventions: ScheduledIntervention[] = [];
   private interventionAt = -1;
   private readonly interventionApi: InterventionApi;
+  /** The venue runs its actions in time order with responses and timers (ExecutionVenue.nextActionUs). */
+  private readonly venueActsInTime: boolean;
 
   constructor(private readonly cfg: KernelConfig) {
+    this.venueActsInTime = typeof cfg.venue.nextActionUs === 'function';
     this.seq = cfg.firstSeq;
     this.oms = createOmsState({ runId: cfg.runId, instruments: cfg.instruments });
     this.books = cfg.instruments.map((i) => new L2Book(i.id));
@@ -297,12 +301,12 @@ export class Kernel {
     return this.take();
   }
 
-  /** Ends the run: every held row, then every response still in flight. No timers past the data. */
+  /** Ends the run: every held row, then every request and response still in flight. No timers past the data. */
   finish(): NewEvent[] {
     this.run(true);
     const last = this.nowUs;
     for (;;) {
-      const t = this.cfg.venue.nextResponseUs();
+      const t = Math.min(this.cfg.venue.nextResponseUs(), this.nextActionUs());
       if (t === Number.POSITIVE_INFINITY) break;
       this.cfg.venue.advanceTo(t);
       this.runDue(t, true, false);
@@ -370,14 +374,14 @@ export class Kernel {
   /** Venue first: delivers what the strategy sees before this venue instant, then matches the venue cursor's row. */
   private venueStep(b: MarketBatch): void {
     const tVen = b.tsEvent[this.vi]!;
-    if (this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
+    if (this.nextActionUs() < tVen || this.cfg.venue.nextResponseUs() < tVen || this.nextTimerUs() < tVen) this.runDue(tVen, false, true);
     this.venueRow(b, this.vi);
     this.vi++;
   }
 
-  /** Before a local event at `t`: the responses and timers due by then (inclusive), then the clock moves to `t`. */
+  /** Before a local event at `t`: the venue actions, responses and timers due by then (inclusive), then the clock moves to `t`. */
   private localStep(t: number): void {
-    if (this.cfg.venue.nextResponseUs() <= t || this.nextTimerUs() <= t) this.runDue(t, true, true);
+    if (this.nextActionUs() <= t || this.cfg.venue.nextResponseUs() <= t || this.nextTimerUs() <= t) this.runDue(t, true, true);
     this.nowUs = t;
   }
 
@@ -491,15 +495,24 @@ export class Kernel {
     return id;
   }
 
-  /** Delivers responses (and fires timers when `timers`) in local-time order up to `tL`. */
+  /**
+   * Runs venue actions, delivers responses (and fires timers when `timers`) in time order up to `tL`.
+   * Venue actions (a request reaching the simulated venue) run at their own time, before a response
+   * or timer at the same time: every market row up to `tL` has been matched by then, so the venue acts
+   * on the book as it was, and its answer reaches the strategy at its own response time instead of
+   * waiting for the venue's next market row.
+   */
   private runDue(tL: number, inclusive: boolean, timers: boolean): void {
     const venue = this.cfg.venue;
     for (;;) {
+      const tAct = this.nextActionUs();
       const tResp = venue.nextResponseUs();
       const tTimer = timers ? this.nextTimerUs() : Number.POSITIVE_INFINITY;
-      const t = Math.min(tResp, tTimer);
+      const t = Math.min(tAct, tResp, tTimer);
       if (!(inclusive ? t <= tL : t < tL)) return;
-      if (tResp <= tTimer) {
+      if (tAct === t) {
+        venue.advanceTo(tAct);
+      } else if (tResp <= tTimer) {
         const at = Math.max(tResp, this.nowUs);
         if (tResp < this.nowUs) this.counters.lateResponses++;
         this.nowUs = at;
@@ -509,6 +522,11 @@ export class Kernel {
         this.fireTimers(tTimer);
       }
     }
+  }
+
+  /** Venue time of the simulated venue's next action; Infinity for a venue that acts only at market rows. */
+  private nextActionUs(): number {
+    return this.venueActsInTime ? this.cfg.venue.nextActionUs!() : Number.POSITIVE_INFINITY;
   }
 
   private nextTimerUs(): number {

@@ -57,6 +57,15 @@ export class SimExecutionVenue implements ExecutionVenue {
     v.modify(clientOrderId, { priceTicks, sizeLots }, localTimeUs);
   }
 
+  nextActionUs(): number {
+    let t = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.venues.length; i++) {
+      const x = this.venues[i]!.nextActionTimeUs();
+      if (x < t) t = x;
+    }
+    return t;
+  }
+
   nextResponseUs(): number {
     let t = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.venues.length; i++) {

@@ -32,6 +32,13 @@ export interface ExecutionVenue {
   onMarketRow(batch: MarketBatch, row: number, instrument: string): void;
   /** Runs every venue action due at or before this venue time (request arrivals, expiries). */
   advanceTo(venueTimeUs: number): void;
+  /**
+   * Venue time of the next pending venue action (a request's arrival), Infinity when none. A venue
+   * that states it has its actions run in time order with responses, timers and market rows (the
+   * backtest's simulated venue); one without it (paper's row-driven venue, live adapters) acts only
+   * at market rows and on `advanceTo`.
+   */
+  nextActionUs?(): number;
   submit(order: OrderIntentData, localTimeUs: number): void;
   /**
    * Live adapters: a dry run of the new-order request for `order` — built, signed and formatted as
