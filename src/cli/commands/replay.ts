@@ -28,7 +28,20 @@ export interface ReplayOptions {
 
 export interface ReplayOutcome extends ParityResult { readonly recorded: number; readonly codeVersionMatches: boolean }
 
-export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayOutcome> {
+/** A recorded backtest ready to run again: its events, its run.started, and the run rebuilt from them on a memory store. */
+export interface RecordedBacktest {
+  readonly recorded: EventEnvelope[];
+  readonly started: EventData<'run.started'>;
+  readonly run: ReturnType<typeof createBacktest>;
+}
+
+/**
+ * Reads run `runId` and rebuilds it from its recorded inputs: the scenario and seed of run.started, the
+ * market stream from the same tick files (their sha256 must match: different bytes are a different run)
+ * and the recorded latency table, into a fresh memory store. `onlyBacktestFor`: the verb, when it
+ * refuses a paper or live session (their inputs replay with hft parity).
+ */
+export async function loadRecordedBacktest(opts: ReplayOptions, io: CliIO, onlyBacktestFor?: string): Promise<RecordedBacktest> {
   const store = await openStore(opts.storeUri, { cwd: io.cwd, readOnly: true });
   let recorded: EventEnvelope[];
   try { recorded = await collect(store.readStream(`run-${opts.runId}`)); } finally { await store.close(); }
@@ -36,6 +49,9 @@ export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayO
   if (!first) throw new HftError('HFT_ERR_NOT_FOUND', `run '${opts.runId}' not found in ${opts.storeUri} (stream run-${opts.runId} is empty)`);
   if (first.type !== 'run.started') throw new HftError('HFT_ERR_BAD_INPUT', `run '${opts.runId}': first event is ${first.type}, not run.started`);
   const started = first.data as EventData<'run.started'>;
+  if (onlyBacktestFor !== undefined && started.mode !== 'backtest') {
+    throw new HftError('HFT_ERR_USAGE', `run '${opts.runId}' is a ${started.mode} session: ${onlyBacktestFor} replays backtests; a ${started.mode} session's recorded inputs replay with hft parity ${opts.runId}`);
+  }
   const cfg = started.config as { scenario: unknown; scenarioPath: string; instruments: InstrumentSpec[] };
   const scenario = parseScenario(cfg.scenario, `${cfg.scenarioPath} (recorded in run ${opts.runId})`);
   const data = await prepareData(scenario, dirname(cfg.scenarioPath), io.cwd, opts.ticksDir, io.err);
@@ -51,14 +67,18 @@ export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayO
   const source: AsyncIterable<MarketBatch> = opts.mutate
     ? (async function* () { for await (const b of stream) { opts.mutate!(b); yield b; } })()
     : stream;
-  const memory = new MemoryEventStore();
   const run = createBacktest({
-    scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, source, datasets: started.datasets, store: memory,
+    scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, source, datasets: started.datasets, store: new MemoryEventStore(),
     codeVersion: started.codeVersion, runId: opts.runId, wallMs: () => performance.now(),
     ...(latency ? { latencyRows: latency.rows } : {}),
   });
+  return { recorded, started, run };
+}
+
+export async function replayRun(opts: ReplayOptions, io: CliIO): Promise<ReplayOutcome> {
+  const { recorded, started, run } = await loadRecordedBacktest(opts, io);
   await runBacktest(run);
-  const replayed = await collect(memory.readStream(run.streamId));
+  const replayed = await collect(run.store.readStream(run.streamId));
   return { ...compareRuns(recorded, replayed), recorded: recorded.length, codeVersionMatches: started.codeVersion === codeVersion() };
 }
 

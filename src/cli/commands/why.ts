@@ -15,26 +15,19 @@
  * ISO-8601 (`2024-08-09T00:01:07.312Z`), integer µs since the epoch, or a time of day
  * (`00:01:07.312`) on the run's market-data date when the run lies within one UTC day.
  */
-import { dirname } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { HftError } from '../../core/errors.ts';
 import { dayOfUs, isoFromUs, usFromIso } from '../../core/time.ts';
-import { createBacktest } from '../../engine/createBacktest.ts';
 import { Kernel } from '../../engine/Kernel.ts';
 import { compareRuns, type ParityResult } from '../../engine/parity.ts';
-import { parseScenario } from '../../engine/scenario.ts';
-import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
-import { collect } from '../../eventstore/port.ts';
 import { L2Book } from '../../model/book/L2Book.ts';
 import type { EventData, EventEnvelope, NewEvent } from '../../model/events.ts';
-import type { Instrument, InstrumentSpec } from '../../model/instrument.ts';
+import type { Instrument } from '../../model/instrument.ts';
 import { KindCode, Side, type MarketBatch } from '../../model/market.ts';
 import { TERMINAL_STATUSES } from '../../model/orders.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
-import { readLatencyRows } from '../latencyRows.ts';
-import { openMarketStream, prepareData } from '../prepareData.ts';
-import { DEFAULT_STORE_URI, openStore } from '../store.ts';
+import { DEFAULT_STORE_URI } from '../store.ts';
 import { DEFAULT_TICKS_DIR } from './backtest.ts';
+import { loadRecordedBacktest } from './replay.ts';
 
 export interface WhyOptions {
   readonly runId: string;
@@ -143,30 +136,8 @@ function summarize(e: EventEnvelope, inst: (id: string) => Instrument | undefine
 export async function whyRun(opts: WhyOptions, io: CliIO): Promise<WhyOutcome> {
   const depth = opts.depth ?? 5;
   const windowMs = opts.windowMs ?? 500;
-  const store = await openStore(opts.storeUri, { cwd: io.cwd, readOnly: true });
-  let recorded: EventEnvelope[];
-  try { recorded = await collect(store.readStream(`run-${opts.runId}`)); } finally { await store.close(); }
-  const first = recorded[0];
-  if (!first) throw new HftError('HFT_ERR_NOT_FOUND', `run '${opts.runId}' not found in ${opts.storeUri} (stream run-${opts.runId} is empty)`);
-  if (first.type !== 'run.started') throw new HftError('HFT_ERR_BAD_INPUT', `run '${opts.runId}': first event is ${first.type}, not run.started`);
-  const started = first.data as EventData<'run.started'>;
-  if (started.mode !== 'backtest') throw new HftError('HFT_ERR_USAGE', `run '${opts.runId}' is a ${started.mode} session: hft why replays backtests; a ${started.mode} session's recorded inputs replay with hft parity ${opts.runId}`);
-  const cfg = started.config as { scenario: unknown; scenarioPath: string; instruments: InstrumentSpec[] };
-  const scenario = parseScenario(cfg.scenario, `${cfg.scenarioPath} (recorded in run ${opts.runId})`);
-  const data = await prepareData(scenario, dirname(cfg.scenarioPath), io.cwd, opts.ticksDir, io.err);
-  const stream = openMarketStream(scenario, data);
-  const have = new Map(stream.files.map((f) => [f.path, f.sha256]));
-  const lat = scenario.venue.latency;
-  const latency = lat.model === 'recorded' ? readLatencyRows(lat.file, dirname(cfg.scenarioPath), io.cwd) : undefined;
-  if (latency) have.set(`latency:${(lat as { file: string }).file}`, latency.sha256);
-  for (const d of started.datasets) {
-    if (have.get(d.path) !== d.sha256) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': dataset ${d.path} has sha256 ${have.get(d.path) ?? '(missing)'}, the run recorded ${d.sha256}`);
-  }
-  const run = createBacktest({
-    scenario, scenarioPath: cfg.scenarioPath, instruments: cfg.instruments, source: stream, datasets: started.datasets, store: new MemoryEventStore(),
-    codeVersion: started.codeVersion, runId: opts.runId, wallMs: () => performance.now(),
-    ...(latency ? { latencyRows: latency.rows } : {}),
-  });
+  const { recorded, run } = await loadRecordedBacktest(opts, io, 'hft why');
+  const stream = run.source;
 
   // The run's market-data dates (local time) name the day a bare time of day falls on.
   const events = recorded.filter((e) => e.type !== 'run.started' && e.type !== 'run.completed');
