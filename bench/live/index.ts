@@ -31,12 +31,14 @@
  * other threads (GC and compiler helpers, libuv's pool) on CPU 0 (`taskset`, Linux): the venue is
  * another machine in production, so here it is kept off the engine's core, as a desk gives the hot
  * thread a core of its own. Needs `--emulator child`.
+ * `--rt N`: the main thread at real-time priority N (SCHED_FIFO, `chrt`, Linux, needs CAP_SYS_NICE): the
+ * scheduler runs it as soon as its socket has data instead of after another runnable thread's slice.
  * `--record`: the session as `hft live` runs it: its log in a file event store (fsync per append) and
  * every market row recorded into a tick store sealed every 5 s (TickRecorder: Parquet files, fsynced,
  * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record] [--rebuild-every N] [--pin]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record] [--rebuild-every N] [--pin] [--rt N]
  *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -76,11 +78,14 @@ const WARM_MS = warmFlag >= 0 ? Number(args[warmFlag + 1]) : 1;
 if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must be 0 (off) or a number of ms >= 1, got '${args[warmFlag + 1]}'`);
 const RECORD = args.includes('--record');
 const PIN = args.includes('--pin');
+const rtFlag = args.indexOf('--rt');
+const RT = rtFlag >= 0 ? Number(args[rtFlag + 1]) : 0;
+if (rtFlag >= 0 && !(Number.isInteger(RT) && RT >= 1 && RT <= 99)) throw new Error(`bench/live: --rt must be a priority from 1 to 99, got '${args[rtFlag + 1]}'`);
 if (PIN && (emuMode !== 'child' || cpus().length < 2)) throw new Error('bench/live: --pin needs --emulator child and at least 2 CPUs');
 const rebuildFlag = args.indexOf('--rebuild-every');
 const REBUILD_EVERY = rebuildFlag >= 0 ? Number(args[rebuildFlag + 1]) : undefined;
 if (REBUILD_EVERY !== undefined && !(Number.isSafeInteger(REBUILD_EVERY) && REBUILD_EVERY > 0)) throw new Error(`bench/live: --rebuild-every must be a positive integer, got '${args[rebuildFlag + 1]}'`);
-const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag, rebuildFlag].some((f) => f >= 0 && i === f + 1));
+const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag, rebuildFlag, rtFlag].some((f) => f >= 0 && i === f + 1));
 const seconds = Number(positional[0] ?? 20);
 if (!(seconds > 0)) throw new Error(`bench/live: seconds must be a positive number, got '${positional[0]}'`);
 const CAPTURES = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
@@ -230,6 +235,11 @@ WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[
   return origEmit.call(this, ev, ...a);
 } as typeof WebSocket.prototype.emit;
 if (PIN) pinThreads();
+if (RT > 0) {
+  // The main thread only (its tid is the pid): threads created later (libuv's pool) start from it.
+  const r = spawnSync('chrt', ['-f', '-p', String(RT), String(process.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/live: chrt -f -p ${RT} ${process.pid} failed (${r.status}): ${r.stderr}`);
+}
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
 md.start();
@@ -277,6 +287,7 @@ const row = (name: string, xs: number[]): string => `| ${name.padEnd(50)} | ${St
 const la = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`tick-to-order against the emulator (${emuMode === 'child' ? 'its own process' : 'in this process'}; ${seconds} s of the real BTCUSDT capture at ${SPEED}x; ${session.kernel.counters.marketRows} market rows, ${session.kernel.counters.ordersRequested} orders)`);
 console.log(`cpu ${cpus()[0]!.model} x${cpus().length}, node ${process.version} ${process.execArgv.filter((a) => a.startsWith('--') && !a.includes('tsx')).join(' ')}; load average ${la(loadBefore)} before, ${la(loadAfter)} after`);
+if (RT > 0) console.log(`real-time priority (--rt): the main thread SCHED_FIFO ${RT}`);
 if (PIN) console.log('pinned (--pin): the main thread on CPU 1; the emulator and this process\'s other threads on CPU 0');
 console.log(RECORD ? `recording as hft live: file event log (fsync per append), ${recorder!.rows} market rows sealed into Parquet every 5 s (--record)` : 'not recording: log in memory, no tick recording (--record records as hft live does)');
 if (!warmer) console.log('hot-path warmer: off (--warm 0)');
