@@ -307,6 +307,10 @@ console.log(row('adapter -> wire of the same order (sign + write)', adapterToWir
 const own = wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!));
 console.log(row('own time, first order the message decided', own.filter((_, i) => wireNth[i] === 0)));
 console.log(row('own time, later orders of the same message', own.filter((_, i) => wireNth[i]! > 0)));
+console.log(row('wire, first order of its message (tick-to-first-order)', wire.filter((_, i) => wireNth[i] === 0)));
+console.log(row('wire, later orders of the same message', wire.filter((_, i) => wireNth[i]! > 0)));
+console.log(row('decision, first order of its message', wireProbe.filter((p) => p.nth === 0).map((p) => p.dec)));
+console.log(row('decision, later orders of the same message', wireProbe.filter((p) => p.nth > 0).map((p) => p.dec)));
 for (const k of ['bookTicker', 'depth', 'trade', 'other']) {
   const xs = wire.filter((_, i) => wireKind[i] === k);
   if (xs.length > 0) console.log(row(`wire, orders decided on a ${k} message`, xs));
