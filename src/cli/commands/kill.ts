@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ccxt from 'ccxt';
 import { BINANCE_PRODUCT_OF_VENUE, createBinanceCcxt, type BinanceProduct } from '../../adapters/binance/binanceCcxt.ts';
+import { createBybitCcxt } from '../../adapters/bybit/bybitCcxt.ts';
 import { createOkxCcxt } from '../../adapters/okx/okxCcxt.ts';
 import { HftError } from '../../core/errors.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
@@ -43,6 +44,32 @@ function okxKillApi(restUrl: string, keys: { apiKey: string; secret: string; pas
       }
       return open.slice(0, done);
     },
+  };
+}
+
+/**
+ * Bybit v5: GET /v5/order/realtime (open orders of the category and symbol, every page), POST
+ * /v5/order/cancel-all (answers the canceled orders' ids).
+ */
+function bybitKillApi(venue: string, restUrl: string, keys: { apiKey: string; secret: string }): KillApi {
+  const category = venue === 'bybit-spot' ? 'spot' : 'linear';
+  const client = createBybitCcxt({ apiKey: keys.apiKey, secret: keys.secret, restUrl, timeoutMs: 500, category });
+  const raw = client as unknown as {
+    privateGetV5OrderRealtime(p: Record<string, string | number>): Promise<{ result: { list: unknown[]; nextPageCursor?: string } }>;
+    privatePostV5OrderCancelAll(p: Record<string, string>): Promise<{ result: { list?: unknown[] } }>;
+  };
+  return {
+    privateGetOpenOrders: async ({ symbol }) => {
+      const all: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const r = await raw.privateGetV5OrderRealtime({ category, symbol, limit: 50, ...(cursor ? { cursor } : {}) });
+        all.push(...r.result.list);
+        cursor = r.result.nextPageCursor || undefined;
+      } while (cursor);
+      return all;
+    },
+    privateDeleteOpenOrders: async ({ symbol }) => (await raw.privatePostV5OrderCancelAll({ category, symbol })).result.list ?? [],
   };
 }
 
@@ -81,7 +108,8 @@ export async function killRun(runId: string, io: CliIO, o: KillOptions = {}): Pr
   const { keys, names } = liveKeysOf(venue, io.env);
   if (!keys) throw new HftError('HFT_ERR_CONFIG', `kill needs the account's keys to verify: set ${names.join(', ')}`);
   // Client built before the clock starts (process setup); implicit endpoints need no market load.
-  const api = venue === 'okx' ? okxKillApi(info.restUrl, { apiKey: keys.apiKey, secret: keys.secret, passphrase: keys.passphrase! }) : binanceKillApi(info, keys);
+  const api = venue === 'okx' ? okxKillApi(info.restUrl, { apiKey: keys.apiKey, secret: keys.secret, passphrase: keys.passphrase! })
+    : venue === 'bybit-spot' || venue === 'bybit-linear' ? bybitKillApi(venue, info.restUrl, keys) : binanceKillApi(info, keys);
   return killWith(api, info, o);
 }
 
@@ -179,7 +207,8 @@ export const killCommand: Command = {
     '',
     'Sends SIGTERM to the live process (it cancels all open orders, records the stop, exits), then polls',
     `the venue with the account keys (Binance ${LIVE_KEY_ENV} / ${LIVE_SECRET_ENV}; OKX HFT_OKX_API_KEY /`,
-    'HFT_OKX_API_SECRET / HFT_OKX_API_PASSPHRASE) and cancels anything still open until it reports zero.',
+    'HFT_OKX_API_SECRET / HFT_OKX_API_PASSPHRASE; Bybit HFT_BYBIT_API_KEY / HFT_BYBIT_API_SECRET) and cancels',
+    'anything still open until it reports zero.',
     'Then waits for the live process to exit (an order it sent just before the halt may reach the venue',
     'after that look), looks at the venue once more and cancels anything left.',
     'Prints the final open-order count and the times; exit 1 if orders remain or the process did not exit.',

@@ -16,6 +16,8 @@ export const LIVE_SECRET_ENV = 'HFT_BINANCE_API_SECRET';
 export const OKX_KEY_ENV = 'HFT_OKX_API_KEY';
 export const OKX_SECRET_ENV = 'HFT_OKX_API_SECRET';
 export const OKX_PASSPHRASE_ENV = 'HFT_OKX_API_PASSPHRASE';
+export const BYBIT_KEY_ENV = 'HFT_BYBIT_API_KEY';
+export const BYBIT_SECRET_ENV = 'HFT_BYBIT_API_SECRET';
 
 export interface LiveCredentials { readonly apiKey: string; readonly secret: string; readonly passphrase?: string }
 
@@ -24,6 +26,10 @@ export function liveKeysOf(venue: string, env: Readonly<Record<string, string | 
   if (venue === 'okx') {
     const apiKey = env[OKX_KEY_ENV]; const secret = env[OKX_SECRET_ENV]; const passphrase = env[OKX_PASSPHRASE_ENV];
     return { keys: apiKey && secret && passphrase ? { apiKey, secret, passphrase } : undefined, names: [OKX_KEY_ENV, OKX_SECRET_ENV, OKX_PASSPHRASE_ENV] };
+  }
+  if (venue === 'bybit-spot' || venue === 'bybit-linear') {
+    const apiKey = env[BYBIT_KEY_ENV]; const secret = env[BYBIT_SECRET_ENV];
+    return { keys: apiKey && secret ? { apiKey, secret } : undefined, names: [BYBIT_KEY_ENV, BYBIT_SECRET_ENV] };
   }
   const apiKey = env[LIVE_KEY_ENV]; const secret = env[LIVE_SECRET_ENV];
   return { keys: apiKey && secret ? { apiKey, secret } : undefined, names: [LIVE_KEY_ENV, LIVE_SECRET_ENV] };
@@ -63,11 +69,13 @@ export const liveCommand: Command = {
     'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--adopt-positions] [--position-check-every S] [--duration S] [--warm-every-ms MS] [--store <uri>]',
     '',
     `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm; okx: spot, orders`,
-    'through POST /api/v5/trade/order, reports from the private orders channel); a scenario on any other venue',
-    '(Bybit: paper only) is refused with HFT_ERR_CONFIG.',
+    'through POST /api/v5/trade/order, reports from the private orders channel; bybit: spot and linear, orders',
+    'through POST /v5/order/create under our orderLinkId, reports from /v5/private order + execution); a scenario',
+    'on any other venue (bybit-inverse: paper only) is refused with HFT_ERR_CONFIG.',
     'Refuses to start unless: a run.promoted exists for this strategy + risk configuration (hft promote),',
     `--confirm-live is given, HFT_ENABLE_LIVE=1 and the venue's keys are set: Binance ${LIVE_KEY_ENV} /`,
-    `${LIVE_SECRET_ENV}, OKX ${OKX_KEY_ENV} / ${OKX_SECRET_ENV} / ${OKX_PASSPHRASE_ENV}. Keys are never`,
+    `${LIVE_SECRET_ENV}, OKX ${OKX_KEY_ENV} / ${OKX_SECRET_ENV} / ${OKX_PASSPHRASE_ENV}, Bybit ${BYBIT_KEY_ENV} /`,
+    `${BYBIT_SECRET_ENV}. Keys are never`,
     'printed or stored. Reconciles open orders, balances and (futures) positions on start, recorded in',
     'reconciliation.completed; refuses to start while the venue holds a position in an instrument the run',
     'trades (the run would trade as if flat): flatten it first, or pass --adopt-positions. Ctrl-C / SIGTERM /',
@@ -76,7 +84,8 @@ export const liveCommand: Command = {
     'options:',
     `  --rest <url>   REST base (default per venue, spot ${BINANCE_SPOT_REST}; the emulator: http://127.0.0.1:PORT)`,
     `  --ws <url>     WebSocket base (default per venue, spot ${BINANCE_SPOT_WS}); OKX: the public URL`,
-    '                 (ws://127.0.0.1:PORT/ws/v5/public on the emulator), the private one is beside it',
+    '                 (ws://127.0.0.1:PORT/ws/v5/public on the emulator), the private one is beside it;',
+    '                 Bybit: the public URL of the category (ws://127.0.0.1:PORT/v5/public/linear), /v5/private beside it',
     '  --sandbox      the product\'s testnet for orders (ccxt sandbox mode; pair with the testnet --rest/--ws)',
     '  --adopt-positions  start holding the venue\'s positions (USDⓈ-M / COIN-M, one-way mode) in the instruments',
     '                 the run trades: recorded as position.adopted before any market event; the ledger takes the',

@@ -3,12 +3,15 @@
  * COIN-M, OKX, Bybit: createMarketData picks it by the instruments' venue) against the simulated venue,
  * on the wall clock, everything recorded (run events in the store, market inputs in a tick store of
  * the session). Also home of `runSession`, which `hft live` shares: only the venue differs, and live
- * order entry exists for Binance (spot, USDⓈ-M, COIN-M) and OKX spot.
+ * order entry exists for Binance (spot, USDⓈ-M, COIN-M), OKX spot and Bybit (spot, linear).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BINANCE_PRODUCT_OF_VENUE, createBinanceCcxt } from '../../adapters/binance/binanceCcxt.ts';
 import { BinanceExecution } from '../../adapters/binance/BinanceExecution.ts';
+import { bybitCaptureInstruments } from '../../adapters/bybit/bybitCaptureInstruments.ts';
+import { createBybitCcxt } from '../../adapters/bybit/bybitCcxt.ts';
+import { BybitExecution } from '../../adapters/bybit/BybitExecution.ts';
 import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.ts';
 import { createOkxCcxt } from '../../adapters/okx/okxCcxt.ts';
 import { OkxExecution } from '../../adapters/okx/OkxExecution.ts';
@@ -62,8 +65,8 @@ export const VENUE_DEFAULT_URLS: Readonly<Record<LiveFeedVenue, { readonly rest:
   'bybit-inverse': { rest: 'https://api.bybit.com', ws: 'wss://stream.bybit.com/v5/public/inverse' },
 };
 
-/** Specs a session finds without an --instruments file: the Binance capture table and the OKX capture's list. */
-export const BUILTIN_SESSION_INSTRUMENTS: readonly InstrumentSpec[] = Object.freeze([...captureInstruments, ...okxCaptureInstruments]);
+/** Specs a session finds without an --instruments file: the Binance capture table and the OKX and Bybit captures' lists. */
+export const BUILTIN_SESSION_INSTRUMENTS: readonly InstrumentSpec[] = Object.freeze([...captureInstruments, ...okxCaptureInstruments, ...bybitCaptureInstruments]);
 
 export interface SessionOptions {
   readonly mode: 'paper' | 'live';
@@ -116,7 +119,7 @@ export interface SessionResult {
 }
 
 /** A venue with live order entry: the ExecutionVenue plus what the session needs around it. */
-type LiveVenue = BinanceExecution | OkxExecution;
+type LiveVenue = BinanceExecution | OkxExecution | BybitExecution;
 
 /** The adapter's dry run of a new-order request, where it has one (Binance; OKX orders go through ccxt's async path). */
 function warmOrderOf(v: ExecutionVenue): { warmOrder?: (order: OrderIntentData) => void } {
@@ -127,6 +130,12 @@ function warmOrderOf(v: ExecutionVenue): { warmOrder?: (order: OrderIntentData) 
 export function okxPrivateWsUrl(publicWsUrl: string): string {
   if (!/\/ws\/v5\/public$/.test(publicWsUrl)) throw new HftError('HFT_ERR_USAGE', `okx: --ws must be the public WebSocket URL ending in /ws/v5/public (its private one is beside it), got '${publicWsUrl}'`);
   return publicWsUrl.replace(/\/ws\/v5\/public$/, '/ws/v5/private');
+}
+
+/** Bybit's private WebSocket, one for every category (production and the emulator alike: `/v5/public/<spot|linear>` -> `/v5/private`). */
+export function bybitPrivateWsUrl(publicWsUrl: string): string {
+  if (!/\/v5\/public\/(spot|linear)$/.test(publicWsUrl)) throw new HftError('HFT_ERR_USAGE', `bybit: --ws must be the public WebSocket URL ending in /v5/public/spot or /v5/public/linear (the private one, /v5/private, is beside it), got '${publicWsUrl}'`);
+  return publicWsUrl.replace(/\/v5\/public\/(spot|linear)$/, '/v5/private');
 }
 
 const SPEC_FIELDS = ['id', 'venue', 'symbol', 'kind', 'base', 'quote', 'settle', 'tickSize', 'lotSize', 'contractMultiplier', 'makerFeeRate', 'takerFeeRate'] as const;
@@ -184,10 +193,10 @@ export function sessionInstruments(sc: Scenario, where: string, extra: readonly 
   return specs;
 }
 
-/** Venues with live order entry (BinanceExecution: spot, USDⓈ-M, COIN-M; OkxExecution: OKX spot). */
-export const LIVE_ORDER_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx'] as const;
+/** Venues with live order entry (BinanceExecution: spot, USDⓈ-M, COIN-M; OkxExecution: OKX spot; BybitExecution: Bybit spot, linear). */
+export const LIVE_ORDER_VENUES = ['binance-spot', 'binance-usdm', 'binance-coinm', 'okx', 'bybit-spot', 'bybit-linear'] as const;
 
-/** Live order entry goes through BinanceExecution or OkxExecution: every other venue stops here, before any key is read. */
+/** Live order entry goes through BinanceExecution, OkxExecution or BybitExecution: every other venue stops here, before any key is read. */
 export function assertLiveVenue(sc: Scenario, where: string): void {
   for (const id of new Set(sc.strategies.flatMap((s) => s.instruments))) {
     const venue = id.slice(0, id.indexOf(':'));
@@ -246,6 +255,12 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const restUrl = o.restUrl ?? defaults.rest;
   const wsUrl = o.wsUrl ?? defaults.ws;
   if (o.mode === 'live' && specs[0]!.venue === 'okx') assertOkxLive(o, specs, scenarioPath);
+  const bybitLive = o.mode === 'live' && (specs[0]!.venue === 'bybit-spot' || specs[0]!.venue === 'bybit-linear');
+  if (bybitLive) {
+    if (!o.credentials) throw new HftError('HFT_ERR_CONFIG', 'live bybit: API key and secret missing');
+    if (o.sandbox) throw new HftError('HFT_ERR_USAGE', 'live bybit: --sandbox (Bybit testnet) is not wired; use the emulator or the production URLs');
+    bybitPrivateWsUrl(wsUrl);
+  }
   const store = await openStore(o.storeUri, { cwd: io.cwd });
   const clock = wallClockUs();
   const startUs = clock();
@@ -257,6 +272,14 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     venue = new OkxExecution({
       client: createOkxCcxt({ apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase!, restUrl }), wsPrivateUrl: okxPrivateWsUrl(wsUrl),
       apiKey: c.apiKey, secret: c.secret, passphrase: c.passphrase!, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
+      onReport: poke, onLatency: (row) => session?.record('order.request-acked', { ...row }), log: io.err,
+      ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
+    });
+  } else if (bybitLive) {
+    const c = o.credentials!;
+    venue = new BybitExecution({
+      client: createBybitCcxt({ apiKey: c.apiKey, secret: c.secret, restUrl, category: specs[0]!.venue === 'bybit-spot' ? 'spot' : 'linear' }), wsPrivateUrl: bybitPrivateWsUrl(wsUrl),
+      apiKey: c.apiKey, secret: c.secret, instruments: specs.map((s) => makeInstrument(s)), clockUs: clock,
       onReport: poke, onLatency: (row) => session?.record('order.request-acked', { ...row }), log: io.err,
       ...(o.probe?.onOrderOut ? { onOrderOut: o.probe.onOrderOut } : {}),
     });
