@@ -236,9 +236,9 @@ WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[
 } as typeof WebSocket.prototype.emit;
 if (PIN) pinThreads();
 if (RT > 0) {
-  // The main thread only (its tid is the pid): threads created later (libuv's pool) start from it.
-  const r = spawnSync('chrt', ['-f', '-p', String(RT), String(process.pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bench/live: chrt -f -p ${RT} ${process.pid} failed (${r.status}): ${r.stderr}`);
+  // The main thread only (its tid is the pid); SCHED_RESET_ON_FORK: threads it creates later (libuv's pool) stay ordinary.
+  const r = spawnSync('chrt', ['-R', '-f', '-p', String(RT), String(process.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/live: chrt -R -f -p ${RT} ${process.pid} failed (${r.status}): ${r.stderr}`);
 }
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseRtPriority, setRealtimePriority } from '../../src/cli/realtime.ts';
 import { isHftError } from '../../src/core/errors.ts';
+import { main } from '../../src/cli/main.ts';
 
 /** Policy and real-time priority of a thread from /proc/<pid>/stat (fields 41 policy, 40 rt_priority). */
 function schedOf(pid: number): { policy: number; rtPriority: number } {
@@ -22,8 +23,8 @@ describe('real-time priority of the hot thread', () => {
       try { result = setRealtimePriority(7, child.pid!); } catch (e) { error = e; }
       if (process.getuid?.() === 0) {
         expect(error).toBeUndefined();
-        expect(result).toEqual({ pid: child.pid, policy: 'SCHED_FIFO', priority: 7 });
-        expect(schedOf(child.pid!)).toEqual({ policy: 1, rtPriority: 7 }); // SCHED_FIFO = 1
+        expect(result).toEqual({ pid: child.pid, policy: 'SCHED_FIFO|SCHED_RESET_ON_FORK', priority: 7 });
+        expect(schedOf(child.pid!)).toEqual({ policy: 1, rtPriority: 7 }); // SCHED_FIFO = 1 (the reset-on-fork flag is not in /proc stat)
       } else {
         // Without root the kernel may refuse (no CAP_SYS_NICE, no rtprio limit): the error says why.
         if (error !== undefined) {
@@ -44,5 +45,14 @@ describe('real-time priority of the hot thread', () => {
     expect((e as Error).message).toContain('Operation not permitted');
     const missing = () => ({ status: null, stdout: '', stderr: '', error: new Error('spawnSync chrt ENOENT') });
     expect(() => setRealtimePriority(50, 1, missing)).toThrow(/cannot run chrt/);
+  });
+
+  it('hft live refuses a bad --rt-priority before anything starts, and documents the flag', async () => {
+    const err: string[] = []; const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, cwd: process.cwd(), isTTY: false };
+    expect(await main(['live', 'scenarios/demo-mm-btcusdt.json', '--confirm-live', '--rt-priority', '0'], io)).not.toBe(0);
+    expect(err.join('\n')).toContain("--rt-priority: expected a SCHED_FIFO priority from 1 to 99, got '0'");
+    expect(await main(['live', '--help'], io)).toBe(0);
+    expect(out.join('\n')).toContain('--rt-priority N');
   });
 });

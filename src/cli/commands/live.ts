@@ -6,6 +6,7 @@
 import { HftError } from '../../core/errors.ts';
 import { liveScenario, strategyHash } from '../../engine/live/createLiveRun.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
+import { parseRtPriority, setRealtimePriority } from '../realtime.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { loadScenario } from './backtest.ts';
 import { assertLiveVenue, DEFAULT_POSITION_CHECK_S, LIVE_ORDER_VENUES, BINANCE_SPOT_REST, BINANCE_SPOT_WS, printSession, runSession, stopSignal, type SessionResult } from './paper.ts';
@@ -66,7 +67,7 @@ export const liveCommand: Command = {
   name: 'live',
   summary: 'trade a promoted scenario for real through ccxt (guarded: promotion, --confirm-live, HFT_ENABLE_LIVE=1, keys)',
   help: [
-    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--adopt-positions] [--position-check-every S] [--duration S] [--warm-every-ms MS] [--store <uri>]',
+    'usage: hft live <scenario.json> --confirm-live [--rest <url>] [--ws <url>] [--sandbox] [--adopt-positions] [--position-check-every S] [--duration S] [--warm-every-ms MS] [--rt-priority N] [--store <uri>]',
     '',
     `Order entry: ${LIVE_ORDER_VENUES.join(', ')} (ccxt binance / binanceusdm / binancecoinm; okx: spot, orders`,
     'through POST /api/v5/trade/order, reports from the private orders channel; bybit: spot and linear, orders',
@@ -98,10 +99,13 @@ export const liveCommand: Command = {
     '  --duration S   stop after S seconds',
     '  --warm-every-ms MS  keep the order path warm: a dry requote through a shadow kernel and the adapter\'s',
     '                 signing every MS ms (default 1, at least 1; 0 = off). Nothing is sent (bench/live: ~15% of a core).',
+    '  --rt-priority N  run the main thread (feed, kernel, order entry) under SCHED_FIFO priority N (1-99, Linux,',
+    '                 needs root or CAP_SYS_NICE): a market message is handled when it arrives, not after another',
+    '                 process\'s time slice (bench/live --rt). Refused with the reason if the system does not allow it.',
     `  --store <uri>  event store (default ${DEFAULT_STORE_URI})`,
   ].join('\n'),
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' }, 'warm-every-ms': { type: 'string' }, 'adopt-positions': { type: 'boolean' }, 'position-check-every': { type: 'string' } });
+    const { values, positionals } = parseFlags(argv, { rest: { type: 'string' }, ws: { type: 'string' }, sandbox: { type: 'boolean' }, duration: { type: 'string' }, store: { type: 'string' }, 'confirm-live': { type: 'boolean' }, 'warm-every-ms': { type: 'string' }, 'adopt-positions': { type: 'boolean' }, 'position-check-every': { type: 'string' }, 'rt-priority': { type: 'string' } });
     if (positionals.length !== 1) throw new HftError('HFT_ERR_USAGE', 'expected one scenario file');
     const duration = values.duration === undefined ? undefined : Number(values.duration);
     const storeUri = values.store ?? DEFAULT_STORE_URI;
@@ -112,6 +116,11 @@ export const liveCommand: Command = {
     const positionCheckEveryS = pce === undefined ? undefined : Number(pce);
     if (positionCheckEveryS !== undefined && (!/^\d+(\.\d+)?$/.test(pce!) || !(positionCheckEveryS === 0 || positionCheckEveryS >= 1))) {
       throw new HftError('HFT_ERR_USAGE', `--position-check-every: expected 0 (off) or a number of seconds >= 1 (positionRisk costs request weight 5), got '${pce}'`);
+    }
+    // Before anything starts: the session's threads are created from the main thread afterwards.
+    if (values['rt-priority'] !== undefined) {
+      const rt = setRealtimePriority(parseRtPriority(values['rt-priority']));
+      io.err(`main thread ${rt.pid}: ${rt.policy} priority ${rt.priority}`);
     }
     const r = await runLive({
       ...(warmEveryMs !== undefined ? { warmEveryMs } : {}),
