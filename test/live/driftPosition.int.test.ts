@@ -55,13 +55,14 @@ describe.each(cases)('position checks on $id', ({ id, file, scenario, trade, ado
       adoptPositions: true, positionCheckEveryS: 1, stopWhen: sleep(7000).then(() => 'test: duration'), warmEveryMs: 0,
     }, io);
     const events = await runEvents(cwd, r.runId);
+    const fills = events.filter((x) => x.type === 'order.filled').length;
+    console.log(`${id}: no drift over ${fills} fills; checks ${JSON.stringify(r.positionChecks)}`);
     expect(events.filter((x) => x.type === 'position.drift-detected')).toEqual([]);
     expect(err.filter((l) => l.includes('POSITION DRIFT'))).toEqual([]);
     expect(events.some((x) => x.type === 'order.accepted')).toBe(true);
-    expect(r.positionChecks!.readings).toBeGreaterThanOrEqual(4);
+    expect(r.positionChecks!.readings).toBeGreaterThanOrEqual(3);
     expect(r.positionChecks!.quiet + r.positionChecks!.skipped).toBe(r.positionChecks!.readings);
-    const fills = events.filter((x) => x.type === 'order.filled').length;
-    console.log(`${id}: no drift over ${fills} fills; checks ${JSON.stringify(r.positionChecks)}`);
+    expect(r.positionChecks!.quiet).toBeGreaterThan(0);
   }, 60_000);
 
   it(`a trade of ${trade} outside the run: drift recorded, HALTED, every order canceled, none after`, async () => {
@@ -103,9 +104,10 @@ describe.each(cases)('position checks on $id', ({ id, file, scenario, trade, ado
     expect(line).toContain('Trading HALTED, every open order canceled');
     expect(line).toMatch(/hft kill l[0-9a-f]{12}/);
     expect(r.summary.openOrdersAtEnd).toBe(0);
-    // Checked every second, a mismatch confirmed by a reading 500 ms later with no fill between: the
-    // market maker fills often on this replay, so a few pairs may not count (2.5-5 s seen).
-    expect(detectedMs).toBeLessThan(10_000);
+    // Checked every second, a mismatch confirmed by a reading 0.5 s later (each reading watches the
+    // ledger until 0.25 s after the answer; one with an order in flight at its end does not count):
+    // 1.9-2.7 s after the trade in six runs alone, up to 5.3 s with other test files running.
+    expect(detectedMs).toBeLessThan(8000);
     console.log(`${id}: drift on stderr ${detectedMs} ms after the outside trade; checks ${JSON.stringify(r.positionChecks)}`);
   }, 60_000);
 });

@@ -241,8 +241,8 @@ export function assertNoVenuePosition(positions: readonly VenuePosition[] | null
 /**
  * Default seconds between live position checks: one positionRisk request (weight 5 on USDⓈ-M, 1 on
  * COIN-M) every 5 s is 60 of the 2,400 request weight a minute Binance allows an IP: 2.5%, taken from
- * the same token bucket as the orders (BinanceExecution). A drift is confirmed at the second quiet
- * check, so it halts within about 10 s.
+ * the same token bucket as the orders (BinanceExecution). A mismatch is read again 0.5 s later
+ * (PositionWatch), so a drift halts the run about one period after it happens.
  */
 export const DEFAULT_POSITION_CHECK_S = 5;
 
@@ -363,7 +363,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
       watch = new PositionWatch({
         session: s, instruments, fetchPositions: () => v.fetchPositions(), everyMs: everyS * 1000, clockUs: clock,
         onDrift: (d) => io.err(`live run ${runId}: POSITION DRIFT on ${d.instrument}: the venue holds ${d.venueQuantity}, the ledger ${d.ledgerQuantity} `
-          + `(${d.checks} checks ${everyS} s apart, no fill and no order in flight between them). Trading HALTED, every open order canceled. `
+          + `(the same difference at ${d.checks} checks over ${((clock() - d.firstSeenUs) / 1e6).toFixed(1)} s, fills on their way allowed for). Trading HALTED, every open order canceled. `
           + `Something traded this account outside the run (another session, the venue's web page, a liquidation) or a fill report was lost: `
           + `check the account, then stop the run (Ctrl-C or hft kill ${runId}).`),
         onCheckError: (e) => io.err(`live run ${runId}: position check failed (the next one runs in ${everyS} s): ${(e as Error).message ?? String(e)}`),

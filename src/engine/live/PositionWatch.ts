@@ -5,14 +5,17 @@
  * stream lost — and the run would then trade limits and P&L against a position it does not hold.
  *
  * Fills in flight make transient mismatches: the venue's position moves the moment it matches, our
- * fill report arrives later. So a reading counts only when nothing could be on its way: no fill was
- * folded while it was being fetched and no order was in flight (submitted, pending-cancel,
- * pending-update) when it was asked or answered. A drift is confirmed by two such readings showing the
- * same venue and ledger quantities with no fill folded between them (a fill that was on its way at
- * the first would have arrived by the second, moved the ledger and started over). A reading with
- * activity in it is not counted; the first mismatch stays pending while no fill is folded. While one
- * is pending the next reading comes `confirmAfterMs` later, not a whole period: a busy strategy fills
- * often, and a short gap is the likeliest to hold no fill.
+ * fill report arrives later, and the venue's answer is a snapshot taken at some moment between our
+ * request and its arrival. So a reading watches the ledger from the request until `settleMs` after
+ * the answer (by then a fill the venue made before answering has reported) and keeps every position
+ * the ledger passed through: the venue's snapshot agrees with the run when it equals any of them.
+ * A reading with an order still in flight at its end proves nothing and is skipped. A mismatch is
+ * confirmed by a second reading (`confirmAfterMs` later) that shows the same difference venue − ledger
+ * for one of its positions: fills folded between the two moved the venue and the ledger alike and
+ * leave a real difference where it was, while a transient would have to be a fill unreported for
+ * longer than the settle time at both readings, of exactly that size. (Asking for no fill at all
+ * between two readings would let a real drift go unnoticed as long as a busy market maker keeps
+ * filling: 13 s seen on the USDⓈ-M replay.)
  *
  * A confirmed drift is recorded (`position.drift-detected`) and halts the run through the kill switch
  * risk pulls (risk.state-changed HALTED, cancel every open order: Kernel InterventionApi.halt), and
@@ -27,29 +30,24 @@ import type { LiveSession } from './LiveSession.ts';
 /** Order states whose answer is still on its way (a fill may come with it). */
 const IN_FLIGHT: ReadonlySet<OrderStatus> = new Set(['initialized', 'submitted', 'pending-cancel', 'pending-update']);
 
-/** The ledger's side of one reading, taken when the request went out and when the answer came. */
-export interface LedgerSnapshot {
-  /** Fills folded so far (Kernel counters.fills). */
-  readonly fills: number;
-  /** Orders in flight. */
-  readonly inFlight: number;
-  /** Signed lots per instrument (the run's strategies summed). */
-  readonly lots: ReadonlyMap<string, number>;
-}
-
 export interface Reading {
-  readonly before: LedgerSnapshot;
-  readonly after: LedgerSnapshot;
+  /**
+   * Per instrument: the ledger's signed lots (the run's strategies summed) from the request until the
+   * settle time after the answer, each value it took in order (first: at the request; last: at the end).
+   */
+  readonly ledger: ReadonlyMap<string, readonly number[]>;
+  /** Orders still in flight (submitted, pending-cancel, pending-update) at the end of the reading. */
+  readonly inFlight: number;
   /** What the venue answered (one-way or hedge rows; non-zero ones only). */
   readonly venue: readonly VenuePosition[];
   readonly atUs: number;
 }
 
-interface Pending { readonly venue: string; readonly ledger: string; readonly fills: number; readonly firstSeenUs: number; checks: number }
+interface Pending { readonly diffs: readonly Money[]; readonly firstSeenUs: number; checks: number }
 
 export class DriftDetector {
   private readonly pending = new Map<string, Pending>();
-  /** Readings that counted (quiet), and those skipped because something was in flight. */
+  /** Readings taken, counted (`quiet`), skipped with an order in flight at their end, and showing a mismatch. */
   readonly stats = { readings: 0, quiet: 0, skipped: 0, mismatches: 0 };
 
   constructor(private readonly instruments: readonly Instrument[]) {}
@@ -60,10 +58,8 @@ export class DriftDetector {
   /** Folds one reading; returns the drifts it confirms (empty: none). */
   observe(r: Reading): EventData<'position.drift-detected'>[] {
     this.stats.readings++;
-    const fills = r.after.fills;
-    // A fill folded since a pending mismatch: the ledger moved, that mismatch proves nothing now.
-    for (const [id, p] of this.pending) if (p.fills !== r.before.fills) this.pending.delete(id);
-    if (r.before.fills !== r.after.fills || r.before.inFlight > 0 || r.after.inFlight > 0) { this.stats.skipped++; return []; }
+    // A request still unanswered at the end: its fill may be on the way (a pending mismatch waits).
+    if (r.inFlight > 0) { this.stats.skipped++; return []; }
     this.stats.quiet++;
     const out: EventData<'position.drift-detected'>[] = [];
     for (const inst of this.instruments) {
@@ -71,16 +67,19 @@ export class DriftDetector {
       const venueQty = rows.reduce((s, p) => s.plus(p.quantity), new Money(0));
       // The venue's decimal as written when it is one row; a sum of hedge rows otherwise.
       const venue = rows.length === 1 ? rows[0]!.quantity : venueQty.toString();
-      const ledger = inst.lot.toDecimal(r.after.lots.get(inst.id) ?? 0);
-      if (venueQty.eq(ledger)) { this.pending.delete(inst.id); continue; }
+      const states = r.ledger.get(inst.id) ?? [0];
+      const diffs = states.map((lots) => venueQty.minus(inst.lot.toDecimal(lots)));
+      if (diffs.some((d) => d.isZero())) { this.pending.delete(inst.id); continue; }
       this.stats.mismatches++;
       const p = this.pending.get(inst.id);
-      if (p && new Money(p.venue).eq(venueQty) && p.ledger === ledger && p.fills === fills) {
+      // The ledger position (of those this reading saw) whose difference the last reading showed too.
+      const at = p ? diffs.findIndex((e) => p.diffs.some((d) => d.eq(e))) : -1;
+      if (p && at >= 0) {
         p.checks++;
         this.pending.delete(inst.id);
-        out.push({ instrument: inst.id, venueQuantity: venue, ledgerQuantity: ledger, firstSeenUs: p.firstSeenUs, checks: p.checks });
+        out.push({ instrument: inst.id, venueQuantity: venue, ledgerQuantity: inst.lot.toDecimal(states[at]!), firstSeenUs: p.firstSeenUs, checks: p.checks });
       } else {
-        this.pending.set(inst.id, { venue, ledger, fills, firstSeenUs: r.atUs, checks: 1 });
+        this.pending.set(inst.id, { diffs, firstSeenUs: r.atUs, checks: 1 });
       }
     }
     return out;
@@ -99,6 +98,8 @@ export interface PositionWatchOptions {
    * fill of a busy strategy, and a fill report on its way has long arrived by then.
    */
   readonly confirmAfterMs?: number;
+  /** How long after the answer fills are still watched for before the reading counts (default 250 ms). */
+  readonly settleMs?: number;
   readonly clockUs: () => number;
   /** A confirmed drift, after it is recorded and the run halted. */
   readonly onDrift: (d: EventData<'position.drift-detected'>) => void;
@@ -129,16 +130,20 @@ export class PositionWatch {
     }, ms);
   }
 
-  private snapshot(): LedgerSnapshot {
-    const k = this.o.session.kernel;
+  /** The ledger's signed lots per instrument now (the run's strategies summed). */
+  private lots(): Map<string, number> {
     const lots = new Map<string, number>();
-    for (const [key, n] of k.positionsLots()) {
+    for (const [key, n] of this.o.session.kernel.positionsLots()) {
       const id = key.slice(key.indexOf('|') + 1);
       lots.set(id, (lots.get(id) ?? 0) + n);
     }
-    let inFlight = 0;
-    for (const o of k.oms.orders.values()) if (IN_FLIGHT.has(o.status)) inFlight++;
-    return { fills: k.counters.fills, inFlight, lots };
+    return lots;
+  }
+
+  private inFlight(): number {
+    let n = 0;
+    for (const o of this.o.session.kernel.oms.orders.values()) if (IN_FLIGHT.has(o.status)) n++;
+    return n;
   }
 
   /** One reading (also callable directly). Never rejects: a failure goes to onCheckError. */
@@ -149,11 +154,27 @@ export class PositionWatch {
   private async read(): Promise<void> {
     // Everything due first: answers that arrived are folded before the ledger is read.
     this.o.session.poke();
-    const before = this.snapshot();
-    const venue = await this.o.fetchPositions();
+    const states = new Map<string, number[]>(this.o.instruments.map((i) => [i.id, []]));
+    const sample = (): void => {
+      const lots = this.lots();
+      for (const [id, seq] of states) {
+        const n = lots.get(id) ?? 0;
+        if (seq[seq.length - 1] !== n) seq.push(n);
+      }
+    };
+    sample();
+    // Every position the ledger passes through while the venue answers and the settle time runs (the
+    // session folds reports as they arrive; a sample each millisecond sees each fold).
+    const sampler = setInterval(sample, 1);
+    let venue: readonly VenuePosition[] | null;
+    try {
+      venue = await this.o.fetchPositions();
+      if (venue !== null && !this.stopped) await new Promise((r) => setTimeout(r, this.o.settleMs ?? 250));
+      this.o.session.poke();
+      sample();
+    } finally { clearInterval(sampler); }
     if (this.stopped || venue === null) return;
-    this.o.session.poke();
-    const drifts = this.detector.observe({ before, after: this.snapshot(), venue, atUs: this.o.clockUs() });
+    const drifts = this.detector.observe({ ledger: states, inFlight: this.inFlight(), venue, atUs: this.o.clockUs() });
     if (drifts.length === 0) return;
     this.stopped = true;
     clearTimeout(this.timer);
