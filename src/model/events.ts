@@ -126,8 +126,10 @@ export interface EventDataMap {
   'position.adopted': { instrument: string; strategyId: string; quantity: string; entryPrice: string; positionSide: string; source: 'venue' | 'given' };
   /**
    * Live: the venue's position in an instrument the run trades differs from the ledger's (the sum over
-   * the run's strategies) at two checks in a row with no fill and no order in flight between them.
-   * `checks`: the venue readings that showed it. Trading halts (risk.state-changed HALTED, cancel all).
+   * the run's strategies) by the same amount at two readings, fills on their way allowed for
+   * (engine/live/PositionWatch.ts). `ledgerQuantity`: the ledger's position the venue's last answer is
+   * compared with; `checks`: the readings that showed it; `firstSeenUs`: local time of the first.
+   * Trading halts (risk.state-changed HALTED caused by this event, cancel all).
    */
   'position.drift-detected': { instrument: string; venueQuantity: string; ledgerQuantity: string; firstSeenUs: number; checks: number };
   // live and paper (wall-clock) runs
