@@ -10,7 +10,7 @@ import type { VenueReport } from '../model/orders.ts';
 
 /** One request and its answer, all in µs: the recorded-latency row (sim/InterpolatedLatency). */
 export interface RequestLatency {
-  readonly action: 'place' | 'cancel' | 'query' | 'cancel-all';
+  readonly action: 'place' | 'cancel' | 'query' | 'cancel-all' | 'modify';
   readonly clientOrderId: string;
   readonly requestUs: number;
   /** Venue processing time from the answer (ms resolution on Binance); 0 when the venue did not process it. */
@@ -38,13 +38,28 @@ export interface ExecutionAdapterOptions {
   readonly retryDelayMs?: number;
 }
 
+/** An amendment sent (or held) for an order: the price and total size asked for. */
+export interface PendingAmend {
+  readonly priceTicks: number;
+  readonly sizeLots: number;
+  /** Not sent yet: waits for the venue's acknowledgement of the order. */
+  held: boolean;
+  /** Sent again after an unanswered request (a "nothing to change" answer then means the first one landed). */
+  resent: boolean;
+}
+
 export interface TrackedOrder {
-  readonly order: OrderIntentData;
+  /** The order as it stands at the venue: price and size follow each accepted amendment. */
+  order: OrderIntentData;
   acked: boolean;
   closed: boolean;
   venueOrderId: string;
   /** A cancel asked before the venue acknowledged the order: sent on the acknowledgement. */
   cancelHeld: boolean;
+  /** The amendment in flight (the OMS allows one at a time), undefined when none. */
+  amend?: PendingAmend | undefined;
+  /** Amendments the venue accepted for this order (Binance futures refuse the 10000th). */
+  amendCount?: number;
 }
 
 export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
@@ -56,6 +71,9 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
 
   /** Sends the cancel of an acknowledged order (the venue's request). */
   protected abstract sendCancel(clientOrderId: string): Promise<void>;
+
+  /** Sends the amendment held in `orders.get(id).amend` (the venue's request). */
+  protected sendModify(_clientOrderId: string): Promise<void> { return Promise.resolve(); }
 
   /** A venue error as the reason text of a report or latency row. */
   protected abstract reasonOf(e: unknown): string;
@@ -109,12 +127,50 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
     p.venueOrderId = venueOrderId;
     this.push({ kind: 'accepted', clientOrderId: id, venueOrderId }, tsVenue);
     if (p.cancelHeld && !p.closed) { p.cancelHeld = false; void this.sendCancel(id); }
+    if (p.amend?.held && !p.closed) { p.amend.held = false; void this.sendModify(id); }
+  }
+
+  /**
+   * Queues an amendment of an open order: sent now if the venue acknowledged the order, else held
+   * until it does. False (nothing queued) when the order is unknown or closed: `update-rejected` is
+   * pushed with the reason.
+   */
+  protected startAmend(id: string, priceTicks: number, sizeLots: number): boolean {
+    const p = this.orders.get(id);
+    if (!p || p.closed) {
+      this.push({ kind: 'update-rejected', clientOrderId: id, reason: p ? 'order already closed' : 'unknown order' }, this.base.clockUs());
+      return false;
+    }
+    p.amend = { priceTicks, sizeLots, held: !p.acked, resent: false };
+    if (p.acked) void this.sendModify(id);
+    return true;
+  }
+
+  /** The venue applied the amendment in flight: `updated` with the venue's price and total size (once). */
+  protected amended(id: string, priceTicks: number, sizeLots: number, tsVenue: number): void {
+    const p = this.orders.get(id);
+    if (!p?.amend) return;
+    p.amend = undefined;
+    p.amendCount = (p.amendCount ?? 0) + 1;
+    p.order = { ...p.order, priceTicks, sizeLots };
+    this.push({ kind: 'updated', clientOrderId: id, priceTicks, sizeLots }, tsVenue);
+  }
+
+  /** The venue refused the amendment in flight (or the order closed first): `update-rejected` (once). */
+  protected amendRefused(id: string, reason: string, tsVenue: number): void {
+    const p = this.orders.get(id);
+    if (!p?.amend) return;
+    p.amend = undefined;
+    this.push({ kind: 'update-rejected', clientOrderId: id, reason }, tsVenue);
   }
 
   protected close(id: string, report: VenueReport, tsVenue: number): void {
     const p = this.orders.get(id);
     if (!p || p.closed) return;
     p.closed = true;
+    // An amendment still in flight is moot: the OMS takes the close from pending-update, and a later
+    // `update-rejected` would be refused there (canceled, expired and rejected are final).
+    p.amend = undefined;
     this.push(report, tsVenue);
   }
 }

@@ -17,6 +17,10 @@
  *   meets the first one is answered "Duplicate order sent." (-2010), never a second order.
  * - Fills are deduplicated by venue trade id before the OMS (which deduplicates again).
  * - A cancel for an order whose placement is still unanswered waits for that answer.
+ *
+ * Amendments (futures only, `modify`): `PUT /fapi/v1/order` / `PUT /dapi/v1/order` keep our client id;
+ * an amendment of an order whose placement is unanswered waits for that answer, like a cancel; an
+ * unanswered PUT is resolved by querying the order (see `sendModify`). Spot refuses `modify`.
  */
 import ccxt from 'ccxt';
 import { HftError } from '../../core/errors.ts';
@@ -37,14 +41,21 @@ export type { RequestLatency } from '../TrackedOrdersVenue.ts';
  * Docs: spot /api/v3/userDataStream, USDⓈ-M /fapi/v1/listenKey, COIN-M /dapi/v1/listenKey.
  */
 const LISTEN_KEY_PATH: Readonly<Record<BinanceProduct, string>> = { spot: '/api/v3/userDataStream', usdm: '/fapi/v1/listenKey', coinm: '/dapi/v1/listenKey' };
+/** ` (<code>)` from a Binance error body in a ccxt error message, '' when there is none. */
+const codeOf = (e: unknown): string => { const m = /"code":(-?\d+)/.exec((e as Error).message); return m ? ` (${m[1]})` : ''; };
 const ccxtSymbol = (product: BinanceProduct, i: Instrument): string => (product === 'spot' ? `${i.base}/${i.quote}` : `${i.base}/${i.quote}:${i.settle}`);
 
 const VENUE_OF_PRODUCT = Object.fromEntries(Object.entries(BINANCE_PRODUCT_OF_VENUE).map(([v, p]) => [p, v])) as Readonly<Record<BinanceProduct, string>>;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/** Binance futures: "One order can only be modified for less than 10000 times" (-5026 beyond). */
+const MAX_MODIFICATIONS = 9999;
 const ZERO = /^-?0+(\.0+)?$/;
 
 /** One order update in the fields spot's `executionReport` and futures' `ORDER_TRADE_UPDATE.o` share. */
-interface OrderUpdate { s: string; c: string; x: string; X: string; i: number; t: number; L: string; l: string; m: boolean; n?: string; N?: string | null; r?: string; T: number }
+interface OrderUpdate { s: string; c: string; x: string; X: string; i: number; t: number; L: string; l: string; m: boolean; n?: string; N?: string | null; r?: string; T: number; p: string; q: string }
+
+/** A futures order as `PUT /fapi/v1/order`, `PUT /dapi/v1/order` and `GET .../order` answer it (the fields read). */
+interface FuturesOrderAnswer { status?: string; price?: string; origQty?: string; updateTime?: number | string }
 
 export interface BinanceExecutionOptions extends ExecutionAdapterOptions {
   /** Default spot. The client must be the matching ccxt class (createBinanceCcxt). */
@@ -61,7 +72,7 @@ export interface BinanceExecutionOptions extends ExecutionAdapterOptions {
 type Pending = TrackedOrder;
 
 export class BinanceExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
-  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0 };
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, modifies: 0, userStreamMessages: 0 };
   private readonly tradeIds = new Set<string>();
   private readonly bucket: RequestWeightBucket;
   private readonly bySymbol = new Map<string, Instrument>();
@@ -119,12 +130,28 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
   /** Dry run of `submit`'s request (sign + format, nothing sent): the tick-to-order path kept warm. */
   warmOrder(order: OrderIntentData): void { this.entry.dryRun(order); }
 
-  modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
-    // Spot has no amend that keeps our client id (cancelReplace issues a new one); futures' PUT order
-    // does, but is not wired here: refuse explicitly.
-    this.push({ kind: 'update-rejected', clientOrderId, reason: `binance ${this.product}: modify not supported, cancel and place instead` }, this.o.clockUs());
+  /**
+   * Futures: amends a resting LIMIT order in place under the same client id (`PUT /fapi/v1/order`,
+   * `PUT /dapi/v1/order`; price and total quantity, both always sent; see `sendModify`). Spot has no
+   * amendment that keeps our client id for a price change: refused, with the reason.
+   */
+  modify(clientOrderId: string, priceTicks: number, sizeLots: number, _localTimeUs: number): void {
+    const now = this.o.clockUs();
+    if (this.product === 'spot') {
+      this.push({ kind: 'update-rejected', clientOrderId, reason: 'binance spot: no amendment keeps the client order id for a price change (order.cancelReplace places a new order under a new client id; PUT /api/v3/order/amend/keepPriority only lowers the quantity): cancel and place instead' }, now);
+      return;
+    }
+    const p = this.orders.get(clientOrderId);
+    if (p && p.order.type !== 'limit') {
+      this.push({ kind: 'update-rejected', clientOrderId, reason: `binance ${this.product}: only LIMIT orders can be modified (-5025), this one is ${p.order.type}` }, now);
+      return;
+    }
+    if (p && (p.amendCount ?? 0) >= MAX_MODIFICATIONS) {
+      this.push({ kind: 'update-rejected', clientOrderId, reason: `binance ${this.product}: one order can be modified fewer than 10000 times (-5026), this one was modified ${p.amendCount}` }, now);
+      return;
+    }
+    this.startAmend(clientOrderId, priceTicks, sizeLots);
   }
-
 
   // ------------------------------------------------------------------------------------- requests
 
@@ -191,6 +218,105 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
         if (e instanceof ccxt.OrderNotFound) {
           this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
           await this.place(id, true); // never arrived: same client id again
+          return;
+        }
+        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+        if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
+      }
+    }
+  }
+
+  /**
+   * `PUT /fapi/v1/order` (USDⓈ-M) or `PUT /dapi/v1/order` (COIN-M) by origClientOrderId, with side,
+   * the new price and the new total quantity as exact decimals (USDⓈ-M requires both; COIN-M takes
+   * either, both are sent). Docs:
+   * https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Modify-Order,
+   * https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Modify-Order.
+   * Weight: one order count (10 s and 1 min order limits). The venue answers the order as amended
+   * (`updated` from its price and origQty) and pushes ORDER_TRADE_UPDATE with execution type
+   * AMENDMENT, whichever comes first reports; a quantity at or below the filled quantity, or a GTX
+   * order priced through the book, is CANCELED by the amendment (reported as the cancel). A
+   * definitive refusal (-5027 "No need to modify the order.", -2013 "Order does not exist.", filter
+   * failures) is `update-rejected`; no answer (timeout, 5xx, 429) is resolved by querying the order.
+   */
+  protected override async sendModify(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    const a = p.amend;
+    if (!a) return;
+    const { inst } = this.symbolOf(p.order);
+    await this.bucket.acquire(1, true);
+    if (this.stopped || p.closed || p.amend !== a) return;
+    const params = { symbol: inst.symbol, origClientOrderId: id, side: p.order.side === 'buy' ? 'BUY' : 'SELL', quantity: inst.lot.toDecimal(a.sizeLots), price: inst.tick.toDecimal(a.priceTicks) };
+    const client = this.o.client as unknown as Record<string, (params: object) => Promise<FuturesOrderAnswer>>;
+    this.stats.modifies++;
+    const requestUs = this.o.clockUs();
+    try {
+      const r = this.product === 'usdm' ? await client.fapiPrivatePutOrder!(params) : await client.dapiPrivatePutOrder!(params);
+      const responseUs = this.o.clockUs();
+      const venueUs = Number(r.updateTime ?? 0) * 1000;
+      this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs, responseUs, outcome: 'ok' });
+      this.applyAmendAnswer(id, inst, r, venueUs || responseUs, 'PUT order');
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      if (this.isDefinitive(e)) {
+        const reason = `binance ${this.product}: ${this.reasonOf(e)}${codeOf(e)}`;
+        this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        // A resend after an unanswered PUT: "nothing to change" means the first one landed.
+        if (a.resent && /"code":-5027/.test((e as Error).message)) this.amended(id, a.priceTicks, a.sizeLots, responseUs);
+        else this.amendRefused(id, reason, responseUs);
+        return;
+      }
+      this.stats.ambiguous++;
+      if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
+      this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      this.o.log?.(`modify ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by client id)`);
+      await this.resolveAmend(id, a);
+    }
+  }
+
+  /** The venue's order after an amendment (PUT answer or query): closed by it, or amended to its price and quantity. */
+  private applyAmendAnswer(id: string, inst: Instrument, r: FuturesOrderAnswer, tsVenue: number, source: string): void {
+    if (r.status === 'CANCELED' || r.status === 'EXPIRED' || r.status === 'REJECTED') { this.applyStatus(id, r.status, tsVenue); return; }
+    if (r.status === 'FILLED') { this.amendRefused(id, `binance ${this.product}: order filled before the amendment`, tsVenue); return; }
+    if (typeof r.price !== 'string' || typeof r.origQty !== 'string') {
+      throw new HftError('HFT_ERR_BAD_INPUT', `binance ${this.product} ${source} (${id}): field 'price' or 'origQty' missing (${JSON.stringify(r).slice(0, 200)})`, { clientOrderId: id });
+    }
+    this.amended(id, inst.tick.toUnits(r.price), inst.lot.toUnits(r.origQty), tsVenue);
+  }
+
+  /**
+   * An amendment whose PUT went unanswered: the order is queried by client id. Closed: reported as
+   * such; showing the requested price and quantity: `updated`; else the PUT is sent again (same
+   * values: if the first one lands meanwhile the venue answers -5027, read as applied).
+   */
+  private async resolveAmend(id: string, a: NonNullable<Pending['amend']>): Promise<void> {
+    const p = this.orders.get(id)!;
+    const { sym, inst } = this.symbolOf(p.order);
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
+      if (p.amend !== a || p.closed) return; // the user stream answered meanwhile
+      await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.queryOrder, false);
+      const requestUs = this.o.clockUs();
+      try {
+        const r = await this.o.client.fetchOrder(undefined as unknown as string, sym, { origClientOrderId: id });
+        const responseUs = this.o.clockUs();
+        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
+        if (p.amend !== a || p.closed) return;
+        const info = r.info as FuturesOrderAnswer;
+        const open = info.status === 'NEW' || info.status === 'PARTIALLY_FILLED';
+        if (open && (info.price === undefined || info.origQty === undefined || inst.tick.toUnits(info.price) !== a.priceTicks || inst.lot.toUnits(info.origQty) !== a.sizeLots)) {
+          a.resent = true;
+          await this.sendModify(id);
+          return;
+        }
+        this.applyAmendAnswer(id, inst, info, responseUs, 'GET order');
+        return;
+      } catch (e) {
+        const responseUs = this.o.clockUs();
+        if (e instanceof HftError) throw e;
+        if (e instanceof ccxt.OrderNotFound) {
+          this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
+          this.amendRefused(id, `binance ${this.product}: order not found when resolving the amendment`, responseUs);
           return;
         }
         this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
@@ -336,7 +462,13 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
         kind: 'fill', clientOrderId: id, venueTradeId: tradeId, priceTicks: inst.tick.toUnits(m.L), sizeLots: inst.lot.toUnits(m.l),
         liquidity: m.m ? 'maker' : 'taker', ...(m.N ? { fee: String(m.n), feeCurrency: String(m.N) } : {}),
       }, tsVenue);
-      if (m.X === 'FILLED') { p.closed = true; }
+      if (m.X === 'FILLED') {
+        p.closed = true;
+        this.amendRefused(id, `binance ${this.product}: order filled before the amendment`, tsVenue);
+      }
+    } else if (x === 'AMENDMENT') {
+      // Futures: the order as amended (price `p`, total quantity `q`).
+      this.amended(id, this.bySymbol.get(m.s)!.tick.toUnits(m.p), this.bySymbol.get(m.s)!.lot.toUnits(m.q), tsVenue);
     } else if (x === 'CANCELED') {
       this.stats.cancels++;
       this.close(id, { kind: 'canceled', clientOrderId: id, reason: 'venue' }, tsVenue);

@@ -12,7 +12,9 @@
  * - Trading: SIGNED endpoints check the HMAC-SHA256 signature, the `X-MBX-APIKEY` header and the
  *   timestamp/recvWindow like Binance (binanceSignature.ts); orders go to a SimVenue fed with the same
  *   rows the clients receive (zero added latency: the socket is the latency). Fills, cancels and
- *   expiries are pushed as `executionReport` on the listenKey user-data stream.
+ *   expiries are pushed as `executionReport` on the listenKey user-data stream. Futures also answer
+ *   `PUT .../order` (Modify Order) through the simulated venue's modify, pushing ORDER_TRADE_UPDATE
+ *   with execution type AMENDMENT.
  * - Futures positions: `GET /fapi/v2/positionRisk` / `/dapi/v1/positionRisk` answer the one-way row of
  *   the capture's symbol in Binance's field names; the `position` option starts the account holding one,
  *   and `tradeOutside` / `POST /emulator/position` moves it outside any run (a position drift).
@@ -86,9 +88,12 @@ interface EmuOrder {
   readonly side: 'BUY' | 'SELL';
   readonly type: string;
   readonly timeInForce: string;
-  readonly price: string;
-  readonly origQty: string;
+  /** Price and total quantity change with each amendment (futures PUT order). */
+  price: string;
+  origQty: string;
   readonly reduceOnly: boolean;
+  /** Amendments applied (futures refuse the 10000th, -5026). */
+  modifications: number;
   executedQty: Decimal;
   cumQuote: Decimal;
   status: 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
@@ -102,7 +107,7 @@ class BinanceApiError extends Error {
   constructor(readonly status: number, readonly code: number, msg: string) { super(msg); }
 }
 
-type Op = 'ping' | 'time' | 'exchangeInfo' | 'listenKey.new' | 'listenKey.keep' | 'order.new' | 'order.cancel' | 'order.get' | 'openOrders' | 'cancelAll' | 'trades' | 'account' | 'balance' | 'positionRisk';
+type Op = 'ping' | 'time' | 'exchangeInfo' | 'listenKey.new' | 'listenKey.keep' | 'order.new' | 'order.modify' | 'order.cancel' | 'order.get' | 'openOrders' | 'cancelAll' | 'trades' | 'account' | 'balance' | 'positionRisk';
 
 /** The routes of each product (Binance spot, USDⓈ-M and COIN-M REST docs). */
 function productRoutes(product: BinanceProduct): Map<string, Op> {
@@ -115,6 +120,7 @@ function productRoutes(product: BinanceProduct): Map<string, Op> {
     r.push(['POST /api/v3/userDataStream', 'listenKey.new'], ['PUT /api/v3/userDataStream', 'listenKey.keep'], ['DELETE /api/v3/userDataStream', 'listenKey.keep'],
       ['DELETE /api/v3/openOrders', 'cancelAll'], ['GET /api/v3/myTrades', 'trades'], ['GET /api/v3/account', 'account']);
   } else {
+    r.push([`PUT ${p}/order`, 'order.modify']);
     r.push([`POST ${p}/listenKey`, 'listenKey.new'], [`PUT ${p}/listenKey`, 'listenKey.keep'], [`DELETE ${p}/listenKey`, 'listenKey.keep'],
       [`DELETE ${p}/allOpenOrders`, 'cancelAll'], [`GET ${p}/userTrades`, 'trades']);
     if (product === 'usdm') for (const v of ['v2', 'v3']) r.push([`GET /fapi/${v}/account`, 'account'], [`GET /fapi/${v}/balance`, 'balance'], [`GET /fapi/${v}/positionRisk`, 'positionRisk']);
@@ -126,7 +132,7 @@ function productRoutes(product: BinanceProduct): Map<string, Op> {
 export class BinanceSpotEmulator {
   readonly faults: EmulatorFaults = { dropDiffs: 0, stallMarket: false, ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false, holdOrdersForLooks: 0 };
   /** Counters tests assert on. */
-  readonly stats = { marketSent: 0, diffsDropped: 0, orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, fillsSent: 0, marketConnections: 0, openOrderLooks: 0, ordersHeld: 0 };
+  readonly stats = { marketSent: 0, diffsDropped: 0, orderPosts: 0, orderModifies: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, fillsSent: 0, marketConnections: 0, openOrderLooks: 0, ordersHeld: 0 };
   /** Order POSTs held by `faults.holdOrdersForLooks`, each until `stats.openOrderLooks` reaches its mark. */
   private readonly heldOrders: { untilLooks: number; release: () => void }[] = [];
 
@@ -280,6 +286,13 @@ export class BinanceSpotEmulator {
         if (this.faults.duplicateFills) this.pushReport(o, 'TRADE', ms, tr);
         break;
       }
+      case 'updated':
+        // Futures PUT order: ORDER_TRADE_UPDATE with execution type AMENDMENT, the order as amended.
+        o.price = new Decimal(this.inst.tick.toDecimal(r.priceTicks)).toFixed(this.inst.tick.decimals);
+        o.origQty = new Decimal(this.inst.lot.toDecimal(r.sizeLots)).toFixed(this.inst.lot.decimals);
+        o.modifications++;
+        this.pushReport(o, 'AMENDMENT', ms);
+        break;
       case 'canceled': o.status = 'CANCELED'; this.pushReport(o, 'CANCELED', ms); break;
       case 'expired': o.status = 'EXPIRED'; this.pushReport(o, 'EXPIRED', ms); break;
       case 'rejected': o.status = 'REJECTED'; break;
@@ -490,6 +503,18 @@ export class BinanceSpotEmulator {
         this.maybe5xx();
         return out;
       }
+      case 'order.modify': {
+        sym(p);
+        this.stats.orderModifies++;
+        const out = this.modifyOrder(p);
+        if (this.faults.loseAcks > 0) {
+          this.faults.loseAcks--;
+          res.socket?.destroy();
+          return undefined;
+        }
+        this.maybe5xx();
+        return out;
+      }
       case 'order.cancel': {
         sym(p);
         const o = this.find(p);
@@ -662,7 +687,7 @@ export class BinanceSpotEmulator {
     const o: EmuOrder = {
       orderId: ++this.orderSeq, clientOrderId: cid, side, type, timeInForce: tif, price: type === 'MARKET' ? new Decimal(0).toFixed(dp) : new Decimal(price).toFixed(dp),
       origQty: new Decimal(qty).toFixed(spot ? 8 : this.inst.lot.decimals), reduceOnly: p.get('reduceOnly') === 'true',
-      executedQty: new Decimal(0), cumQuote: new Decimal(0), status: 'NEW', time: Math.floor(t / 1000), updateTime: Math.floor(t / 1000),
+      executedQty: new Decimal(0), cumQuote: new Decimal(0), modifications: 0, status: 'NEW', time: Math.floor(t / 1000), updateTime: Math.floor(t / 1000),
     };
     this.orders.set(cid, o);
     const postOnly = type === 'LIMIT_MAKER' || tif === 'GTX';
@@ -676,6 +701,51 @@ export class BinanceSpotEmulator {
     if (!spot) return this.orderJson(o);
     const fills = this.trades.filter((x) => x.orderId === o.orderId).map((x) => ({ price: x.price, qty: x.qty, commission: x.commission, commissionAsset: x.commissionAsset, tradeId: x.id }));
     return { ...this.orderJson(o), transactTime: o.time, fills };
+  }
+
+  /**
+   * Futures `PUT /fapi/v1/order` / `PUT /dapi/v1/order` (Modify Order, LIMIT only) by orderId or
+   * origClientOrderId: USDⓈ-M needs side, quantity and price; COIN-M side and either. The change goes
+   * through the simulated venue's modify (the order keeps its ids; its fills and the AMENDMENT push
+   * come from the responses). As documented: filters failing leave the order as it is; a new quantity
+   * at or below the executed one, or a GTX order priced through the book, CANCELS the order (answered
+   * with the canceled order); fewer than 10000 modifications per order (-5026); nothing changed is
+   * -5027 "No need to modify the order."; a closed or unknown order -2013 (Binance's answer for a
+   * filled order is not documented: -2013 is the emulator's choice).
+   */
+  private modifyOrder(p: URLSearchParams): unknown {
+    const usdm = this.api === 'usdm';
+    const o = this.find(p);
+    const side = p.get('side');
+    if (side !== 'BUY' && side !== 'SELL') throw new BinanceApiError(400, -1102, "Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    if (side !== o.side) throw new BinanceApiError(400, -1102, "Parameter 'side' does not match the order's side.");
+    const qty = p.get('quantity') ?? (usdm ? null : o.origQty);
+    const price = p.get('price') ?? (usdm ? null : o.price);
+    if (!qty) throw new BinanceApiError(400, -1102, "Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
+    if (!price) throw new BinanceApiError(400, -1102, "Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
+    if (o.status !== 'NEW' && o.status !== 'PARTIALLY_FILLED') throw new BinanceApiError(400, -2013, 'Order does not exist.');
+    if (o.type !== 'LIMIT') throw new BinanceApiError(400, -5025, 'Only limit order is supported.');
+    let priceTicks = 0; let sizeLots = 0;
+    try { sizeLots = this.inst.lot.toUnits(qty); } catch { throw new BinanceApiError(400, -1013, 'Filter failure: LOT_SIZE'); }
+    try { priceTicks = this.inst.tick.toUnits(price); } catch { throw new BinanceApiError(400, -1013, 'Filter failure: PRICE_FILTER'); }
+    if (sizeLots <= 0) throw new BinanceApiError(400, -1013, 'Filter failure: LOT_SIZE');
+    if (priceTicks <= 0) throw new BinanceApiError(400, -1013, 'Filter failure: PRICE_FILTER');
+    if (sizeLots === this.inst.lot.toUnits(o.origQty) && priceTicks === this.inst.tick.toUnits(o.price)) throw new BinanceApiError(400, -5027, 'No need to modify the order.');
+    if (o.modifications >= 9999) throw new BinanceApiError(400, -5026, 'Exceed maximum modify order limit.');
+    if (usdm && !o.reduceOnly && new Decimal(price).times(qty).lt(100)) throw new BinanceApiError(400, -4164, "Order's notional must be no smaller than 100 (unless you choose reduce only).");
+    const t = nowUs();
+    if (sizeLots <= this.inst.lot.toUnits(o.executedQty.toFixed())) {
+      this.matching.cancel(o.clientOrderId, t);
+      return this.orderJson(o);
+    }
+    const rs = this.matching.modify(o.clientOrderId, { priceTicks, sizeLots }, t);
+    const refused = rs.find((r) => r.kind === 'update-rejected' && r.clientOrderId === o.clientOrderId);
+    if (refused && 'reason' in refused && /post-only/.test(refused.reason)) {
+      this.matching.cancel(o.clientOrderId, t); // GTX priced through the book: canceled by the amendment
+      return this.orderJson(o);
+    }
+    if (refused && 'reason' in refused) throw new BinanceApiError(400, -2013, `Order does not exist. (${refused.reason})`);
+    return this.orderJson(o);
   }
 
   private orderJson(o: EmuOrder): Record<string, unknown> {

@@ -11,7 +11,7 @@ import type { Instrument } from '../../model/instrument.ts';
 import { allocBatch, pushEvent, type MarketEvent } from '../../model/market.ts';
 import { ConstantLatency } from '../../sim/ConstantLatency.ts';
 import { RiskAverseQueue } from '../../sim/RiskAverseQueue.ts';
-import { SimVenue, type SubmitRequest } from '../../sim/SimVenue.ts';
+import { SimVenue, type ModifyRequest, type SubmitRequest } from '../../sim/SimVenue.ts';
 import type { VenueResponse } from '../../sim/VenueResponse.ts';
 
 /** The emulator's clock, µs since the epoch. */
@@ -158,6 +158,12 @@ export class EmulatorMatching {
 
   cancel(clientOrderId: string, t: number): VenueResponse[] {
     this.venue.cancel(clientOrderId, t);
+    return this.drain(t);
+  }
+
+  /** Amends price and total size (SimVenue.modify: a size cut at the same price keeps the queue, anything else re-enters). */
+  modify(clientOrderId: string, change: ModifyRequest, t: number): VenueResponse[] {
+    this.venue.modify(clientOrderId, change, t);
     return this.drain(t);
   }
 
