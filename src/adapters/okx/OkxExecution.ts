@@ -17,6 +17,8 @@
  *   shows more filled than the pushes did fetches the order's fills (`GET /api/v5/trade/fills`).
  * - A cancel for an order whose placement is still unanswered waits for that answer.
  * - After the private socket reconnects, every order not closed is queried (missed pushes).
+ * - Amendments (`modify`, amend-order by clOrdId) answer on the `orders` channel (`amendResult`); an
+ *   amendment of an order whose placement is unanswered waits for that answer, like a cancel.
  *
  * Orders channel states (https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-order-channel):
  * live -> accepted; partially_filled / filled with `tradeId` -> fill; canceled -> canceled, or
@@ -30,7 +32,7 @@ import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { OkxClient } from './okxCcxt.ts';
-import { OkxRateLimits } from './OkxRateLimits.ts';
+import { OkxRateLimits, SlidingWindow } from './OkxRateLimits.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
 /** OKX production private WebSocket. */
@@ -50,15 +52,24 @@ export interface OkxExecutionOptions extends ExecutionAdapterOptions {
 interface Pending extends TrackedOrder {
   /** Lots the reported fills add up to. */
   filledLots: number;
+  /** Amendments sent for this order: the `reqId` of the one in flight is `am<n>`. */
+  amendSeq?: number;
 }
 
+/**
+ * Amend order: 60 requests / 2 s per instrument (https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-amend-order),
+ * a window of its own (200 ms longer than the venue's, as OkxRateLimits keeps them).
+ */
+const AMEND_LIMIT = { limit: 60, windowMs: 2000 + 200 };
+
 /** One order as OKX sends it (orders channel push, or a REST order). */
-interface OkxOrderData { instId: string; ordId: string; clOrdId: string; state: string; ordType: string; tradeId?: string; fillPx?: string; fillSz?: string; fillFee?: string; fillFeeCcy?: string; execType?: string; accFillSz?: string; cancelSource?: string; uTime?: string; fillTime?: string }
+interface OkxOrderData { instId: string; ordId: string; clOrdId: string; state: string; ordType: string; px?: string; sz?: string; amendResult?: string; reqId?: string; code?: string; msg?: string; tradeId?: string; fillPx?: string; fillSz?: string; fillFee?: string; fillFeeCcy?: string; execType?: string; accFillSz?: string; cancelSource?: string; uTime?: string; fillTime?: string }
 
 const ccxtSymbol = (i: Instrument): string => `${i.base}/${i.quote}`;
 
 export class OkxExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
-  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0, reconnects: 0 };
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, modifies: 0, userStreamMessages: 0, reconnects: 0 };
+  private readonly amendWindows = new Map<string, SlidingWindow>();
   private readonly tradeIds = new Set<string>();
   private readonly limits: OkxRateLimits;
   private readonly byInstId = new Map<string, Instrument>();
@@ -142,10 +153,75 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     void this.place(order.clientOrderId, false);
   }
 
-  modify(clientOrderId: string, _priceTicks: number, _sizeLots: number, _localTimeUs: number): void {
-    this.push({ kind: 'update-rejected', clientOrderId, reason: 'okx: modify not supported (amend-order not wired), cancel and place instead' }, this.o.clockUs());
+  /** Amends price and total size in place under the same clOrdId (`POST /api/v5/trade/amend-order`, see `sendModify`). */
+  modify(clientOrderId: string, priceTicks: number, sizeLots: number, _localTimeUs: number): void {
+    const p = this.orders.get(clientOrderId);
+    if (p && p.order.type !== 'limit') {
+      this.push({ kind: 'update-rejected', clientOrderId, reason: `okx: only limit orders are amended here, this one is ${p.order.type}` }, this.o.clockUs());
+      return;
+    }
+    this.startAmend(clientOrderId, priceTicks, sizeLots);
   }
 
+  /**
+   * `POST /api/v5/trade/amend-order` by clOrdId with `newSz` (the new total size, filled part
+   * included) and `newPx` as exact decimals, `cxlOnFail` false (a failed amendment leaves the order
+   * as it was) and `reqId` am<n>. sCode 0 only says the request was taken: the outcome is the
+   * `orders` channel push carrying our reqId, `amendResult` 0 (`updated` with its px / sz) or -1
+   * (`update-rejected` with its code and msg). A refusal in the answer (51503 no such order, 51509
+   * canceled, 51510 completed, 51511 post-only would take, ...) is `update-rejected`; no answer
+   * (timeout, 5xx, 50011) is resolved by querying the order.
+   */
+  protected override async sendModify(id: string): Promise<void> {
+    const p = this.orders.get(id)!;
+    const a = p.amend;
+    if (!a) return;
+    const inst = this.instOf(p.order);
+    let w = this.amendWindows.get(inst.symbol);
+    if (!w) { w = new SlidingWindow(AMEND_LIMIT.limit, AMEND_LIMIT.windowMs, () => this.o.clockUs() / 1000); this.amendWindows.set(inst.symbol, w); }
+    for (let wait = w.waitMs(1); wait > 0; wait = w.waitMs(1)) await new Promise((r) => setTimeout(r, wait));
+    w.take(1);
+    if (this.stopped || p.closed || p.amend !== a) return;
+    p.amendSeq = (p.amendSeq ?? 0) + 1;
+    const params = { instId: inst.symbol, clOrdId: id, reqId: `am${p.amendSeq}`, newSz: inst.lot.toDecimal(a.sizeLots), newPx: inst.tick.toDecimal(a.priceTicks), cxlOnFail: false };
+    const client = this.o.client as unknown as Record<string, (params: object) => Promise<{ data?: { ts?: string }[] }>>;
+    this.stats.modifies++;
+    const requestUs = this.o.clockUs();
+    try {
+      const r = await client.privatePostTradeAmendOrder!(params);
+      const responseUs = this.o.clockUs();
+      this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: Number(r.data?.[0]?.ts ?? 0) * 1000, responseUs, outcome: 'ok' });
+    } catch (e) {
+      const responseUs = this.o.clockUs();
+      if (this.isDefinitive(e)) {
+        const reason = `okx: ${this.reasonOf(e)}`;
+        this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
+        this.amendRefused(id, reason, responseUs);
+        return;
+      }
+      this.stats.ambiguous++;
+      if (e instanceof ccxt.DDoSProtection) w.fill();
+      this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
+      this.o.log?.(`amend ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by clOrdId)`);
+      await this.resolveAmend(id, a);
+    }
+  }
+
+  /**
+   * An amendment whose request went unanswered: the order is queried (GET /api/v5/trade/order, applied
+   * like a push). Closed: reported as such; at the requested px and sz: `updated`; else sent again.
+   */
+  private async resolveAmend(id: string, a: NonNullable<Pending['amend']>): Promise<void> {
+    const p = this.orders.get(id)!;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
+      if (p.amend !== a || p.closed) return; // the orders channel answered meanwhile
+      const found = await this.query(id);
+      if (p.amend !== a || p.closed) return; // the query settled it
+      if (found === 'not-found') { this.amendRefused(id, 'okx: order not found when resolving the amendment', this.o.clockUs()); return; }
+      if (found === 'found') { a.resent = true; await this.sendModify(id); return; }
+    }
+  }
 
   // ------------------------------------------------------------------------------------- requests
 
@@ -219,8 +295,13 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       const accLots = inst.lot.toUnits(d.accFillSz && d.accFillSz !== '' ? d.accFillSz : '0');
       this.ack(id, d.ordId, Number(d.uTime ?? 0) * 1000 || responseUs);
       if (accLots > p.filledLots) await this.catchUpFills(id, inst, d.ordId);
-      // The query's state, without its fill fields (those came as fills above).
-      this.onOrder({ ...d, tradeId: '', fillSz: '0' }, responseUs);
+      // The query's state, without its fill fields (those came as fills above) nor a push's amendment result.
+      this.onOrder({ ...d, tradeId: '', fillSz: '0', amendResult: '', reqId: '' }, responseUs);
+      // An amendment in flight that the order already shows: applied (its push was missed).
+      const a = p.amend;
+      if (a && !a.held && !p.closed && (d.state === 'live' || d.state === 'partially_filled') && d.px && d.sz && inst.tick.toUnits(d.px) === a.priceTicks && inst.lot.toUnits(d.sz) === a.sizeLots) {
+        this.amended(id, a.priceTicks, a.sizeLots, responseUs);
+      }
       return 'found';
     } catch (e) {
       const responseUs = this.o.clockUs();
@@ -341,8 +422,16 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     const inst = this.byInstId.get(d.instId);
     if (!inst) return;
     this.ack(id, d.ordId, tsVenue);
+    // The outcome of our amendment (reqId am<n>): amendResult 0 applied, -1 failed (the order as it was).
+    if (p.amend && d.reqId === `am${p.amendSeq ?? 0}` && d.amendResult !== undefined && d.amendResult !== '') {
+      if (d.amendResult === '0' && d.px && d.sz) this.amended(id, inst.tick.toUnits(d.px), inst.lot.toUnits(d.sz), tsVenue);
+      else if (d.amendResult === '-1') this.amendRefused(id, `okx: amendment failed: ${d.code ?? ''} ${d.msg ?? ''}`.trim(), tsVenue);
+    }
     if (d.tradeId && d.fillSz && d.fillSz !== '0') this.onFill(id, inst, d, Number(d.fillTime ?? 0) * 1000 || tsVenue);
-    if (d.state === 'filled') { if (p.filledLots >= p.order.sizeLots) p.closed = true; }
+    if (d.state === 'filled') {
+      if (p.filledLots >= p.order.sizeLots) p.closed = true;
+      this.amendRefused(id, 'okx: order filled before the amendment', tsVenue);
+    }
     else if (d.state === 'canceled' || d.state === 'mmp_canceled') {
       this.stats.cancels++;
       // IOC / FOK / market remainders: the venue cancels what could not fill (cancelSource 14).
@@ -365,6 +454,9 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       kind: 'fill', clientOrderId: id, venueTradeId: d.tradeId!, priceTicks: inst.tick.toUnits(d.fillPx!), sizeLots,
       liquidity: d.execType === 'M' ? 'maker' : 'taker', ...(fee !== undefined && d.fillFeeCcy ? { fee, feeCurrency: d.fillFeeCcy } : {}),
     }, tsVenue);
-    if (p.filledLots >= p.order.sizeLots) p.closed = true;
+    if (p.filledLots >= p.order.sizeLots) {
+      p.closed = true;
+      this.amendRefused(id, 'okx: order filled before the amendment', tsVenue);
+    }
   }
 }

@@ -18,8 +18,11 @@
  * OKX's place-order limit (60 per 2 s per instrument) is enforced: the 61st request in any 2 s is
  * answered 50011 "Too Many Requests" (HTTP 429) without being processed.
  *
+ * Amend: `POST /api/v5/trade/amend-order` through the simulated venue's modify, the outcome pushed on
+ * `orders` with the request's reqId and `amendResult` (see `amend`).
+ *
  * Deliberate limits: spot (`tdMode` cash) only; clOrdId is unique among every order of the session
- * (OKX checks it among pending orders); no amend.
+ * (OKX checks it among pending orders).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -49,6 +52,12 @@ export interface OkxTradingFaults {
   server5xx: number;
   /** Every fill push on the `orders` channel is sent twice. */
   duplicateFills: boolean;
+  /**
+   * Next N amend-order requests are acknowledged (sCode 0), then fail on the `orders` channel
+   * (amendResult -1, code 51503), the order unchanged: the documented "acknowledgement returns
+   * success and the amendment subsequently failed".
+   */
+  failAmendsAfterAck: number;
 }
 
 export interface OkxAccountOptions extends OkxCredentials {
@@ -67,8 +76,9 @@ interface OkxOrder {
   readonly instId: string;
   readonly side: 'buy' | 'sell';
   readonly ordType: string;
-  readonly px: string;
-  readonly sz: string;
+  /** Price and total size change with each amendment. */
+  px: string;
+  sz: string;
   readonly tgtCcy: string;
   readonly cTime: number;
   accFillSz: Decimal;
@@ -80,6 +90,8 @@ interface OkxOrder {
   uTime: number;
   cancelSource: string;
   last?: OkxFill;
+  /** The amendment being applied: its reqId, then its result, code and message on the next push. */
+  amend?: { reqId: string; result: string; code: string; msg: string };
 }
 
 interface OkxFill { readonly tradeId: string; readonly fillPx: string; readonly fillSz: string; readonly fillFee: string; readonly fillFeeCcy: string; readonly execType: 'T' | 'M'; readonly ts: number; readonly ordId: string; readonly clOrdId: string; readonly instId: string; readonly side: string; readonly billId: string }
@@ -99,8 +111,8 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 interface Traded { readonly inst: Instrument; readonly spec: InstrumentSpec; readonly matching: EmulatorMatching }
 
 export class OkxAccount {
-  readonly faults: OkxTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false };
-  readonly stats = { orderPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, loginFailures: 0, logins: 0, fillsSent: 0, ordersPushed: 0, rateLimited: 0 };
+  readonly faults: OkxTradingFaults = { ackDelayMs: 0, loseAcks: 0, rateLimit429: 0, server5xx: 0, duplicateFills: false, failAmendsAfterAck: 0 };
+  readonly stats = { orderPosts: 0, amendPosts: 0, ordersCreated: 0, duplicateRejects: 0, signatureFailures: 0, loginFailures: 0, logins: 0, fillsSent: 0, ordersPushed: 0, rateLimited: 0 };
   /** OKX's place-order limit, enforced per instrument: 60 requests in any 2 s, else 50011 (HTTP 429). */
   private readonly placeWindows = new Map<string, SlidingWindow>();
 
@@ -182,6 +194,12 @@ export class OkxAccount {
         }
         this.stats.orderPosts++;
         const out = ok([this.place(json())]);
+        if (this.faults.loseAcks > 0) { this.faults.loseAcks--; destroy(); return undefined; }
+        return this.after5xx(out);
+      }
+      case 'POST /api/v5/trade/amend-order': {
+        this.stats.amendPosts++;
+        const out = ok([this.amend(json())]);
         if (this.faults.loseAcks > 0) { this.faults.loseAcks--; destroy(); return undefined; }
         return this.after5xx(out);
       }
@@ -313,6 +331,67 @@ export class OkxAccount {
     return { clOrdId: o.clOrdId, ordId: o.ordId, ts: String(Math.floor(nowUs() / 1000)), sCode: '0', sMsg: '' };
   }
 
+  /**
+   * `POST /api/v5/trade/amend-order` (https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-amend-order):
+   * by clOrdId or ordId, `newSz` (the new total size, filled part included) and / or `newPx`, `reqId`
+   * echoed. Refusals in the answer: 51503 no such order, 51509 canceled, 51510 completed, 51506 not a
+   * limit-priced order, 51511 a post-only price that would take, 51000 a malformed value or a size at
+   * or below the filled size (the code OKX uses there is not documented: the emulator's choice). An
+   * accepted request (sCode 0) goes through the simulated venue's modify; the `orders` push that
+   * follows carries the reqId and amendResult 0 (or -1 with code and msg; `cxlOnFail` true cancels
+   * the order instead, amendResult 1).
+   */
+  private amend(p: Record<string, unknown>): Record<string, unknown> {
+    const s = (k: string): string => (typeof p[k] === 'string' ? (p[k] as string) : '');
+    const instId = s('instId');
+    const clOrdId = s('clOrdId') || undefined;
+    const ordId = s('ordId') || undefined;
+    const reqId = s('reqId');
+    const fail = (sCode: string, sMsg: string): OkxApiError => orderError(sCode, sMsg, clOrdId ?? '', ordId ?? '');
+    if (reqId !== '' && !CL_ORD_ID.test(reqId)) throw fail('51000', 'Parameter reqId error');
+    const o = this.find(instId, clOrdId, ordId);
+    if (!o) throw fail('51503', 'Order modification failed as the order does not exist.');
+    if (o.state === 'canceled') throw fail('51509', 'Modification failed as the order has been canceled.');
+    if (o.state === 'filled') throw fail('51510', 'Modification failed as the order has been completed.');
+    if (!['limit', 'post_only'].includes(o.ordType)) throw fail('51506', 'Order modification unavailable for the order type.');
+    const t = this.traded.get(instId)!;
+    const newSz = s('newSz'); const newPx = s('newPx');
+    if (newSz === '' && newPx === '') throw fail('51500', 'Either order price or amount is required');
+    if (newSz !== '' && (!DECIMAL.test(newSz) || new Decimal(newSz).lte(o.accFillSz))) throw fail('51000', 'Parameter newSz error');
+    if (newPx !== '' && (!DECIMAL.test(newPx) || new Decimal(newPx).lte(0))) throw fail('51000', 'Parameter newPx error');
+    let sizeLots: number; let priceTicks: number;
+    try { sizeLots = t.inst.lot.toUnits(newSz || o.sz); } catch { throw fail('51000', 'Parameter newSz error'); }
+    try { priceTicks = t.inst.tick.toUnits(newPx || o.px); } catch { throw fail('51000', 'Parameter newPx error'); }
+    const key = o.clOrdId !== '' ? o.clOrdId : `#${o.ordId}`;
+    const ms = Math.floor(nowUs() / 1000);
+    const answer = { clOrdId: o.clOrdId, ordId: o.ordId, ts: String(ms), reqId, sCode: '0', sMsg: '' };
+    if (this.faults.failAmendsAfterAck > 0) {
+      this.faults.failAmendsAfterAck--;
+      o.amend = { reqId, result: '-1', code: '51503', msg: 'Order modification failed as the order does not exist.' };
+      queueMicrotask(() => { this.push(o); o.amend = undefined; });
+      return answer;
+    }
+    const tUs = nowUs();
+    o.amend = { reqId, result: '', code: '0', msg: '' };
+    const rs = t.matching.modify(key, { priceTicks, sizeLots }, tUs);
+    const refused = rs.find((r) => r.kind === 'update-rejected' && r.clientOrderId === key);
+    o.amend = undefined;
+    if (refused && 'reason' in refused) {
+      if (/post-only/.test(refused.reason)) {
+        if (p.cxlOnFail === true || p.cxlOnFail === 'true') {
+          o.cancelSource = '1';
+          o.amend = { reqId, result: '1', code: '51511', msg: 'Modification failed as the order price did not meet the requirement for Post Only.' };
+          t.matching.cancel(key, tUs);
+          o.amend = undefined;
+          return answer;
+        }
+        throw fail('51511', 'Modification failed as the order price did not meet the requirement for Post Only.');
+      }
+      throw fail('51503', `Order modification failed as the order does not exist. (${refused.reason})`);
+    }
+    return answer;
+  }
+
   /** A simulated-venue response: the order's new state, the account, the `orders` push. */
   private apply(instId: string, r: VenueResponse): void {
     if (r.kind === 'funding') return;
@@ -347,6 +426,14 @@ export class OkxAccount {
         o.last = undefined;
         break;
       }
+      case 'updated':
+        // Pushed with the amendment's reqId and amendResult 0 (set by `amend` around the modify).
+        o.px = t.inst.tick.toDecimal(r.priceTicks);
+        o.sz = t.inst.lot.toDecimal(r.sizeLots);
+        if (o.amend) o.amend.result = '0';
+        this.push(o);
+        o.amend = undefined; // fills that follow are pushed without the amendment's fields
+        break;
       case 'canceled': o.state = 'canceled'; this.push(o); break;
       // IOC / FOK / market remainders: OKX cancels them (cancelSource 14: "canceled: order did not fill completely").
       case 'expired': o.state = 'canceled'; o.cancelSource = '14'; this.push(o); break;
@@ -388,6 +475,7 @@ export class OkxAccount {
       avgPx, state: o.state, lever: '', attachAlgoClOrdId: '', tpTriggerPx: '', tpTriggerPxType: '', tpOrdPx: '', slTriggerPx: '', slTriggerPxType: '', slOrdPx: '',
       attachAlgoOrds: [], stpId: '', stpMode: 'cancel_maker', feeCcy: o.feeCcy, fee: o.fee.toFixed(), rebateCcy: o.feeCcy, rebate: '0', source: '', category: 'normal',
       reduceOnly: 'false', isTpLimit: 'false', cancelSource: o.cancelSource, cancelSourceReason: '', quickMgnType: '', algoClOrdId: '', algoId: '',
+      reqId: o.amend?.reqId ?? '', amendResult: o.amend?.result ?? '', amendSource: '', code: o.amend?.code ?? '0', msg: o.amend?.msg ?? '',
       uTime: String(o.uTime), cTime: String(o.cTime),
     };
   }
@@ -457,7 +545,7 @@ export class OkxAccount {
 }
 
 const ROUTES = new Set([
-  'GET /api/v5/public/time', 'GET /api/v5/public/instruments', 'POST /api/v5/trade/order', 'POST /api/v5/trade/cancel-order', 'POST /api/v5/trade/cancel-batch-orders',
+  'GET /api/v5/public/time', 'GET /api/v5/public/instruments', 'POST /api/v5/trade/order', 'POST /api/v5/trade/amend-order', 'POST /api/v5/trade/cancel-order', 'POST /api/v5/trade/cancel-batch-orders',
   'GET /api/v5/trade/order', 'GET /api/v5/trade/orders-pending', 'GET /api/v5/trade/fills', 'GET /api/v5/account/balance',
 ]);
 
