@@ -110,6 +110,25 @@ describe.each(cases)('amend on $id', ({ id, file, depth, listenKey, sizeLots }) 
     expect(h.exec.stats.modifies).toBe(1);
   }, 30_000);
 
+  it('an amendment that prices the order through the book takes at once: updated, then the fills, the OMS filled at the new size', async () => {
+    const h = await harness();
+    const { bidTicks, askTicks } = await h.touch();
+    const cid = await h.placeResting(bidTicks - 100);
+    h.modify(cid, askTicks + 50, sizeLots);
+    await waitFor(() => h.oms.orders.get(cid)!.filledLots > 0, 5000, 'fill after the amendment');
+    await sleep(300);
+    const kinds = h.of(cid).map((r) => r.kind);
+    expect(kinds.slice(0, 3)).toEqual(['accepted', 'updated', 'fill']);
+    expect(h.oms.invalidTransitions).toBe(0);
+    const o = h.oms.orders.get(cid)!;
+    expect(o.priceTicks).toBe(askTicks + 50);
+    const filled = h.of(cid).filter((r) => r.kind === 'fill').reduce((n, r) => n + (r as { sizeLots: number }).sizeLots, 0);
+    expect(o.filledLots).toBe(filled);
+    expect(o.status).toBe(filled === sizeLots ? 'filled' : 'partially-filled');
+    // The PUT answer and the AMENDMENT push both arrived: no second `updated`, no `update-rejected`.
+    expect(kinds.filter((k) => k === 'updated' || k === 'update-rejected')).toEqual(['updated']);
+  }, 30_000);
+
   it('an amendment the venue refuses (-5027 nothing to change) is update-rejected and leaves the order as it was', async () => {
     const h = await harness();
     const { bidTicks } = await h.touch();

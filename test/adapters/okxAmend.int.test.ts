@@ -114,6 +114,22 @@ describe('OKX spot amend against the emulator (real BTC-USDT capture)', () => {
     expect(h.pushes.filter((d) => d.clOrdId === cid && d.amendResult === '0').map((d) => d.reqId)).toEqual(['am1', 'am2']);
   }, 30_000);
 
+  it('an amendment that prices the order through the book takes at once: updated, then the fill, the OMS filled', async () => {
+    const h = await harness();
+    const { bidTicks, askTicks } = await h.touch();
+    const cid = await h.placeResting(bidTicks - 100);
+    h.modify(cid, askTicks + 50, SIZE);
+    await waitFor(() => h.oms.orders.get(cid)!.filledLots > 0, 5000, 'fill after the amendment');
+    await sleep(300);
+    const kinds = h.of(cid).map((r) => r.kind);
+    expect(kinds.slice(0, 3)).toEqual(['accepted', 'updated', 'fill']);
+    expect(kinds.filter((k) => k === 'updated' || k === 'update-rejected')).toEqual(['updated']);
+    expect(h.oms.invalidTransitions).toBe(0);
+    const o = h.oms.orders.get(cid)!;
+    const filled = h.of(cid).filter((r) => r.kind === 'fill').reduce((n, r) => n + (r as { sizeLots: number }).sizeLots, 0);
+    expect([o.priceTicks, o.filledLots, o.status]).toEqual([askTicks + 50, filled, filled === SIZE ? 'filled' : 'partially-filled']);
+  }, 30_000);
+
   it('an amendment refused in the answer (51511: a post-only price through the book) is update-rejected, the order unchanged', async () => {
     const h = await harness();
     const { bidTicks, askTicks } = await h.touch();

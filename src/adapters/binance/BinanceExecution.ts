@@ -255,7 +255,7 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
       const responseUs = this.o.clockUs();
       const venueUs = Number(r.updateTime ?? 0) * 1000;
       this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs, responseUs, outcome: 'ok' });
-      this.applyAmendAnswer(id, inst, r, venueUs || responseUs, 'PUT order');
+      this.applyAmendAnswer(id, inst, r, venueUs || responseUs, true);
     } catch (e) {
       const responseUs = this.o.clockUs();
       if (this.isDefinitive(e)) {
@@ -274,14 +274,20 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     }
   }
 
-  /** The venue's order after an amendment (PUT answer or query): closed by it, or amended to its price and quantity. */
-  private applyAmendAnswer(id: string, inst: Instrument, r: FuturesOrderAnswer, tsVenue: number, source: string): void {
+  /**
+   * The venue's order after an amendment. The PUT answer is the order as amended (a closed order is
+   * refused -2013, so FILLED there means the amendment applied and then it filled). A query only shows
+   * where the order stands: at the requested price and quantity it was applied, else (closed) it was not.
+   */
+  private applyAmendAnswer(id: string, inst: Instrument, r: FuturesOrderAnswer, tsVenue: number, fromPut: boolean): void {
     if (r.status === 'CANCELED' || r.status === 'EXPIRED' || r.status === 'REJECTED') { this.applyStatus(id, r.status, tsVenue); return; }
-    if (r.status === 'FILLED') { this.amendRefused(id, `binance ${this.product}: order filled before the amendment`, tsVenue); return; }
     if (typeof r.price !== 'string' || typeof r.origQty !== 'string') {
-      throw new HftError('HFT_ERR_BAD_INPUT', `binance ${this.product} ${source} (${id}): field 'price' or 'origQty' missing (${JSON.stringify(r).slice(0, 200)})`, { clientOrderId: id });
+      throw new HftError('HFT_ERR_BAD_INPUT', `binance ${this.product} ${fromPut ? 'PUT' : 'GET'} order (${id}): field 'price' or 'origQty' missing (${JSON.stringify(r).slice(0, 200)})`, { clientOrderId: id });
     }
-    this.amended(id, inst.tick.toUnits(r.price), inst.lot.toUnits(r.origQty), tsVenue);
+    const priceTicks = inst.tick.toUnits(r.price); const sizeLots = inst.lot.toUnits(r.origQty);
+    const a = this.orders.get(id)?.amend;
+    if (fromPut || (a && a.priceTicks === priceTicks && a.sizeLots === sizeLots)) this.amended(id, priceTicks, sizeLots, tsVenue);
+    else this.amendRefused(id, `binance ${this.product}: order ${r.status === 'FILLED' ? 'filled' : 'closed'} before the amendment`, tsVenue);
   }
 
   /**
@@ -309,7 +315,7 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
           await this.sendModify(id);
           return;
         }
-        this.applyAmendAnswer(id, inst, info, responseUs, 'GET order');
+        this.applyAmendAnswer(id, inst, info, responseUs, false);
         return;
       } catch (e) {
         const responseUs = this.o.clockUs();
