@@ -423,7 +423,9 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     if (!inst) return;
     this.ack(id, d.ordId, tsVenue);
     // The outcome of our amendment (reqId am<n>): amendResult 0 applied, -1 failed (the order as it was).
-    if (p.amend && d.reqId === `am${p.amendSeq ?? 0}` && d.amendResult !== undefined && d.amendResult !== '') {
+    // One amendment per order is in flight (the OMS waits for its answer): a push without a reqId is
+    // its outcome too; one carrying an earlier reqId (a request sent again) is not.
+    if (p.amend && (d.reqId === `am${p.amendSeq ?? 0}` || d.reqId === '') && d.amendResult !== undefined && d.amendResult !== '') {
       if (d.amendResult === '0' && d.px && d.sz) this.amended(id, inst.tick.toUnits(d.px), inst.lot.toUnits(d.sz), tsVenue);
       else if (d.amendResult === '-1') this.amendRefused(id, `okx: amendment failed: ${d.code ?? ''} ${d.msg ?? ''}`.trim(), tsVenue);
     }

@@ -15,7 +15,8 @@
  *
  * With `account`, the emulator also trades: OKX v5 REST order entry and the private WebSocket
  * (`/ws/v5/private`, login + `orders` channel) on the same port, orders matched by the simulated venue
- * against the replayed capture (OkxAccount.ts). `POST /emulator/faults` sets market and trading
+ * against the replayed capture (OkxAccount.ts; amend-order included, its outcome pushed on `orders` with
+ * `reqId` and `amendResult`). `POST /emulator/faults` sets market and trading
  * faults; `GET /emulator/state` shows the counters and open orders; `GET /api/v5/market/books` serves
  * the replayed book.
  */
