@@ -79,6 +79,19 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
   protected abstract reasonOf(e: unknown): string;
 
   /**
+   * A private socket dropped: `connect` again with backoff (250 ms doubling up to 5 s) until it works
+   * or `stopped()`, then `query` every acknowledged order not closed (what was pushed while the socket
+   * was away is lost).
+   */
+  protected async reconnectAndQuery(what: string, connect: () => Promise<void>, query: (clientOrderId: string) => Promise<unknown>, stopped: () => boolean): Promise<void> {
+    for (let attempt = 0; !stopped(); attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      try { await connect(); break; } catch (e) { this.base.log?.(`${what} reconnect failed: ${(e as Error).message}`); }
+    }
+    for (const [id, p] of this.orders) if (!p.closed && p.acked) void query(id);
+  }
+
+  /**
    * A cancel request that failed. A definitive venue answer (`definitive`) is a `cancel-rejected`
    * report; an unknown outcome (timeout, 5xx, dropped connection) is asked again after a pause until
    * the order is closed — a cancel of a closed order is answered as such (Binance -2011, OKX 51401).

@@ -206,11 +206,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
   /** The private socket dropped: authenticate again, then query every order not closed (pushes may be lost). */
   private async reconnect(): Promise<void> {
     this.stats.reconnects++;
-    for (let attempt = 0; !this.stopped; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-      try { await this.connect(); break; } catch (e) { this.o.log?.(`bybit private socket reconnect failed: ${(e as Error).message}`); }
-    }
-    for (const [id, p] of this.orders) if (!p.closed && p.acked) void this.query(id);
+    await this.reconnectAndQuery('bybit private socket', () => this.connect(), (id) => this.query(id), () => this.stopped);
   }
 
   // ---------------------------------------------------------------------- ExecutionVenue (kernel side)

@@ -136,11 +136,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   /** The private socket dropped: log in again, then query every order not closed (pushes may be lost). */
   private async reconnect(): Promise<void> {
     this.stats.reconnects++;
-    for (let attempt = 0; !this.stopped; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-      try { await this.connect(); break; } catch (e) { this.o.log?.(`okx private socket reconnect failed: ${(e as Error).message}`); }
-    }
-    for (const [id, p] of this.orders) if (!p.closed && p.acked) void this.query(id);
+    await this.reconnectAndQuery('okx private socket', () => this.connect(), (id) => this.query(id), () => this.stopped);
   }
 
   // ---------------------------------------------------------------------- ExecutionVenue (kernel side)
