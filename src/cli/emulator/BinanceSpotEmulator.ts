@@ -433,6 +433,17 @@ export class BinanceSpotEmulator {
   }
 
   /** 5xx after processing: the client cannot know whether the request took effect. */
+  /** The request was processed: its answer, unless a fault loses it (socket dropped) or turns it into a 503. */
+  private answerAfterProcessing(out: unknown, res: ServerResponse): unknown {
+    if (this.faults.loseAcks > 0) {
+      this.faults.loseAcks--;
+      res.socket?.destroy();
+      return undefined;
+    }
+    this.maybe5xx();
+    return out;
+  }
+
   private maybe5xx(): void {
     if (this.faults.server5xx > 0) { this.faults.server5xx--; throw new BinanceApiError(503, -1007, 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.'); }
   }
@@ -494,26 +505,12 @@ export class BinanceSpotEmulator {
           await new Promise<void>((release) => this.heldOrders.push({ untilLooks, release }));
         }
         this.stats.orderPosts++;
-        const out = this.newOrder(p);
-        if (this.faults.loseAcks > 0) {
-          this.faults.loseAcks--;
-          res.socket?.destroy();
-          return undefined;
-        }
-        this.maybe5xx();
-        return out;
+        return this.answerAfterProcessing(this.newOrder(p), res);
       }
       case 'order.modify': {
         sym(p);
         this.stats.orderModifies++;
-        const out = this.modifyOrder(p);
-        if (this.faults.loseAcks > 0) {
-          this.faults.loseAcks--;
-          res.socket?.destroy();
-          return undefined;
-        }
-        this.maybe5xx();
-        return out;
+        return this.answerAfterProcessing(this.modifyOrder(p), res);
       }
       case 'order.cancel': {
         sym(p);
