@@ -11,28 +11,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET } from '../../src/cli/commands/emulator.ts';
+import { describe, expect, it } from 'vitest';
 import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
-import { loadBinanceCapture } from '../../src/cli/emulator/binanceCapture.ts';
-import { BinanceSpotEmulator, type EmulatorOptions } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
 import { openStore } from '../../src/cli/store.ts';
 import { collect } from '../../src/eventstore/port.ts';
 import type { EventData, EventEnvelope } from '../../src/model/events.ts';
+import { credentials, DATA, emulatorPerTest } from './futuresEmulator.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DATA = '/work/shared/data/binance-capture';
-const credentials = { apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET };
-
-let emu: BinanceSpotEmulator | undefined;
-afterEach(async () => { await emu?.close(); emu = undefined; });
-
-async function startEmu(file: string, position?: EmulatorOptions['position']): Promise<BinanceSpotEmulator> {
-  emu = new BinanceSpotEmulator({ capture: loadBinanceCapture([file]), speed: 5, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET, ...(position ? { position } : {}) });
-  await emu.start();
-  return emu;
-}
+const startEmu = emulatorPerTest();
 
 const after = (ms: number): Promise<string> => new Promise((r) => setTimeout(() => r('test: duration'), ms));
 

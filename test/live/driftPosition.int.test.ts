@@ -10,29 +10,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET } from '../../src/cli/commands/emulator.ts';
+import { describe, expect, it } from 'vitest';
 import { runSession } from '../../src/cli/commands/paper.ts';
-import { loadBinanceCapture } from '../../src/cli/emulator/binanceCapture.ts';
-import { BinanceSpotEmulator, type EmulatorOptions } from '../../src/cli/emulator/BinanceSpotEmulator.ts';
 import { openStore } from '../../src/cli/store.ts';
 import { Money } from '../../src/model/accounting/Money.ts';
 import { collect } from '../../src/eventstore/port.ts';
 import type { EventData, EventEnvelope } from '../../src/model/events.ts';
 import { sleep, waitFor } from '../core/waitFor.ts';
+import { credentials, DATA, emulatorPerTest } from './futuresEmulator.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DATA = '/work/shared/data/binance-capture';
-const credentials = { apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET };
-
-let emu: BinanceSpotEmulator | undefined;
-afterEach(async () => { await emu?.close(); emu = undefined; });
-
-async function startEmu(file: string, position?: EmulatorOptions['position']): Promise<BinanceSpotEmulator> {
-  emu = new BinanceSpotEmulator({ capture: loadBinanceCapture([file]), speed: 5, apiKey: EMULATOR_DEMO_KEY, apiSecret: EMULATOR_DEMO_SECRET, ...(position ? { position } : {}) });
-  await emu.start();
-  return emu;
-}
+const startEmu = emulatorPerTest();
 
 async function runEvents(cwd: string, runId: string): Promise<EventEnvelope[]> {
   const store = await openStore('file:store', { cwd, readOnly: true });
@@ -126,7 +114,7 @@ describe('POST /emulator/position', () => {
     const missing = await post('{"tradeAmt": 1}');
     expect(missing.status).toBe(400);
     expect(JSON.stringify(await missing.json())).toMatch(/expected \{\\"tradeAmt\\"/);
-    await e.close(); emu = undefined;
+    await e.close();
     const spot = await startEmu(`${DATA}/spot/btcusdt_20240808.gz`);
     const r = await fetch(`${spot.url.rest}/emulator/position`, { method: 'POST', body: JSON.stringify({ tradeAmt: '1', price: '60000' }) });
     expect(r.status).toBe(400);
