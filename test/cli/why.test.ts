@@ -115,6 +115,25 @@ describe('hft why on the real BTCUSDT capture', () => {
     expect(err.join('\n')).toContain("--at 'yesterday'");
   }, 120_000);
 
+  it('refuses a paper session, pointing to hft parity, and an unknown run, naming it', async () => {
+    const dir = join(work, 'paper-store');
+    const store = await FileEventStore.open(dir);
+    try {
+      await store.append('run-rpaper1', [{
+        id: 'rpaper1-0', type: 'run.started', version: 1, tsEvent: 0, tsRecv: 0, runId: 'rpaper1', correlationId: 'rpaper1-0', causationId: 'rpaper1-0',
+        data: { mode: 'paper', scenario: 's', configHash: 'h', seed: 1, codeVersion: 'c', datasets: [], config: {} },
+      }], { expectedRevision: 'no_stream' });
+    } finally { await store.close(); }
+    let e: unknown;
+    try { await whyRun({ runId: 'rpaper1', storeUri: `file:${dir}`, ticksDir, at: '1' }, io); } catch (x) { e = x; }
+    expect(isHftError(e, 'HFT_ERR_USAGE')).toBe(true);
+    expect((e as Error).message).toContain('hft parity rpaper1');
+    e = undefined;
+    try { await whyRun({ runId: 'rnosuch', storeUri: `file:${dir}`, ticksDir, at: '1' }, io); } catch (x) { e = x; }
+    expect(isHftError(e, 'HFT_ERR_NOT_FOUND')).toBe(true);
+    expect((e as Error).message).toContain("run 'rnosuch' not found");
+  });
+
   it('reads a time of day on the run date, and asks for a full time when the run spans two days', () => {
     expect(parseAt('23:55:55.133', '2024-08-08', '2024-08-08')).toBe(usFromIso('2024-08-08T23:55:55.133Z'));
     expect(parseAt('1723161355133060', undefined, 'x')).toBe(1723161355133060);
