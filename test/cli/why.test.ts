@@ -11,6 +11,8 @@ import { backtestFromFile } from '../../src/cli/commands/backtest.ts';
 import { parseAt, whyRun } from '../../src/cli/commands/why.ts';
 import type { CliIO } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
+import { runSession } from '../../src/cli/commands/paper.ts';
+import { DATA, emulatorPerTest } from '../live/futuresEmulator.ts';
 import { isHftError } from '../../src/core/errors.ts';
 import { isoFromUs, usFromIso } from '../../src/core/time.ts';
 import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
@@ -115,21 +117,9 @@ describe('hft why on the real BTCUSDT capture', () => {
     expect(err.join('\n')).toContain("--at 'yesterday'");
   }, 120_000);
 
-  it('refuses a paper session, pointing to hft parity, and an unknown run, naming it', async () => {
-    const dir = join(work, 'paper-store');
-    const store = await FileEventStore.open(dir);
-    try {
-      await store.append('run-rpaper1', [{
-        id: 'rpaper1-0', type: 'run.started', version: 1, tsEvent: 0, tsRecv: 0, runId: 'rpaper1', correlationId: 'rpaper1-0', causationId: 'rpaper1-0',
-        data: { mode: 'paper', scenario: 's', configHash: 'h', seed: 1, codeVersion: 'c', datasets: [], config: {} },
-      }], { expectedRevision: 'no_stream' });
-    } finally { await store.close(); }
+  it('refuses an unknown run, naming it', async () => {
     let e: unknown;
-    try { await whyRun({ runId: 'rpaper1', storeUri: `file:${dir}`, ticksDir, at: '1' }, io); } catch (x) { e = x; }
-    expect(isHftError(e, 'HFT_ERR_USAGE')).toBe(true);
-    expect((e as Error).message).toContain('hft parity rpaper1');
-    e = undefined;
-    try { await whyRun({ runId: 'rnosuch', storeUri: `file:${dir}`, ticksDir, at: '1' }, io); } catch (x) { e = x; }
+    try { await whyRun({ runId: 'rnosuch', storeUri, ticksDir, at: '1' }, io); } catch (x) { e = x; }
     expect(isHftError(e, 'HFT_ERR_NOT_FOUND')).toBe(true);
     expect((e as Error).message).toContain("run 'rnosuch' not found");
   });
@@ -143,4 +133,43 @@ describe('hft why on the real BTCUSDT capture', () => {
     expect((e as Error).message).toContain('2024-08-08 to 2024-08-09');
     expect(() => parseAt('25:00:00', '2024-08-08', '2024-08-08')).toThrow(/not a time of day/);
   });
+});
+
+describe('hft why on a paper session (its sealed inputs, replayed as hft parity does)', () => {
+  const startEmu = emulatorPerTest();
+  it('shows the replayed state at a decision of the session: parity of the whole session, the decision, its top of book', async () => {
+    const e = await startEmu(`${DATA}/spot/btcusdt_20240808.gz`);
+    const cwd = mkdtempSync(join(tmpdir(), 'hft-why-paper-'));
+    const pio: CliIO = { out: () => {}, err: () => {}, env: {}, cwd, isTTY: false };
+    const r = await runSession({
+      mode: 'paper', scenarioPath: join(ROOT, 'scenarios/demo-mm-btcusdt.json'), storeUri: 'file:store', restUrl: e.url.rest, wsUrl: e.url.ws,
+      stopWhen: new Promise((done) => setTimeout(() => done('test: duration'), 5000)),
+    }, pio);
+    const store = await FileEventStore.open(join(cwd, 'store'), { readOnly: true });
+    const events = await collect(store.readStream(`run-${r.runId}`)).finally(() => store.close());
+    // A decision on a best bid/offer row that is the last decision of its microsecond.
+    const all = events.filter((x) => x.type === 'decision');
+    const decisions = all.filter((x) => (x.data as { trigger: string }).trigger === 'bbo' && all.filter((y) => y.tsRecv === x.tsRecv).at(-1) === x);
+    expect(decisions.length).toBeGreaterThan(3);
+    const d = decisions[Math.floor(decisions.length / 2)]!;
+    const w = await whyRun({ runId: r.runId, storeUri: 'file:store', ticksDir, at: String(d.tsRecv) }, pio);
+    expect(w.parity.ok).toBe(true);
+    expect(w.lastDecision!.id).toBe(d.id);
+    // The top the session's strategy recorded is the replayed kernel's and the one rebuilt from the sealed rows.
+    const inputs = (d.data as unknown as { inputs: { bidTicks: number; askTicks: number } }).inputs;
+    expect(w.books[0]!.topBidTicks).toBe(inputs.bidTicks);
+    expect(w.books[0]!.topAskTicks).toBe(inputs.askTicks);
+    expect(Number(w.books[0]!.bbo!.bid.price) * 100).toBeCloseTo(inputs.bidTicks, 6);
+    expect(w.rowsSeen).toBeGreaterThan(0);
+    const folded = (() => {
+      const open = new Set<string>();
+      for (const x of events.slice(0, w.snapshotEvents)) {
+        const data = x.data as Record<string, unknown>;
+        if (x.type === 'order.requested') open.add(String(data.clientOrderId));
+        else if (['order.denied', 'order.rejected', 'order.canceled', 'order.expired'].includes(x.type) || (x.type === 'order.filled' && data.leavesLots === 0)) open.delete(String(data.clientOrderId));
+      }
+      return [...open].sort();
+    })();
+    expect(w.openOrders.map((o) => o.clientOrderId).sort()).toEqual(folded);
+  }, 60_000);
 });

@@ -2,15 +2,27 @@
 import { isAbsolute, resolve } from 'node:path';
 import { HftError } from '../../core/errors.ts';
 import { appliedCommands, inputsStreamId, rolledInputs } from '../../engine/live/inputsStream.ts';
-import { paperParity, paperRunParts, type PaperParityReport } from '../../engine/live/paperParity.ts';
+import { paperParity, paperRunParts, type PaperParityReport, type ReplaySnapshot } from '../../engine/live/paperParity.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
 import { collect } from '../../eventstore/port.ts';
 import { openTickStore } from '../../feeds/tickstore/TickStore.ts';
+import type { EventData, EventEnvelope } from '../../model/events.ts';
 import type { InstrumentSpec } from '../../model/instrument.ts';
+import type { MarketBatch } from '../../model/market.ts';
 import { parseFlags, type CliIO, type Command } from '../command.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 
-export async function parityOfRun(runId: string, storeUri: string, io: CliIO): Promise<PaperParityReport> {
+/** A paper or live session's recorded inputs, checked by hash, ready to replay (what hft parity and hft why read). */
+export interface RecordedSession {
+  readonly recorded: EventEnvelope[];
+  readonly rolled: ReturnType<typeof rolledInputs>;
+  readonly commands: EventData<'operator.command-applied'>[];
+  readonly instruments: InstrumentSpec[];
+  /** The sealed market rows of the session, in recorded order (a fresh reader per call). */
+  readonly source: () => AsyncIterable<MarketBatch>;
+}
+
+export async function loadRecordedSession(runId: string, storeUri: string, io: CliIO): Promise<RecordedSession> {
   const store = await openStore(storeUri, { cwd: io.cwd, readOnly: true });
   let recorded; let rolls;
   try {
@@ -26,8 +38,17 @@ export async function parityOfRun(runId: string, storeUri: string, io: CliIO): P
   for (const d of inputs.datasets) {
     if (have.get(d.path) !== d.sha256) throw new HftError('HFT_ERR_PARITY', `run '${runId}': recorded input ${root}/${d.path} has sha256 ${have.get(d.path) ?? '(missing)'}, the run sealed ${d.sha256}`);
   }
-  const ids = (started.config as { instruments: InstrumentSpec[] }).instruments.map((s) => s.id);
-  return paperParity(recorded, runId, ticks.read({ instruments: ids, files: inputs.datasets.map((d) => d.path) }), new MemoryEventStore(), rolled, appliedCommands(rolls, crashedRolls !== undefined));
+  const instruments = (started.config as { instruments: InstrumentSpec[] }).instruments;
+  const ids = instruments.map((s) => s.id);
+  return {
+    recorded, rolled, commands: appliedCommands(rolls, crashedRolls !== undefined), instruments,
+    source: () => ticks.read({ instruments: ids, files: inputs.datasets.map((d) => d.path) }),
+  };
+}
+
+export async function parityOfRun(runId: string, storeUri: string, io: CliIO, snapshot?: ReplaySnapshot): Promise<PaperParityReport> {
+  const s = await loadRecordedSession(runId, storeUri, io);
+  return paperParity(s.recorded, runId, s.source(), new MemoryEventStore(), s.rolled, s.commands, snapshot);
 }
 
 export function printParity(io: CliIO, r: PaperParityReport): void {

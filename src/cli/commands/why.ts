@@ -1,5 +1,5 @@
 /**
- * `hft why <runId> --at <time>`: what the strategy saw and did at one moment of a recorded backtest.
+ * `hft why <runId> --at <time>`: what the strategy saw and did at one moment of a recorded run.
  *
  * The run is replayed from its recorded inputs (the same tick files, checked by content hash, the
  * recorded scenario and seed) up to local time T, where a kernel intervention that records nothing
@@ -9,7 +9,8 @@
  * T with its inputs and intents and what became of each order it placed, the next decision, and every
  * run event within a window around T. The replayed events up to T are compared with the recorded ones
  * (parity of the prefix): a snapshot is only shown as the run's state when the replay reproduced the
- * recording.
+ * recording. A paper or live session replays from its sealed inputs as `hft parity` does (the whole
+ * session, the operator's commands included), the snapshot scheduled among them.
  *
  * T is the strategy's local time (the time of decisions and order events in the log, `hft events`):
  * ISO-8601 (`2024-08-09T00:01:07.312Z`), integer µs since the epoch, or a time of day
@@ -18,15 +19,19 @@
 import { HftError } from '../../core/errors.ts';
 import { dayOfUs, isoFromUs, usFromIso } from '../../core/time.ts';
 import { Kernel } from '../../engine/Kernel.ts';
+import { paperParity } from '../../engine/live/paperParity.ts';
 import { compareRuns, type ParityResult } from '../../engine/parity.ts';
+import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
+import { collect } from '../../eventstore/port.ts';
 import { L2Book } from '../../model/book/L2Book.ts';
 import type { EventData, EventEnvelope, NewEvent } from '../../model/events.ts';
-import type { Instrument } from '../../model/instrument.ts';
+import { instrument, type Instrument } from '../../model/instrument.ts';
 import { KindCode, Side, type MarketBatch } from '../../model/market.ts';
 import { TERMINAL_STATUSES } from '../../model/orders.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
-import { DEFAULT_STORE_URI } from '../store.ts';
+import { DEFAULT_STORE_URI, openStore } from '../store.ts';
 import { DEFAULT_TICKS_DIR } from './backtest.ts';
+import { loadRecordedSession } from './parity.ts';
 import { loadRecordedBacktest } from './replay.ts';
 
 export interface WhyOptions {
@@ -133,74 +138,134 @@ function summarize(e: EventEnvelope, inst: (id: string) => Instrument | undefine
   }
 }
 
-export async function whyRun(opts: WhyOptions, io: CliIO): Promise<WhyOutcome> {
-  const depth = opts.depth ?? 5;
-  const windowMs = opts.windowMs ?? 500;
-  const { recorded, run } = await loadRecordedBacktest(opts, io, 'hft why');
-  const stream = run.source;
+type Snapshot = Omit<WhyOutcome, 'runId' | 'atUs' | 'atIso' | 'lastDecision' | 'nextDecision' | 'windowMs' | 'timeline' | 'parity' | 'books'> & { tops: { bid: number; ask: number }[] };
 
-  // The run's market-data dates (local time) name the day a bare time of day falls on.
+/** The kernel's state at the intervention: what the strategies see and hold. */
+function takeSnapshot(kernel: Kernel, tradingState: string, instruments: readonly Instrument[], firstRowUs: number | undefined): Snapshot {
+  const open = [...kernel.oms.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
+  return {
+    rowsSeen: kernel.counters.marketRows,
+    snapshotEvents: kernel.nextSeq,
+    firstRowIso: firstRowUs === undefined ? null : isoFromUs(firstRowUs),
+    tradingState,
+    tops: instruments.map((_, k) => { const t = kernel.top(k); return { bid: t.bidTicks, ask: t.askTicks }; }),
+    positions: kernel.positionsLots().filter(([, lots]) => lots !== 0).map(([key, lots]) => {
+      const bar = key.indexOf('|'); const instrument = key.slice(bar + 1);
+      const inst = instruments.find((i) => i.id === instrument)!;
+      return { strategyId: key.slice(0, bar), instrument, quantity: inst.lot.toDecimal(lots) };
+    }),
+    openOrders: open.map((o) => {
+      const inst = instruments.find((i) => i.id === o.instrument)!;
+      return { clientOrderId: o.clientOrderId, strategyId: o.strategyId, instrument: o.instrument, side: o.side, price: inst.tick.toDecimal(o.priceTicks), size: inst.lot.toDecimal(o.sizeLots), filled: inst.lot.toDecimal(o.filledLots), status: o.status, tag: o.tag ?? '' };
+    }),
+  };
+}
+
+/**
+ * The strategy side of the market rows up to T, rebuilt from the rows themselves: the books (every book
+ * row, cleared on a gap) for their depth, the last best bid/offer and trade. `localTimeOf` is the
+ * kernel's local time of a row; the first row later than T is where the snapshot goes (`cut`).
+ */
+class StrategySide {
+  readonly books: L2Book[];
+  readonly lastTrades: (WhyBook['lastTrade'])[];
+  readonly bbos: (WhyBook['bbo'])[];
+  rows = 0;
+  cut: number | undefined;
+  firstRowUs: number | undefined;
+  constructor(private readonly instruments: readonly Instrument[], private readonly atUs: number, private readonly localTimeOf: (b: MarketBatch, i: number) => number) {
+    this.books = instruments.map((i) => new L2Book(i.id));
+    this.lastTrades = instruments.map(() => null);
+    this.bbos = instruments.map(() => null);
+  }
+  /** Applies the batch's rows up to T; true once the cut is found (later rows are not T's). */
+  scan(b: MarketBatch): boolean {
+    if (this.cut !== undefined) return true;
+    let i = 0;
+    for (; i < b.length; i++) {
+      const tL = this.localTimeOf(b, i);
+      if (tL > this.atUs) break;
+      this.firstRowUs ??= tL;
+      applyRow(b, i, this.books, this.lastTrades, this.bbos, this.instruments, tL);
+    }
+    if (i < b.length) this.cut = this.rows + i;
+    this.rows += i;
+    return this.cut !== undefined;
+  }
+}
+
+/** The market-data dates of a run's events (local time): a bare time of day falls on the one day. */
+function atOf(text: string, recorded: readonly EventEnvelope[]): number {
   const events = recorded.filter((e) => e.type !== 'run.started' && e.type !== 'run.completed');
   const firstUs = events[0]?.tsRecv; const lastUs = events.at(-1)?.tsRecv;
   const daySpan = firstUs === undefined ? 'no run events' : dayOfUs(firstUs) === dayOfUs(lastUs!) ? dayOfUs(firstUs) : `${dayOfUs(firstUs)} to ${dayOfUs(lastUs!)}`;
-  const atUs = parseAt(opts.at, daySpan.length === 10 ? daySpan : undefined, daySpan);
+  return parseAt(text, daySpan.length === 10 ? daySpan : undefined, daySpan);
+}
 
+async function runModeOf(opts: WhyOptions, io: CliIO): Promise<string> {
+  const store = await openStore(opts.storeUri, { cwd: io.cwd, readOnly: true });
+  let first: EventEnvelope | undefined;
+  try { first = (await collect(store.readStream(`run-${opts.runId}`, { maxCount: 1 })))[0]; } finally { await store.close(); }
+  if (!first) throw new HftError('HFT_ERR_NOT_FOUND', `run '${opts.runId}' not found in ${opts.storeUri} (stream run-${opts.runId} is empty)`);
+  if (first.type !== 'run.started') throw new HftError('HFT_ERR_BAD_INPUT', `run '${opts.runId}': first event is ${first.type}, not run.started`);
+  return (first.data as EventData<'run.started'>).mode;
+}
+
+/** A backtest: replayed here up to T (and no further), the prefix compared with the recording. */
+async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: EventEnvelope[]; instruments: readonly Instrument[]; atUs: number; side: StrategySide; snap: Snapshot; parity: WhyOutcome['parity'] }> {
+  const { recorded, run } = await loadRecordedBacktest(opts, io, 'hft why');
+  const atUs = atOf(opts.at, recorded);
   const kernel = new Kernel(run.kernel);
   const instruments = run.instruments;
   const offset = run.kernel.localClockOffsetUs; const minLat = run.kernel.minFeedLatencyUs;
-  // The strategy-side books, rebuilt from the rows the kernel's own strategy-side book applies (every
-  // book row, cleared on a gap) up to the snapshot, for their depth.
-  const books = instruments.map((i) => new L2Book(i.id));
-  const lastTrades: (WhyBook['lastTrade'])[] = instruments.map(() => null);
-  const bbos: (WhyBook['bbo'])[] = instruments.map(() => null);
-  let snapshot: (Omit<WhyOutcome, 'runId' | 'atUs' | 'atIso' | 'lastDecision' | 'nextDecision' | 'windowMs' | 'timeline' | 'parity' | 'books'> & { tops: { bid: number; ask: number }[] }) | undefined;
-  const take = (): void => {
-    const open = [...kernel.oms.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
-    snapshot = {
-      rowsSeen: kernel.counters.marketRows,
-      snapshotEvents: kernel.nextSeq,
-      firstRowIso: firstRowUs === undefined ? null : isoFromUs(firstRowUs),
-      tradingState: run.kernel.risk.state,
-      tops: instruments.map((_, k) => { const t = kernel.top(k); return { bid: t.bidTicks, ask: t.askTicks }; }),
-      positions: kernel.positionsLots().filter(([, lots]) => lots !== 0).map(([key, lots]) => {
-        const bar = key.indexOf('|'); const instrument = key.slice(bar + 1);
-        const inst = instruments.find((i) => i.id === instrument)!;
-        return { strategyId: key.slice(0, bar), instrument, quantity: inst.lot.toDecimal(lots) };
-      }),
-      openOrders: open.map((o) => {
-        const inst = instruments.find((i) => i.id === o.instrument)!;
-        return { clientOrderId: o.clientOrderId, strategyId: o.strategyId, instrument: o.instrument, side: o.side, price: inst.tick.toDecimal(o.priceTicks), size: inst.lot.toDecimal(o.sizeLots), filled: inst.lot.toDecimal(o.filledLots), status: o.status, tag: o.tag ?? '' };
-      }),
-    };
-  };
-
+  const side = new StrategySide(instruments, atUs, (b, i) => Math.max(b.tsRecv[i]! + offset, b.tsEvent[i]! + minLat));
+  let snap: Snapshot | undefined;
+  const take = (): void => { snap = takeSnapshot(kernel, run.kernel.risk.state, instruments, side.firstRowUs); };
   const replayed: NewEvent[] = [...kernel.record('run.started', run.started, 0, 0)];
-  let rows = 0; let scheduled = false; let firstRowUs: number | undefined;
-  for await (const b of stream) {
-    if (!scheduled) {
-      let i = 0;
-      for (; i < b.length; i++) {
-        let tL = b.tsRecv[i]! + offset;
-        if (tL < b.tsEvent[i]! + minLat) tL = b.tsEvent[i]! + minLat;
-        if (tL > atUs) break;
-        firstRowUs ??= tL;
-        applyRow(b, i, books, lastTrades, bbos, instruments, tL);
-      }
-      if (i < b.length) { kernel.schedule(rows + i, atUs, take); scheduled = true; }
-      rows += i;
-    }
+  let scheduled = false;
+  for await (const b of run.source) {
+    if (!scheduled && side.scan(b)) { kernel.schedule(side.cut!, atUs, take); scheduled = true; }
     for (const e of kernel.step(b)) replayed.push(e);
-    // Past the snapshot, and the kernel holds nothing the snapshot still waits for: the rest of the run is not needed.
-    if (snapshot) break;
+    // Past the snapshot: the rest of the run is not needed.
+    if (snap) break;
   }
-  if (!scheduled) kernel.schedule(rows, atUs, take);
-  if (!snapshot) for (const e of kernel.finish()) replayed.push(e);
-  if (!snapshot) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': the replay ended without reaching ${isoFromUs(atUs)}`);
-  const snap = snapshot;
-
+  if (!scheduled) kernel.schedule(side.rows, atUs, take);
+  if (!snap) for (const e of kernel.finish()) replayed.push(e);
+  if (!snap) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': the replay ended without reaching ${isoFromUs(atUs)}`);
   // Parity of the prefix: the replay stopped early, so only as many events as it produced are compared.
   const prefix = recorded.slice(0, Math.min(recorded.length, replayed.length));
-  const parity = { ...compareRuns(prefix, replayed.slice(0, prefix.length)), replayed: replayed.length };
+  return { recorded, instruments, atUs, side, snap, parity: { ...compareRuns(prefix, replayed.slice(0, prefix.length)), replayed: replayed.length } };
+}
+
+/**
+ * A paper or live session: its sealed rows are read once to find T's row count (local time = receipt
+ * time), then replayed whole through the parity replay (hft parity) with the snapshot scheduled among
+ * the operator's commands.
+ */
+async function sessionAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: EventEnvelope[]; instruments: readonly Instrument[]; atUs: number; side: StrategySide; snap: Snapshot; parity: WhyOutcome['parity'] }> {
+  const session = await loadRecordedSession(opts.runId, opts.storeUri, io);
+  const atUs = atOf(opts.at, session.recorded);
+  const instruments = session.instruments.map((spec) => instrument(spec));
+  const side = new StrategySide(instruments, atUs, (b, i) => b.tsRecv[i]!);
+  for await (const b of session.source()) if (side.scan(b)) break;
+  let snap: Snapshot | undefined;
+  const report = await paperParity(session.recorded, opts.runId, session.source(), new MemoryEventStore(), session.rolled, session.commands, {
+    afterRows: side.cut ?? side.rows, atUs, take: (kernel, api) => { snap = takeSnapshot(kernel, api.tradingState, instruments, side.firstRowUs); },
+  });
+  if (!snap) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': the replay ended without reaching ${isoFromUs(atUs)}`);
+  return {
+    recorded: session.recorded, instruments, atUs, side, snap,
+    parity: { ok: report.ok, compared: report.compared, ...(report.divergence ? { divergence: report.divergence } : {}), replayed: report.replayed },
+  };
+}
+
+export async function whyRun(opts: WhyOptions, io: CliIO): Promise<WhyOutcome> {
+  const depth = opts.depth ?? 5;
+  const windowMs = opts.windowMs ?? 500;
+  const mode = await runModeOf(opts, io);
+  const { recorded, instruments, atUs, side, snap, parity } = mode === 'backtest' ? await backtestAt(opts, io) : await sessionAt(opts, io);
+  const events = recorded.filter((e) => e.type !== 'run.started' && e.type !== 'run.completed');
+  const { books, lastTrades, bbos } = side;
 
   const instOf = (id: string): Instrument | undefined => instruments.find((i) => i.id === id);
   const decisions = events.filter((e) => e.type === 'decision');
@@ -309,7 +374,7 @@ export function printWhy(r: WhyOutcome, out: (line: string) => void): void {
 
 export const whyCommand: Command = {
   name: 'why',
-  summary: 'replay a backtest up to one moment: the book the strategy saw, its position, open orders and decisions there',
+  summary: 'replay a run up to one moment: the book the strategy saw, its position, open orders and decisions there',
   help: [
     'usage: hft why <runId> --at <time> [--store <uri>] [--ticks <dir>] [--depth N] [--window MS] [--json]',
     '',
@@ -318,7 +383,8 @@ export const whyCommand: Command = {
     'last trade, the trading state, positions and open orders at T; from the recorded log, the last',
     'decision at or before T with its inputs, intents and what became of each order, the next decision,',
     'and every run event within --window ms of T. The replayed events up to T are compared with the',
-    'recorded ones: a divergence is reported (and the exit code is 1).',
+    'recorded ones: a divergence is reported (and the exit code is 1). A paper or live session replays from',
+    'its sealed inputs as hft parity does (the whole session), T\'s local time being the receipt time.',
     '',
     'options:',
     '  --at <time>     ISO-8601 (2024-08-09T00:01:07.312Z), integer µs since the epoch, or a time of day',

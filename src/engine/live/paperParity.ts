@@ -9,7 +9,7 @@ import type { EventStore } from '../../eventstore/port.ts';
 import type { EventData, EventEnvelope, NewEvent } from '../../model/events.ts';
 import type { InstrumentSpec } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
-import { Kernel } from '../Kernel.ts';
+import { Kernel, type InterventionApi } from '../Kernel.ts';
 import { compareRuns } from '../parity.ts';
 import { parseScenario } from '../scenario.ts';
 import { createLiveRun } from './createLiveRun.ts';
@@ -62,10 +62,17 @@ export function paperRunParts(recorded: readonly EventEnvelope[], runId: string,
 }
 
 /**
+ * A look inside the replay at one moment (`hft why`): `take` runs as a kernel intervention after
+ * `afterRows` market rows at local time `atUs`, ordered among the operator commands like one of them;
+ * it must record nothing.
+ */
+export interface ReplaySnapshot { readonly afterRows: number; readonly atUs: number; readonly take: (kernel: Kernel, api: InterventionApi) => void }
+
+/**
  * `commands`: the operator commands the session carried out (stream inputs-<runId>,
  * `appliedCommands`), each scheduled in the replay at the market-row count and time it ran at live.
  */
-export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore, rolled?: EventData<'run.inputs-recorded'> & { readonly rolls: number }, commands: readonly EventData<'operator.command-applied'>[] = []): Promise<PaperParityReport> {
+export async function paperParity(recorded: readonly EventEnvelope[], runId: string, source: AsyncIterable<MarketBatch>, scratch: EventStore, rolled?: EventData<'run.inputs-recorded'> & { readonly rolls: number }, commands: readonly EventData<'operator.command-applied'>[] = [], snapshot?: ReplaySnapshot): Promise<PaperParityReport> {
   const parts = paperRunParts(recorded, runId, rolled);
   const { started, inputs } = parts;
   // Killed session: what was decided after the last sealed cut has no sealed input to replay.
@@ -76,7 +83,13 @@ export async function paperParity(recorded: readonly EventEnvelope[], runId: str
   // The session's kernel had the operator's desk as its last strategy: so does the replay's.
   const { kernel: kernelConfig, desk } = withOperatorDesk(run.kernel);
   const kernel = new Kernel(kernelConfig);
-  for (const c of commands) kernel.schedule(c.afterRows, c.atUs, desk.intervention(c.command));
+  let pending = snapshot;
+  const scheduleSnapshot = (): void => { const sn = pending!; pending = undefined; kernel.schedule(sn.afterRows, sn.atUs, (api) => sn.take(kernel, api)); };
+  for (const c of commands) {
+    if (pending && (pending.afterRows < c.afterRows || (pending.afterRows === c.afterRows && pending.atUs < c.atUs))) scheduleSnapshot();
+    kernel.schedule(c.afterRows, c.atUs, desk.intervention(c.command));
+  }
+  if (pending) scheduleSnapshot();
   const replayed: NewEvent[] = [];
   replayed.push(...kernel.record('run.started', run.started, 0, 0));
   // A session that started holding positions recorded them (position.adopted, one call, before any
