@@ -88,8 +88,8 @@ export type Intervention = (api: InterventionApi) => void;
 
 interface ScheduledIntervention { readonly afterRows: number; readonly atUs: number; readonly apply: Intervention }
 
-interface LastTrade { priceTicks: number; sizeLots: number; side: 1 | -1; tsUs: number }
-interface Bbo { bidTicks: number; bidLots: number; askTicks: number; askLots: number; tsUs: number }
+export interface LastTrade { priceTicks: number; sizeLots: number; side: 1 | -1; tsUs: number }
+export interface Bbo { bidTicks: number; bidLots: number; askTicks: number; askLots: number; tsUs: number }
 
 export class Kernel {
   readonly counters: KernelCounters = {
@@ -473,6 +473,12 @@ export class Kernel {
   /** Top of book of instrument `idx` as the strategies see it now (read-only; NaN sides while empty). */
   top(idx: number): { readonly bidTicks: number; readonly bidLots: number; readonly askTicks: number; readonly askLots: number } { return this.topOf(idx); }
   get localTimeUs(): number { return this.nowUs; }
+
+  /** The strategy-side book of instrument `idx` (read-only: what the strategies' context serves; `hft why`). */
+  bookView(idx: number): BookView { return this.books[idx]!; }
+  /** The last best bid/offer row of instrument `idx` as the strategies saw it (tsUs -1: none yet), and its last trade. */
+  lastBbo(idx: number): Readonly<Bbo> { return this.bboByIdx[idx]!; }
+  lastTrade(idx: number): Readonly<LastTrade> | undefined { return this.lastTradeByIdx[idx]; }
 
   positionOf(strategyId: string, instrument: string): number { return this.positionLots.get(`${strategyId}|${instrument}`) ?? 0; }
 

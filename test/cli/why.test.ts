@@ -54,7 +54,7 @@ function fromLog(n: number): { open: string[]; positions: Map<string, string> } 
 }
 
 describe('hft why on the real BTCUSDT capture', () => {
-  it('at a decision: the book rebuilt from the tick rows is the one the decision recorded, and orders and position match the log', async () => {
+  it('at a decision: the replayed top of book is the one the decision recorded, and orders and position match the log', async () => {
     // Decisions on a market row: made right after that row, so the rows up to T are the ones they saw (a
     // decision on an order answer at T comes before a market row stamped the same microsecond).
     const decisions = log.filter((e) => e.type === 'decision' && ['bbo', 'book'].includes((e.data as { trigger: string }).trigger));
@@ -67,8 +67,8 @@ describe('hft why on the real BTCUSDT capture', () => {
       // The last decision at or before T, from the log: the last one stamped <= T.
       const expected = log.filter((e) => e.type === 'decision' && e.tsRecv <= d.tsRecv).at(-1)!;
       expect(r.lastDecision!.id).toBe(expected.id);
-      // What the strategy recorded as its inputs is the top rebuilt from the tick rows at T (the
-      // capture's bookTicker: the strategy reads the best bid/offer rows once they arrive), and the kernel's.
+      // What the strategy recorded as its inputs is the replayed kernel's last best bid/offer row at T (the
+      // capture's bookTicker: the strategy reads those rows once they arrive) and its top.
       const inputs = (expected.data as unknown as { inputs: { bidTicks: number; askTicks: number } }).inputs;
       const book = r.books[0]!;
       expect(btc.tick.toUnits(book.bbo!.bid.price)).toBe(inputs.bidTicks);
@@ -155,7 +155,7 @@ describe('hft why on a paper session (its sealed inputs, replayed as hft parity 
     const w = await whyRun({ runId: r.runId, storeUri: 'file:store', ticksDir, at: String(d.tsRecv) }, pio);
     expect(w.parity.ok).toBe(true);
     expect(w.lastDecision!.id).toBe(d.id);
-    // The top the session's strategy recorded is the replayed kernel's and the one rebuilt from the sealed rows.
+    // The top the session's strategy recorded is the replayed kernel's (its top and its last best bid/offer row).
     const inputs = (d.data as unknown as { inputs: { bidTicks: number; askTicks: number } }).inputs;
     expect(w.books[0]!.topBidTicks).toBe(inputs.bidTicks);
     expect(w.books[0]!.topAskTicks).toBe(inputs.askTicks);

@@ -3,8 +3,8 @@
  *
  * The run is replayed from its recorded inputs (the same tick files, checked by content hash, the
  * recorded scenario and seed) up to local time T, where a kernel intervention that records nothing
- * takes a snapshot: the book as the strategy saw it (its depth rebuilt from the same rows the
- * strategy-side book applied), its top of book, the last trade, the trading state, every strategy's
+ * takes a snapshot from the kernel itself: the strategy-side book as the strategies saw it (depth and
+ * top of book), the last best bid/offer row and trade, the trading state, every strategy's
  * position and the orders open at T. Beside it, from the recorded log: the last decision at or before
  * T with its inputs and intents and what became of each order it placed, the next decision, and every
  * run event within a window around T. The replayed events up to T are compared with the recorded ones
@@ -23,10 +23,9 @@ import { paperParity } from '../../engine/live/paperParity.ts';
 import { compareRuns, type ParityResult } from '../../engine/parity.ts';
 import { MemoryEventStore } from '../../eventstore/memory/MemoryEventStore.ts';
 import { collect } from '../../eventstore/port.ts';
-import { L2Book } from '../../model/book/L2Book.ts';
 import type { EventData, EventEnvelope, NewEvent } from '../../model/events.ts';
 import { instrument, type Instrument } from '../../model/instrument.ts';
-import { KindCode, Side, type MarketBatch } from '../../model/market.ts';
+import { Side, type MarketBatch } from '../../model/market.ts';
 import { TERMINAL_STATUSES } from '../../model/orders.ts';
 import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
@@ -138,17 +137,34 @@ function summarize(e: EventEnvelope, inst: (id: string) => Instrument | undefine
   }
 }
 
-type Snapshot = Omit<WhyOutcome, 'runId' | 'atUs' | 'atIso' | 'lastDecision' | 'nextDecision' | 'windowMs' | 'timeline' | 'parity' | 'books'> & { tops: { bid: number; ask: number }[] };
+type Snapshot = Omit<WhyOutcome, 'runId' | 'atUs' | 'atIso' | 'lastDecision' | 'nextDecision' | 'windowMs' | 'timeline' | 'parity'>;
 
-/** The kernel's state at the intervention: what the strategies see and hold. */
-function takeSnapshot(kernel: Kernel, tradingState: string, instruments: readonly Instrument[], firstRowUs: number | undefined): Snapshot {
+/** The kernel's state at the intervention: the strategy side of the market as the strategies read it, and what they hold. */
+function takeSnapshot(kernel: Kernel, tradingState: string, instruments: readonly Instrument[], firstRowUs: number | undefined, depth: number): Snapshot {
   const open = [...kernel.oms.orders.values()].filter((o) => !TERMINAL_STATUSES.has(o.status));
+  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
   return {
     rowsSeen: kernel.counters.marketRows,
     snapshotEvents: kernel.nextSeq,
     firstRowIso: firstRowUs === undefined ? null : isoFromUs(firstRowUs),
     tradingState,
-    tops: instruments.map((_, k) => { const t = kernel.top(k); return { bid: t.bidTicks, ask: t.askTicks }; }),
+    books: instruments.map((inst, k) => {
+      const book = kernel.bookView(k);
+      const levels = (side: Side): WhyLevel[] => {
+        const out: WhyLevel[] = [];
+        book.forEachLevel(side, depth, (p, sz) => { out.push({ price: inst.tick.toDecimal(p), size: inst.lot.toDecimal(sz) }); });
+        return out;
+      };
+      const top = kernel.top(k); const q = kernel.lastBbo(k); const t = kernel.lastTrade(k);
+      return {
+        instrument: inst.id, bids: levels(Side.Bid), asks: levels(Side.Ask), topBidTicks: finite(top.bidTicks), topAskTicks: finite(top.askTicks),
+        bbo: q.tsUs < 0 ? null : {
+          bid: { price: inst.tick.toDecimal(q.bidTicks), size: inst.lot.toDecimal(q.bidLots) },
+          ask: { price: inst.tick.toDecimal(q.askTicks), size: inst.lot.toDecimal(q.askLots) }, atIso: isoFromUs(q.tsUs),
+        },
+        lastTrade: t ? { price: inst.tick.toDecimal(t.priceTicks), size: inst.lot.toDecimal(t.sizeLots), side: t.side > 0 ? 'buy' : 'sell', atIso: isoFromUs(t.tsUs) } : null,
+      };
+    }),
     positions: kernel.positionsLots().filter(([, lots]) => lots !== 0).map(([key, lots]) => {
       const bar = key.indexOf('|'); const instrument = key.slice(bar + 1);
       const inst = instruments.find((i) => i.id === instrument)!;
@@ -162,23 +178,15 @@ function takeSnapshot(kernel: Kernel, tradingState: string, instruments: readonl
 }
 
 /**
- * The strategy side of the market rows up to T, rebuilt from the rows themselves: the books (every book
- * row, cleared on a gap) for their depth, the last best bid/offer and trade. `localTimeOf` is the
- * kernel's local time of a row; the first row later than T is where the snapshot goes (`cut`).
+ * Where T falls in the market rows: the snapshot goes after the rows whose local time (`localTimeOf`,
+ * the kernel's) is at or before T, i.e. before the first later row (`cut`, its index in stream order).
  */
-class StrategySide {
-  readonly books: L2Book[];
-  readonly lastTrades: (WhyBook['lastTrade'])[];
-  readonly bbos: (WhyBook['bbo'])[];
+class RowCut {
   rows = 0;
   cut: number | undefined;
   firstRowUs: number | undefined;
-  constructor(private readonly instruments: readonly Instrument[], private readonly atUs: number, private readonly localTimeOf: (b: MarketBatch, i: number) => number) {
-    this.books = instruments.map((i) => new L2Book(i.id));
-    this.lastTrades = instruments.map(() => null);
-    this.bbos = instruments.map(() => null);
-  }
-  /** Applies the batch's rows up to T; true once the cut is found (later rows are not T's). */
+  constructor(private readonly atUs: number, private readonly localTimeOf: (b: MarketBatch, i: number) => number) {}
+  /** Counts the batch's rows up to T; true once the cut is found. */
   scan(b: MarketBatch): boolean {
     if (this.cut !== undefined) return true;
     let i = 0;
@@ -186,7 +194,6 @@ class StrategySide {
       const tL = this.localTimeOf(b, i);
       if (tL > this.atUs) break;
       this.firstRowUs ??= tL;
-      applyRow(b, i, this.books, this.lastTrades, this.bbos, this.instruments, tL);
     }
     if (i < b.length) this.cut = this.rows + i;
     this.rows += i;
@@ -212,15 +219,16 @@ async function runModeOf(opts: WhyOptions, io: CliIO): Promise<string> {
 }
 
 /** A backtest: replayed here up to T (and no further), the prefix compared with the recording. */
-async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: EventEnvelope[]; instruments: readonly Instrument[]; atUs: number; side: StrategySide; snap: Snapshot; parity: WhyOutcome['parity'] }> {
+async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: EventEnvelope[]; instruments: readonly Instrument[]; atUs: number; snap: Snapshot; parity: WhyOutcome['parity'] }> {
   const { recorded, run } = await loadRecordedBacktest(opts, io, 'hft why');
   const atUs = atOf(opts.at, recorded);
   const kernel = new Kernel(run.kernel);
   const instruments = run.instruments;
   const offset = run.kernel.localClockOffsetUs; const minLat = run.kernel.minFeedLatencyUs;
-  const side = new StrategySide(instruments, atUs, (b, i) => Math.max(b.tsRecv[i]! + offset, b.tsEvent[i]! + minLat));
+  // The kernel's local time of a row (Kernel.localTimeOf).
+  const side = new RowCut(atUs, (b, i) => Math.max(b.tsRecv[i]! + offset, b.tsEvent[i]! + minLat));
   let snap: Snapshot | undefined;
-  const take = (): void => { snap = takeSnapshot(kernel, run.kernel.risk.state, instruments, side.firstRowUs); };
+  const take = (): void => { snap = takeSnapshot(kernel, run.kernel.risk.state, instruments, side.firstRowUs, opts.depth ?? 5); };
   const replayed: NewEvent[] = [...kernel.record('run.started', run.started, 0, 0)];
   let scheduled = false;
   for await (const b of run.source) {
@@ -234,7 +242,7 @@ async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: Even
   if (!snap) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': the replay ended without reaching ${isoFromUs(atUs)}`);
   // Parity of the prefix: the replay stopped early, so only as many events as it produced are compared.
   const prefix = recorded.slice(0, Math.min(recorded.length, replayed.length));
-  return { recorded, instruments, atUs, side, snap, parity: { ...compareRuns(prefix, replayed.slice(0, prefix.length)), replayed: replayed.length } };
+  return { recorded, instruments, atUs, snap, parity: { ...compareRuns(prefix, replayed.slice(0, prefix.length)), replayed: replayed.length } };
 }
 
 /**
@@ -242,30 +250,29 @@ async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: Even
  * time), then replayed whole through the parity replay (hft parity) with the snapshot scheduled among
  * the operator's commands.
  */
-async function sessionAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: EventEnvelope[]; instruments: readonly Instrument[]; atUs: number; side: StrategySide; snap: Snapshot; parity: WhyOutcome['parity'] }> {
+async function sessionAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: EventEnvelope[]; instruments: readonly Instrument[]; atUs: number; snap: Snapshot; parity: WhyOutcome['parity'] }> {
   const session = await loadRecordedSession(opts.runId, opts.storeUri, io);
   const atUs = atOf(opts.at, session.recorded);
   const instruments = session.instruments.map((spec) => instrument(spec));
-  const side = new StrategySide(instruments, atUs, (b, i) => b.tsRecv[i]!);
+  // A session's local time is its receipt time (live scenarios have no clock offset or feed latency floor).
+  const side = new RowCut(atUs, (b, i) => b.tsRecv[i]!);
   for await (const b of session.source()) if (side.scan(b)) break;
   let snap: Snapshot | undefined;
   const report = await paperParity(session.recorded, opts.runId, session.source(), new MemoryEventStore(), session.rolled, session.commands, {
-    afterRows: side.cut ?? side.rows, atUs, take: (kernel, api) => { snap = takeSnapshot(kernel, api.tradingState, instruments, side.firstRowUs); },
+    afterRows: side.cut ?? side.rows, atUs, take: (kernel, api) => { snap = takeSnapshot(kernel, api.tradingState, instruments, side.firstRowUs, opts.depth ?? 5); },
   });
   if (!snap) throw new HftError('HFT_ERR_PARITY', `run '${opts.runId}': the replay ended without reaching ${isoFromUs(atUs)}`);
   return {
-    recorded: session.recorded, instruments, atUs, side, snap,
+    recorded: session.recorded, instruments, atUs, snap,
     parity: { ok: report.ok, compared: report.compared, ...(report.divergence ? { divergence: report.divergence } : {}), replayed: report.replayed },
   };
 }
 
 export async function whyRun(opts: WhyOptions, io: CliIO): Promise<WhyOutcome> {
-  const depth = opts.depth ?? 5;
   const windowMs = opts.windowMs ?? 500;
   const mode = await runModeOf(opts, io);
-  const { recorded, instruments, atUs, side, snap, parity } = mode === 'backtest' ? await backtestAt(opts, io) : await sessionAt(opts, io);
+  const { recorded, instruments, atUs, snap, parity } = mode === 'backtest' ? await backtestAt(opts, io) : await sessionAt(opts, io);
   const events = recorded.filter((e) => e.type !== 'run.started' && e.type !== 'run.completed');
-  const { books, lastTrades, bbos } = side;
 
   const instOf = (id: string): Instrument | undefined => instruments.find((i) => i.id === id);
   const decisions = events.filter((e) => e.type === 'decision');
@@ -286,38 +293,13 @@ export async function whyRun(opts: WhyOptions, io: CliIO): Promise<WhyOutcome> {
   const w = windowMs * 1000;
   const timeline = events.filter((e) => e.tsRecv >= atUs - w && e.tsRecv <= atUs + w)
     .map((e) => ({ position: e.revision, atIso: isoFromUs(e.tsRecv), offsetUs: e.tsRecv - atUs, type: e.type, summary: summarize(e, instOf) }));
-  const level = (inst: Instrument) => ([p, s]: [number, number]): WhyLevel => ({ price: inst.tick.toDecimal(p), size: inst.lot.toDecimal(s) });
-  const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
   return {
     runId: opts.runId, atUs, atIso: isoFromUs(atUs),
-    rowsSeen: snap.rowsSeen, snapshotEvents: snap.snapshotEvents, firstRowIso: snap.firstRowIso, tradingState: snap.tradingState,
-    books: instruments.map((inst, k) => ({
-      instrument: inst.id, bids: books[k]!.depth(Side.Bid, depth).map(level(inst)), asks: books[k]!.depth(Side.Ask, depth).map(level(inst)),
-      topBidTicks: finite(snap.tops[k]!.bid), topAskTicks: finite(snap.tops[k]!.ask), bbo: bbos[k]!, lastTrade: lastTrades[k]!,
-    })),
+    rowsSeen: snap.rowsSeen, snapshotEvents: snap.snapshotEvents, firstRowIso: snap.firstRowIso, tradingState: snap.tradingState, books: snap.books,
     positions: snap.positions, openOrders: snap.openOrders,
     lastDecision, nextDecision: next ? { id: next.id, atIso: isoFromUs(next.tsRecv), offsetUs: next.tsRecv - atUs, trigger: (next.data as EventData<'decision'>).trigger } : null,
     windowMs, timeline, parity,
   };
-}
-
-/** The strategy side of one row, as Kernel.localRow applies it: book rows, a gap clears, the last BBO and trade. */
-function applyRow(b: MarketBatch, i: number, books: L2Book[], trades: (WhyBook['lastTrade'])[], bbos: (WhyBook['bbo'])[], instruments: readonly Instrument[], tL: number): void {
-  const k = b.instrument[i]!;
-  const kind = b.kind[i]!;
-  if (kind === KindCode.book) books[k]!.applyRow(b.side[i]!, b.price[i]!, b.size[i]!, b.flags[i]!);
-  else if (kind === KindCode.gap) books[k]!.clear();
-  else if (kind === KindCode.bbo) {
-    const inst = instruments[k]!;
-    bbos[k] = {
-      bid: { price: inst.tick.toDecimal(b.price[i]!), size: inst.lot.toDecimal(b.size[i]!) },
-      ask: { price: inst.tick.toDecimal(b.price2[i]!), size: inst.lot.toDecimal(b.size2[i]!) }, atIso: isoFromUs(tL),
-    };
-  }
-  else if (kind === KindCode.trade) {
-    const inst = instruments[k]!;
-    trades[k] = { price: inst.tick.toDecimal(b.price[i]!), size: inst.lot.toDecimal(b.size[i]!), side: b.side[i]! > 0 ? 'buy' : 'sell', atIso: isoFromUs(tL) };
-  }
 }
 
 const us = (n: number): string => `${n >= 0 ? '+' : '-'}${(Math.abs(n) / 1000).toFixed(3)} ms`;
@@ -379,7 +361,7 @@ export const whyCommand: Command = {
     'usage: hft why <runId> --at <time> [--store <uri>] [--ticks <dir>] [--depth N] [--window MS] [--json]',
     '',
     'Replays the run from its recorded inputs (tick files checked by sha256) up to local time T and shows',
-    'what the strategy saw and did there: the book (depth rebuilt from the rows its book applied), the',
+    'what the strategy saw and did there: the kernel\'s strategy-side book (depth, top, last bid/offer), the',
     'last trade, the trading state, positions and open orders at T; from the recorded log, the last',
     'decision at or before T with its inputs, intents and what became of each order, the next decision,',
     'and every run event within --window ms of T. The replayed events up to T are compared with the',
