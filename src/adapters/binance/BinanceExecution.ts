@@ -200,29 +200,42 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
   /** Queries an order whose request went unanswered; resends the POST only if the venue never saw it. */
   private async resolve(id: string): Promise<void> {
     const p = this.orders.get(id)!;
-    const { sym } = this.symbolOf(p.order);
+    await this.queryUntilAnswered(id, () => p.acked || p.closed, (r, responseUs) => {
+      this.ack(id, String(r.id), (r.timestamp ?? 0) * 1000 || responseUs);
+      this.applyStatus(id, (r.info as { status?: string }).status, responseUs);
+    }, async () => { await this.place(id, true); }); // never arrived: same client id again
+  }
+
+  /**
+   * Queries order `id` by client id, with backoff, until the venue answers it or `settled()` (the user
+   * stream answered meanwhile): `found` with the order, or `notFound`. Every query is a latency row; a
+   * 429 slows the request bucket; an error of ours (HftError, e.g. a malformed answer) is thrown.
+   */
+  private async queryUntilAnswered(id: string, settled: () => boolean, found: (r: Awaited<ReturnType<BinanceClient['fetchOrder']>>, responseUs: number) => void | Promise<void>, notFound: (responseUs: number) => void | Promise<void>): Promise<void> {
+    const { sym } = this.symbolOf(this.orders.get(id)!.order);
     for (let attempt = 0; !this.stopped; attempt++) {
       await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
-      if (p.acked || p.closed) return; // the user stream answered meanwhile
+      if (settled()) return;
       await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.queryOrder, false);
       const requestUs = this.o.clockUs();
+      let r: Awaited<ReturnType<BinanceClient['fetchOrder']>>;
       try {
-        const r = await this.o.client.fetchOrder(undefined as unknown as string, sym, { origClientOrderId: id });
-        const responseUs = this.o.clockUs();
-        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
-        this.ack(id, String(r.id), (r.timestamp ?? 0) * 1000 || responseUs);
-        this.applyStatus(id, (r.info as { status?: string }).status, responseUs);
-        return;
+        r = await this.o.client.fetchOrder(undefined as unknown as string, sym, { origClientOrderId: id });
       } catch (e) {
         const responseUs = this.o.clockUs();
         if (e instanceof ccxt.OrderNotFound) {
           this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
-          await this.place(id, true); // never arrived: same client id again
+          await notFound(responseUs);
           return;
         }
         this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
         if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
+        continue;
       }
+      const responseUs = this.o.clockUs();
+      this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
+      await found(r, responseUs);
+      return;
     }
   }
 
@@ -297,38 +310,18 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
    */
   private async resolveAmend(id: string, a: NonNullable<Pending['amend']>): Promise<void> {
     const p = this.orders.get(id)!;
-    const { sym, inst } = this.symbolOf(p.order);
-    for (let attempt = 0; !this.stopped; attempt++) {
-      await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
-      if (p.amend !== a || p.closed) return; // the user stream answered meanwhile
-      await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.queryOrder, false);
-      const requestUs = this.o.clockUs();
-      try {
-        const r = await this.o.client.fetchOrder(undefined as unknown as string, sym, { origClientOrderId: id });
-        const responseUs = this.o.clockUs();
-        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'ok' });
-        if (p.amend !== a || p.closed) return;
-        const info = r.info as FuturesOrderAnswer;
-        const open = info.status === 'NEW' || info.status === 'PARTIALLY_FILLED';
-        if (open && (info.price === undefined || info.origQty === undefined || inst.tick.toUnits(info.price) !== a.priceTicks || inst.lot.toUnits(info.origQty) !== a.sizeLots)) {
-          a.resent = true;
-          await this.sendModify(id);
-          return;
-        }
-        this.applyAmendAnswer(id, inst, info, responseUs, false);
+    const { inst } = this.symbolOf(p.order);
+    await this.queryUntilAnswered(id, () => p.amend !== a || p.closed, async (r, responseUs) => {
+      if (p.amend !== a || p.closed) return;
+      const info = r.info as FuturesOrderAnswer;
+      const open = info.status === 'NEW' || info.status === 'PARTIALLY_FILLED';
+      if (open && (info.price === undefined || info.origQty === undefined || inst.tick.toUnits(info.price) !== a.priceTicks || inst.lot.toUnits(info.origQty) !== a.sizeLots)) {
+        a.resent = true;
+        await this.sendModify(id);
         return;
-      } catch (e) {
-        const responseUs = this.o.clockUs();
-        if (e instanceof HftError) throw e;
-        if (e instanceof ccxt.OrderNotFound) {
-          this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: 'rejected:not-found' });
-          this.amendRefused(id, `binance ${this.product}: order not found when resolving the amendment`, responseUs);
-          return;
-        }
-        this.o.onLatency?.({ action: 'query', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
-        if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
       }
-    }
+      this.applyAmendAnswer(id, inst, info, responseUs, false);
+    }, (responseUs) => { this.amendRefused(id, `binance ${this.product}: order not found when resolving the amendment`, responseUs); });
   }
 
   protected async sendCancel(id: string): Promise<void> {
