@@ -14,7 +14,8 @@
  *   "GET/realtime" + expires)]. A failure is `{"success":false,"ret_msg":"Params Error","op":"auth"}`,
  *   the answer v5 users report for a refused auth (bybit-exchange/pybit issue #300).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { headerText, sameText } from './signatureShared.ts';
 
 export interface BybitCredentials { readonly apiKey: string; readonly secret: string }
 
@@ -22,25 +23,16 @@ export type BybitAuthResult = { readonly ok: true } | { readonly ok: false; read
 
 export const bybitSign = (secret: string, payload: string): string => createHmac('sha256', secret).update(payload).digest('hex');
 
-const same = (a: string, b: string): boolean => {
-  const x = Buffer.from(a); const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-const header = (h: Readonly<Record<string, string | string[] | undefined>>, name: string): string => {
-  const v = h[name.toLowerCase()];
-  return typeof v === 'string' ? v : '';
-};
 
 /** REST: `payload` is the raw query string (GET, without '?') or the raw body (POST). */
 export function verifyBybitRest(headers: Readonly<Record<string, string | string[] | undefined>>, payload: string, c: BybitCredentials, nowMs: number): BybitAuthResult {
-  const key = header(headers, 'X-BAPI-API-KEY'); const sign = header(headers, 'X-BAPI-SIGN');
-  const ts = header(headers, 'X-BAPI-TIMESTAMP'); const rw = header(headers, 'X-BAPI-RECV-WINDOW') || '5000';
-  if (key === '' || !same(key, c.apiKey)) return { ok: false, retCode: 10003, retMsg: 'API key is invalid.' };
+  const key = headerText(headers, 'X-BAPI-API-KEY'); const sign = headerText(headers, 'X-BAPI-SIGN');
+  const ts = headerText(headers, 'X-BAPI-TIMESTAMP'); const rw = headerText(headers, 'X-BAPI-RECV-WINDOW') || '5000';
+  if (key === '' || !sameText(key, c.apiKey)) return { ok: false, retCode: 10003, retMsg: 'API key is invalid.' };
   if (!/^\d+$/.test(ts) || !/^\d+$/.test(rw) || !(Number(ts) >= nowMs - Number(rw) && Number(ts) < nowMs + 1000)) {
     return { ok: false, retCode: 10002, retMsg: `invalid request, please check your server timestamp or recv_window param. req_timestamp[${ts}],server_timestamp[${nowMs}],recv_window[${rw}]` };
   }
-  if (sign === '' || !same(sign, bybitSign(c.secret, `${ts}${key}${rw}${payload}`))) return { ok: false, retCode: 10004, retMsg: 'Error sign, please check your signature generation algorithm.' };
+  if (sign === '' || !sameText(sign, bybitSign(c.secret, `${ts}${key}${rw}${payload}`))) return { ok: false, retCode: 10004, retMsg: 'Error sign, please check your signature generation algorithm.' };
   return { ok: true };
 }
 
@@ -51,6 +43,6 @@ export function verifyBybitWsAuth(args: unknown, c: BybitCredentials, nowMs: num
   const [key, expires, sign] = args as unknown[];
   if (typeof key !== 'string' || typeof sign !== 'string' || (typeof expires !== 'number' && typeof expires !== 'string')) return refused;
   if (!/^\d+$/.test(String(expires)) || Number(expires) <= nowMs) return refused;
-  if (!same(key, c.apiKey) || !same(sign, bybitSign(c.secret, `GET/realtime${String(expires)}`))) return refused;
+  if (!sameText(key, c.apiKey) || !sameText(sign, bybitSign(c.secret, `GET/realtime${String(expires)}`))) return refused;
   return { ok: true };
 }

@@ -8,7 +8,8 @@
  *   query string of a GET, body is the raw JSON of a POST. Failures are HTTP 401 with OKX's codes.
  * - WebSocket `login`: the same signature over timestamp (Unix seconds) + 'GET' + '/users/self/verify'.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { headerText, sameText } from './signatureShared.ts';
 
 export interface OkxCredentials { readonly apiKey: string; readonly secretKey: string; readonly passphrase: string }
 
@@ -20,29 +21,20 @@ const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** OKX refuses a request whose timestamp is more than 30 s away from its clock. */
 export const OKX_TIMESTAMP_WINDOW_MS = 30_000;
 
-const same = (a: string, b: string): boolean => {
-  const x = Buffer.from(a); const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-const header = (h: Readonly<Record<string, string | string[] | undefined>>, name: string): string => {
-  const v = h[name.toLowerCase()];
-  return typeof v === 'string' ? v : '';
-};
 
 /** REST: `requestPath` is the path with its query string (`/api/v5/trade/order?instId=BTC-USDT&clOrdId=x`). */
 export function verifyOkxRest(headers: Readonly<Record<string, string | string[] | undefined>>, method: string, requestPath: string, body: string, c: OkxCredentials, nowMs: number): OkxAuthResult {
-  const key = header(headers, 'OK-ACCESS-KEY'); const pass = header(headers, 'OK-ACCESS-PASSPHRASE');
-  const sign = header(headers, 'OK-ACCESS-SIGN'); const ts = header(headers, 'OK-ACCESS-TIMESTAMP');
+  const key = headerText(headers, 'OK-ACCESS-KEY'); const pass = headerText(headers, 'OK-ACCESS-PASSPHRASE');
+  const sign = headerText(headers, 'OK-ACCESS-SIGN'); const ts = headerText(headers, 'OK-ACCESS-TIMESTAMP');
   if (key === '') return { ok: false, code: '50103', msg: 'Request header OK-ACCESS-KEY cannot be empty.' };
   if (pass === '') return { ok: false, code: '50104', msg: 'Request header OK-ACCESS-PASSPHRASE cannot be empty.' };
   if (sign === '') return { ok: false, code: '50106', msg: 'Request header OK-ACCESS-SIGN cannot be empty.' };
   if (ts === '') return { ok: false, code: '50107', msg: 'Request header OK-ACCESS-TIMESTAMP cannot be empty.' };
-  if (!same(key, c.apiKey)) return { ok: false, code: '50111', msg: 'Invalid OK-ACCESS-KEY.' };
+  if (!sameText(key, c.apiKey)) return { ok: false, code: '50111', msg: 'Invalid OK-ACCESS-KEY.' };
   if (!ISO_MS.test(ts) || Number.isNaN(Date.parse(ts))) return { ok: false, code: '50112', msg: 'Invalid OK-ACCESS-TIMESTAMP.' };
   if (Math.abs(nowMs - Date.parse(ts)) > OKX_TIMESTAMP_WINDOW_MS) return { ok: false, code: '50102', msg: 'Timestamp request expired.' };
-  if (!same(pass, c.passphrase)) return { ok: false, code: '50105', msg: 'OK-ACCESS-PASSPHRASE incorrect.' };
-  if (!same(sign, okxSign(c.secretKey, `${ts}${method}${requestPath}${body}`))) return { ok: false, code: '50113', msg: 'Invalid Sign' };
+  if (!sameText(pass, c.passphrase)) return { ok: false, code: '50105', msg: 'OK-ACCESS-PASSPHRASE incorrect.' };
+  if (!sameText(sign, okxSign(c.secretKey, `${ts}${method}${requestPath}${body}`))) return { ok: false, code: '50113', msg: 'Invalid Sign' };
   return { ok: true };
 }
 
@@ -52,10 +44,10 @@ export function verifyOkxLogin(arg: Record<string, unknown>, c: OkxCredentials, 
   if (typeof apiKey !== 'string' || typeof passphrase !== 'string' || typeof timestamp !== 'string' || typeof sign !== 'string') {
     return { ok: false, code: '60009', msg: 'Login failed.' };
   }
-  if (!same(apiKey, c.apiKey)) return { ok: false, code: '60005', msg: 'Invalid OK-ACCESS-KEY' };
+  if (!sameText(apiKey, c.apiKey)) return { ok: false, code: '60005', msg: 'Invalid OK-ACCESS-KEY' };
   if (!/^\d+(\.\d+)?$/.test(timestamp)) return { ok: false, code: '60004', msg: 'Invalid timestamp' };
   if (Math.abs(nowMs - Number(timestamp) * 1000) > OKX_TIMESTAMP_WINDOW_MS) return { ok: false, code: '60006', msg: 'Timestamp request expired' };
-  if (!same(passphrase, c.passphrase)) return { ok: false, code: '60024', msg: 'Wrong passphrase' };
-  if (!same(sign, okxSign(c.secretKey, `${timestamp}GET/users/self/verify`))) return { ok: false, code: '60007', msg: 'Invalid sign' };
+  if (!sameText(passphrase, c.passphrase)) return { ok: false, code: '60024', msg: 'Wrong passphrase' };
+  if (!sameText(sign, okxSign(c.secretKey, `${timestamp}GET/users/self/verify`))) return { ok: false, code: '60007', msg: 'Invalid sign' };
   return { ok: true };
 }
