@@ -117,11 +117,23 @@ describe('hft why on the real BTCUSDT capture', () => {
     expect(err.join('\n')).toContain("--at 'yesterday'");
   }, 120_000);
 
-  it('refuses an unknown run, naming it', async () => {
+  it('refuses an unknown run, naming it, and a live run, saying why', async () => {
     let e: unknown;
     try { await whyRun({ runId: 'rnosuch', storeUri, ticksDir, at: '1' }, io); } catch (x) { e = x; }
     expect(isHftError(e, 'HFT_ERR_NOT_FOUND')).toBe(true);
     expect((e as Error).message).toContain("run 'rnosuch' not found");
+    const dir = join(work, 'live-store');
+    const store = await FileEventStore.open(dir);
+    try {
+      await store.append('run-rlive1', [{
+        id: 'rlive1-0', type: 'run.started', version: 1, tsEvent: 0, tsRecv: 0, runId: 'rlive1', correlationId: 'rlive1-0', causationId: 'rlive1-0',
+        data: { mode: 'live', scenario: 's', configHash: 'h', seed: 1, codeVersion: 'c', datasets: [], config: {} },
+      }], { expectedRevision: 'no_stream' });
+    } finally { await store.close(); }
+    e = undefined;
+    try { await whyRun({ runId: 'rlive1', storeUri: `file:${dir}`, ticksDir, at: '1' }, io); } catch (x) { e = x; }
+    expect(isHftError(e, 'HFT_ERR_USAGE')).toBe(true);
+    expect((e as Error).message).toContain('venue answers are not recorded inputs');
   });
 
   it('reads a time of day on the run date, and asks for a full time when the run spans two days', () => {

@@ -9,8 +9,9 @@
  * T with its inputs and intents and what became of each order it placed, the next decision, and every
  * run event within a window around T. The replayed events up to T are compared with the recorded ones
  * (parity of the prefix): a snapshot is only shown as the run's state when the replay reproduced the
- * recording. A paper or live session replays from its sealed inputs as `hft parity` does (the whole
- * session, the operator's commands included), the snapshot scheduled among them.
+ * recording. A paper session replays from its sealed inputs as `hft parity` does (the whole session,
+ * the operator's commands included), the snapshot scheduled among them. A live session cannot be
+ * replayed (the venue's answers are not recorded inputs) and is refused.
  *
  * T is the strategy's local time (the time of decisions and order events in the log, `hft events`):
  * ISO-8601 (`2024-08-09T00:01:07.312Z`), integer µs since the epoch, or a time of day
@@ -246,7 +247,7 @@ async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: Even
 }
 
 /**
- * A paper or live session: its sealed rows are read once to find T's row count (local time = receipt
+ * A paper session: its sealed rows are read once to find T's row count (local time = receipt
  * time), then replayed whole through the parity replay (hft parity) with the snapshot scheduled among
  * the operator's commands.
  */
@@ -271,6 +272,9 @@ async function sessionAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: Event
 export async function whyRun(opts: WhyOptions, io: CliIO): Promise<WhyOutcome> {
   const windowMs = opts.windowMs ?? 500;
   const mode = await runModeOf(opts, io);
+  if (mode !== 'backtest' && mode !== 'paper') {
+    throw new HftError('HFT_ERR_USAGE', `run '${opts.runId}' is a ${mode} run: hft why replays backtests and paper sessions (a live session's venue answers are not recorded inputs, so it cannot be replayed)`);
+  }
   const { recorded, instruments, atUs, snap, parity } = mode === 'backtest' ? await backtestAt(opts, io) : await sessionAt(opts, io);
   const events = recorded.filter((e) => e.type !== 'run.started' && e.type !== 'run.completed');
 
@@ -365,8 +369,9 @@ export const whyCommand: Command = {
     'last trade, the trading state, positions and open orders at T; from the recorded log, the last',
     'decision at or before T with its inputs, intents and what became of each order, the next decision,',
     'and every run event within --window ms of T. The replayed events up to T are compared with the',
-    'recorded ones: a divergence is reported (and the exit code is 1). A paper or live session replays from',
-    'its sealed inputs as hft parity does (the whole session), T\'s local time being the receipt time.',
+    'recorded ones: a divergence is reported (and the exit code is 1). A paper session replays from its',
+    'sealed inputs as hft parity does (the whole session), T\'s local time being the receipt time; a live',
+    'session is refused (the venue\'s answers are not recorded inputs).',
     '',
     'options:',
     '  --at <time>     ISO-8601 (2024-08-09T00:01:07.312Z), integer µs since the epoch, or a time of day',
