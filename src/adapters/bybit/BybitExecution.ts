@@ -37,13 +37,13 @@
 import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
 import { Decimal } from 'decimal.js';
-import WebSocket from 'ws';
 import { HftError } from '../../core/errors.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { VenueReport } from '../../model/orders.ts';
+import { PrivateSocket } from '../PrivateSocket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 import type { BybitClient } from './bybitCcxt.ts';
 import { BybitRateLimits, type BybitCategory, type BybitEndpoint } from './BybitRateLimits.ts';
@@ -113,8 +113,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
   private readonly api: Record<string, Call>;
-  private ws: WebSocket | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private socket: PrivateSocket | undefined;
   private stopped = false;
 
   constructor(private readonly o: BybitExecutionOptions) {
@@ -144,10 +143,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
 
   stop(): void {
     this.stopped = true;
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.ws?.removeAllListeners();
-    this.ws?.on('error', () => {});
-    this.ws?.terminate();
+    this.socket?.close();
   }
 
   private async checkInstrument(inst: Instrument): Promise<void> {
@@ -167,40 +163,31 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
   }
 
   private async connect(): Promise<void> {
-    const ws = new WebSocket(this.o.wsPrivateUrl);
-    this.ws = ws;
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-    // https://bybit-exchange.github.io/docs/v5/ws/connect#authentication: expires in ms, signature = hex HMAC-SHA256 of "GET/realtime" + expires.
-    const expires = Date.now() + 10_000;
-    const signature = createHmac('sha256', this.o.secret).update(`GET/realtime${expires}`).digest('hex');
-    const answers: Record<string, unknown>[] = [];
-    let wake: (() => void) | undefined;
-    const next = async (): Promise<Record<string, unknown>> => {
-      while (answers.length === 0) await new Promise<void>((r) => { wake = r; });
-      return answers.shift()!;
-    };
-    const onSetup = (raw: WebSocket.RawData): void => { answers.push(JSON.parse(raw.toString()) as Record<string, unknown>); wake?.(); };
-    ws.on('message', onSetup);
-    const closed = new Promise<never>((_r, reject) => ws.once('close', () => reject(new Error('bybit private socket closed during auth'))));
-    // Answers to our own requests; anything else before the subscription's answer is not ours to apply yet.
-    const answerTo = async (op: string): Promise<Record<string, unknown>> => {
-      for (;;) { const a = await Promise.race([next(), closed]); if (a.op === op) return a; }
-    };
-    try {
-      ws.send(JSON.stringify({ req_id: 'auth', op: 'auth', args: [this.o.apiKey, expires, signature] }));
-      const auth = await answerTo('auth');
-      if (auth.success !== true) throw new Error(`bybit private auth refused: ${String(auth.ret_msg)}`);
-      ws.send(JSON.stringify({ req_id: 'sub', op: 'subscribe', args: ['order', 'execution'] }));
-      const sub = await answerTo('subscribe');
-      if (sub.success !== true) throw new Error(`bybit order/execution subscription refused: ${String(sub.ret_msg)}`);
-    } catch (e) { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); throw e; }
-    ws.off('message', onSetup);
-    for (const a of answers) this.onPush(a); // pushes that came with the subscription's answer
-    ws.on('message', (raw: WebSocket.RawData) => this.onPush(JSON.parse(raw.toString()) as Record<string, unknown>));
-    ws.on('error', (e: Error) => this.o.log?.(`bybit private socket error: ${e.message}`));
-    ws.on('close', () => { if (!this.stopped) void this.reconnect(); });
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => { if (ws.readyState === 1) ws.send('{"op":"ping"}'); }, this.o.pingEveryMs ?? 20_000);
+    const socket = await PrivateSocket.open({
+      url: this.o.wsPrivateUrl, label: 'bybit private socket', log: this.o.log,
+      parse: (text) => JSON.parse(text) as Record<string, unknown>,
+      handshake: async (send, next) => {
+        // Answers to our own requests; anything else before the subscription's answer is not ours to apply yet.
+        const answerTo = async (op: string): Promise<Record<string, unknown>> => {
+          for (;;) { const a = await next(); if (a.op === op) return a; }
+        };
+        // https://bybit-exchange.github.io/docs/v5/ws/connect#authentication: expires in ms, signature = hex HMAC-SHA256 of "GET/realtime" + expires.
+        const expires = Date.now() + 10_000;
+        const signature = createHmac('sha256', this.o.secret).update(`GET/realtime${expires}`).digest('hex');
+        send(JSON.stringify({ req_id: 'auth', op: 'auth', args: [this.o.apiKey, expires, signature] }));
+        const auth = await answerTo('auth');
+        if (auth.success !== true) throw new Error(`bybit private auth refused: ${String(auth.ret_msg)}`);
+        send(JSON.stringify({ req_id: 'sub', op: 'subscribe', args: ['order', 'execution'] }));
+        const sub = await answerTo('subscribe');
+        if (sub.success !== true) throw new Error(`bybit order/execution subscription refused: ${String(sub.ret_msg)}`);
+      },
+      onPush: (m) => this.onPush(m),
+      onClose: () => { if (!this.stopped) void this.reconnect(); },
+      pingText: '{"op":"ping"}', pingEveryMs: this.o.pingEveryMs ?? 20_000,
+    });
+    this.socket?.close();
+    this.socket = socket;
+    if (this.stopped) socket.close();
   }
 
   /** The private socket dropped: authenticate again, then query every order not closed (pushes may be lost). */

@@ -26,13 +26,13 @@
  */
 import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
-import WebSocket from 'ws';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { OkxClient } from './okxCcxt.ts';
 import { OkxRateLimits, SlidingWindow } from './OkxRateLimits.ts';
+import { PrivateSocket } from '../PrivateSocket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
 /** OKX production private WebSocket. */
@@ -74,8 +74,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   private readonly limits: OkxRateLimits;
   private readonly byInstId = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
-  private ws: WebSocket | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
+  private socket: PrivateSocket | undefined;
   private stopped = false;
 
   constructor(private readonly o: OkxExecutionOptions) {
@@ -95,42 +94,30 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
 
   stop(): void {
     this.stopped = true;
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.ws?.removeAllListeners();
-    this.ws?.on('error', () => {});
-    this.ws?.terminate();
+    this.socket?.close();
   }
 
   private async connect(): Promise<void> {
-    const ws = new WebSocket(this.o.wsPrivateUrl);
-    this.ws = ws;
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-    const ts = String(Math.floor(Date.now() / 1000));
-    const sign = createHmac('sha256', this.o.secret).update(`${ts}GET/users/self/verify`).digest('base64');
-    const answers: Record<string, unknown>[] = [];
-    let wake: (() => void) | undefined;
-    const next = async (): Promise<Record<string, unknown>> => {
-      while (answers.length === 0) await new Promise<void>((r) => { wake = r; });
-      return answers.shift()!;
-    };
-    const onSetup = (raw: WebSocket.RawData): void => { const t = raw.toString(); if (t !== 'pong') { answers.push(JSON.parse(t) as Record<string, unknown>); wake?.(); } };
-    ws.on('message', onSetup);
-    const closed = new Promise<never>((_r, reject) => ws.once('close', () => reject(new Error('okx private socket closed during login'))));
-    try {
-      ws.send(JSON.stringify({ op: 'login', args: [{ apiKey: this.o.apiKey, passphrase: this.o.passphrase, timestamp: ts, sign }] }));
-      const login = await Promise.race([next(), closed]);
-      if (login.event !== 'login' || login.code !== '0') throw new Error(`okx private login refused: ${String(login.code)} ${String(login.msg)}`);
-      ws.send(JSON.stringify({ op: 'subscribe', args: [{ channel: 'orders', instType: 'SPOT' }] }));
-      const sub = await Promise.race([next(), closed]);
-      if (sub.event !== 'subscribe') throw new Error(`okx orders subscription refused: ${String(sub.code)} ${String(sub.msg)}`);
-    } catch (e) { ws.removeAllListeners(); ws.on('error', () => {}); ws.terminate(); throw e; }
-    ws.off('message', onSetup);
-    for (const a of answers) this.onPush(a);
-    ws.on('message', (raw: WebSocket.RawData) => { const t = raw.toString(); if (t !== 'pong') this.onPush(JSON.parse(t) as Record<string, unknown>); });
-    ws.on('error', (e: Error) => this.o.log?.(`okx private socket error: ${e.message}`));
-    ws.on('close', () => { if (!this.stopped) void this.reconnect(); });
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => { if (ws.readyState === 1) ws.send('ping'); }, this.o.pingEveryMs ?? 20_000);
+    const socket = await PrivateSocket.open({
+      url: this.o.wsPrivateUrl, label: 'okx private socket', log: this.o.log,
+      parse: (text) => (text === 'pong' ? undefined : JSON.parse(text) as Record<string, unknown>),
+      handshake: async (send, next) => {
+        const ts = String(Math.floor(Date.now() / 1000));
+        const sign = createHmac('sha256', this.o.secret).update(`${ts}GET/users/self/verify`).digest('base64');
+        send(JSON.stringify({ op: 'login', args: [{ apiKey: this.o.apiKey, passphrase: this.o.passphrase, timestamp: ts, sign }] }));
+        const login = await next();
+        if (login.event !== 'login' || login.code !== '0') throw new Error(`okx private login refused: ${String(login.code)} ${String(login.msg)}`);
+        send(JSON.stringify({ op: 'subscribe', args: [{ channel: 'orders', instType: 'SPOT' }] }));
+        const sub = await next();
+        if (sub.event !== 'subscribe') throw new Error(`okx orders subscription refused: ${String(sub.code)} ${String(sub.msg)}`);
+      },
+      onPush: (m) => this.onPush(m),
+      onClose: () => { if (!this.stopped) void this.reconnect(); },
+      pingText: 'ping', pingEveryMs: this.o.pingEveryMs ?? 20_000,
+    });
+    this.socket?.close();
+    this.socket = socket;
+    if (this.stopped) socket.close();
   }
 
   /** The private socket dropped: log in again, then query every order not closed (pushes may be lost). */
