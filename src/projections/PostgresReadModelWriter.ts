@@ -7,6 +7,7 @@
  * the one definition; a row with a column the DDL does not have is an error naming both.
  */
 import { HftError } from '../core/errors.ts';
+import { CopyBuffer } from './CopyBuffer.ts';
 import type { Row, RowBatch } from './RowBatch.ts';
 import type { SqlConn } from './SqlConn.ts';
 
@@ -30,15 +31,15 @@ export interface Checkpoint { readonly position: number; readonly events: number
 interface PreparedTable {
   readonly table: string; readonly mode: 'upsert' | 'insert'; readonly target: string; readonly list: string; readonly conflict: string;
   /**
-   * COPY text (in parts, sent one after the other: see CopyInQuery), or else the rows as one JSON
-   * document.
+   * COPY text as UTF-8 (in parts, sent one after the other: see CopyInQuery), or else the rows as one
+   * JSON document.
    */
-  readonly copy?: readonly string[]; readonly json?: string;
+  readonly copy?: readonly Buffer[]; readonly json?: string;
   /**
    * An upserted table's rows split as COPY text: those this batch created (new keys: straight into the
    * table like inserts) and the others (through staging). `copy` is both, for the redo through staging.
    */
-  readonly created?: string; readonly updated?: string;
+  readonly created?: Buffer; readonly updated?: Buffer;
 }
 
 /** A batch's rows encoded for the server (PostgresReadModelWriter.prepare). */
@@ -206,11 +207,11 @@ export class PostgresReadModelWriter {
         // measured ~40% less server CPU per row than INSERT … SELECT … ON CONFLICT DO UPDATE.
         const isCreated = new Set(created);
         const updatedRows = rows.filter((r) => !isCreated.has(r));
-        const createdText = copyText(created, columns, json);
-        const updatedText = updatedRows.length > 0 ? copyText(updatedRows, columns, json) : undefined;
+        const createdText = this.copyBytes(table, created, columns, json);
+        const updatedText = updatedRows.length > 0 ? this.copyBytes(table, updatedRows, columns, json) : undefined;
         return { ...base, copy: updatedText === undefined ? [createdText] : [createdText, updatedText], created: createdText, ...(updatedText === undefined ? {} : { updated: updatedText }) };
       }
-      return { ...base, copy: [copyText(rows, columns, json)] };
+      return { ...base, copy: [this.copyBytes(table, rows, columns, json)] };
     }
     // One JSON document per table and batch: JSON.stringify and the server's json_populate_recordset
     // are native code; text[] parameters cost ~50 µs per row in quoting and array parsing (measured).
@@ -223,7 +224,7 @@ export class PostgresReadModelWriter {
       return;
     }
     const copyFrom = this.conn.copyFrom!.bind(this.conn);
-    const directCopy = async (text: string | readonly string[]): Promise<void> => {
+    const directCopy = async (text: Buffer | readonly Buffer[]): Promise<void> => {
       try {
         await copyFrom(`COPY ${t.target} (${t.list}) FROM STDIN`, text);
       } catch (e) {
@@ -232,7 +233,7 @@ export class PostgresReadModelWriter {
       }
     };
     if (t.mode === 'insert' && direct) return directCopy(t.copy);
-    let staged: string | readonly string[] = t.copy;
+    let staged: Buffer | readonly Buffer[] = t.copy;
     if (t.created !== undefined && direct) {
       await directCopy(t.created);
       if (t.updated === undefined) return;
@@ -246,6 +247,16 @@ export class PostgresReadModelWriter {
   }
 
   private readonly staged = new Set<string>();
+
+  /** Bytes per row each table's COPY text took last time: the next buffer starts about that large. */
+  private readonly rowBytes = new Map<string, number>();
+
+  private copyBytes(table: string, rows: readonly Row[], columns: readonly string[], json: readonly boolean[]): Buffer {
+    const per = this.rowBytes.get(table) ?? 128;
+    const out = new CopyBuffer(Math.ceil(rows.length * per * 1.1)).rows(rows, columns, json).bytes();
+    this.rowBytes.set(table, Math.ceil(out.length / rows.length));
+    return out;
+  }
 
   private async stagingTable(table: string): Promise<string> {
     // Short and unique per (schema, table): identifiers are cut at 63 bytes, and one session may
@@ -269,24 +280,9 @@ export class PostgresReadModelWriter {
   keyOf(table: string): readonly string[] { return this.tables.get(table)?.key ?? []; }
 }
 
-/**
- * Rows in COPY text format, each value as json_populate_recordset would read the same row from
- * JSON.stringify: null/undefined/non-finite numbers are NULL; a json(b) column gets the value's JSON;
- * any other column gets a string as is, and an object its JSON (a Decimal's toJSON string unquoted).
- */
+/** Rows in COPY text format (CopyBuffer's bytes as a string). */
 export function copyText(rows: readonly Row[], columns: readonly string[], json: readonly boolean[]): string {
-  // Lines joined once at the end: fewer intermediate strings than appending each line (measured ~20%
-  // less CPU on the demo run's rows).
-  const lines: string[] = new Array(rows.length + 1);
-  const n = columns.length;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    let line = copyValue(row[columns[0]!], json[0]!);
-    for (let i = 1; i < n; i++) line = line + '\t' + copyValue(row[columns[i]!], json[i]!);
-    lines[r] = line;
-  }
-  lines[rows.length] = '';
-  return lines.join('\n');
+  return new CopyBuffer().rows(rows, columns, json).bytes().toString('utf8');
 }
 
 /** 32-bit FNV-1a of a string, base 36. */
@@ -294,30 +290,4 @@ function fnv1a(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h >>> 0).toString(36);
-}
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const escapeCopy = (s: string): string => (COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : s);
-/** JSON text as a COPY value: JSON.stringify escapes every control character, so only backslashes remain. */
-const escapeCopyJson = (j: string): string => (j.indexOf('\\') < 0 ? j : j.replace(/\\/g, '\\\\'));
-
-function copyValue(v: unknown, json: boolean): string {
-  if (v === null || v === undefined) return '\\N';
-  if (json) {
-    const j = JSON.stringify(v);
-    return j === undefined ? '\\N' : escapeCopyJson(j);
-  }
-  switch (typeof v) {
-    case 'string': return escapeCopy(v);
-    case 'number': return Number.isFinite(v) ? '' + v : '\\N';
-    case 'boolean': return v ? 't' : 'f';
-    case 'bigint': return String(v);
-    default: {
-      const j = JSON.stringify(v);
-      if (j === undefined || j === 'null') return '\\N';
-      return escapeCopy(j.startsWith('"') ? JSON.parse(j) as string : j);
-    }
-  }
 }

@@ -27,4 +27,22 @@ describe('copyText', () => {
   it('writes an object in a text column as its JSON, escaped', () => {
     expect(copyText([{ t: { k: 'a\tb' } }], ['t'], [false])).toBe('{"k":"a\\\\tb"}\n');
   });
+
+  it('writes non-ASCII text as UTF-8 and escapes it in short and long strings alike', () => {
+    const long = `${'é€'.repeat(40)}\t${'x'.repeat(10)}`;
+    expect(copyText([{ a: 'é\t€', b: long }], ['a', 'b'], [false, false]))
+      .toBe(`é\\t€\t${'é€'.repeat(40)}\\t${'x'.repeat(10)}\n`);
+  });
+
+  it('writes integers of every size and other numbers as JSON.stringify does', () => {
+    const values = [0, 7, 10, 1723161255364891, Number.MAX_SAFE_INTEGER, 2 ** 60, -1, -42.25, 1e-7, 0.5];
+    expect(copyText(values.map((n) => ({ n })), ['n'], [false]))
+      .toBe('0\n7\n10\n1723161255364891\n9007199254740991\n1152921504606847000\n-1\n-42.25\n1e-7\n0.5\n');
+  });
+
+  it('keeps every row when the text outgrows the first buffer many times', () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => ({ id: i, name: `order-${i}`, j: { k: i } }));
+    const expected = rows.map((r) => `${r.id}\torder-${r.id}\t{"k":${r.id}}\n`).join('');
+    expect(copyText(rows, ['id', 'name', 'j'], [false, false, true])).toBe(expected);
+  });
 });
