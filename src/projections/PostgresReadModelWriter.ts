@@ -164,18 +164,25 @@ export class PostgresReadModelWriter {
    * the COPY fail, and the batch is then redone through staging with ON CONFLICT DO NOTHING.
    */
   private async writeOnce(prepared: PreparedWrite, from: Checkpoint, to: Checkpoint, direct: boolean): Promise<void> {
-    await this.conn.exec('BEGIN');
+    // Statements without an answer to wait for are sent together: each round trip waits for this
+    // process's next turn of the event loop, which the runner spends folding the next batch, so a
+    // transaction of a dozen statements stayed open for a dozen turns. Now: one round trip opens it
+    // and locks the checkpoint, one per COPY, one for the rest (small tables, staged upserts, the
+    // checkpoint, COMMIT).
+    const name = sqlText(this.name);
+    const tail: string[] = [];
     try {
-      const cur = await this.conn.query<{ position: string }>(`SELECT position FROM ${this.s}.projection_checkpoints WHERE name = $1 FOR UPDATE`, [this.name]);
+      const cur = await this.conn.execRows<{ position: string }>(`BEGIN; SELECT position FROM ${this.s}.projection_checkpoints WHERE name = ${name} FOR UPDATE`);
       const at = cur.length === 0 ? -1 : Number(cur[0]!.position);
       if (at !== from.position) {
         throw new HftError('HFT_ERR_CONCURRENCY', `projection '${this.name}' in schema ${this.schema}: checkpoint is at ${at}, this runner expected ${from.position} (is another runner writing these read models?)`);
       }
-      for (const t of prepared.tables) await this.writeTable(t, direct);
-      await this.conn.query(
-        `INSERT INTO ${this.s}.projection_checkpoints (name, position, events) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, events = excluded.events`, [this.name, to.position, to.events]);
-      await this.conn.exec('COMMIT');
+      for (const t of prepared.tables) await this.writeTable(t, direct, tail);
+      tail.push(
+        `INSERT INTO ${this.s}.projection_checkpoints (name, position, events) VALUES (${name}, ${sqlInteger(to.position, 'position')}, ${sqlInteger(to.events, 'events')})
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, events = excluded.events`,
+        'COMMIT');
+      await this.conn.exec(tail.join(';\n'));
     } catch (e) {
       await this.conn.exec('ROLLBACK').catch(() => {});
       // Staging tables created in this transaction are gone with it.
@@ -218,9 +225,10 @@ export class PostgresReadModelWriter {
     return { ...base, json: JSON.stringify(rows) };
   }
 
-  private async writeTable(t: PreparedTable, direct: boolean): Promise<void> {
+  /** COPYs the table's rows now; statements that return nothing go to `tail` (sent with the commit). */
+  private async writeTable(t: PreparedTable, direct: boolean, tail: string[]): Promise<void> {
     if (t.copy === undefined) {
-      await this.conn.query(`INSERT INTO ${t.target} (${t.list}) SELECT ${t.list} FROM json_populate_recordset(NULL::${t.target}, $1::json) ${t.conflict}`, [t.json]);
+      tail.push(`INSERT INTO ${t.target} (${t.list}) SELECT ${t.list} FROM json_populate_recordset(NULL::${t.target}, ${sqlText(t.json!)}::json) ${t.conflict}`);
       return;
     }
     const copyFrom = this.conn.copyFrom!.bind(this.conn);
@@ -243,7 +251,7 @@ export class PostgresReadModelWriter {
     // temporary (no WAL, no index), emptied by every commit (ON COMMIT DELETE ROWS).
     const stage = await this.stagingTable(t.table);
     await copyFrom(`COPY ${stage} (${t.list}) FROM STDIN`, staged);
-    await this.conn.query(`INSERT INTO ${t.target} (${t.list}) SELECT ${t.list} FROM ${stage} ${t.conflict}`);
+    tail.push(`INSERT INTO ${t.target} (${t.list}) SELECT ${t.list} FROM ${stage} ${t.conflict}`);
   }
 
   private readonly staged = new Set<string>();
@@ -283,6 +291,21 @@ export class PostgresReadModelWriter {
 /** Rows in COPY text format (CopyBuffer's bytes as a string). */
 export function copyText(rows: readonly Row[], columns: readonly string[], json: readonly boolean[]): string {
   return new CopyBuffer().rows(rows, columns, json).bytes().toString('utf8');
+}
+
+/**
+ * A text as an SQL literal, dollar-quoted with a tag the text does not contain (no escaping, whatever
+ * standard_conforming_strings says).
+ */
+export function sqlText(text: string): string {
+  let tag = '$hft$';
+  for (let i = 0; text.includes(tag); i++) tag = `$hft${i}$`;
+  return `${tag}${text}${tag}`;
+}
+
+function sqlInteger(n: number, what: string): string {
+  if (!Number.isSafeInteger(n)) throw new HftError('HFT_ERR_BAD_INPUT', `checkpoint ${what} ${n} is not a safe integer`);
+  return String(n);
 }
 
 /** 32-bit FNV-1a of a string, base 36. */

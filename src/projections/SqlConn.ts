@@ -10,6 +10,8 @@ export interface SqlConn {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Several statements, no parameters (DDL files). */
   exec(sql: string): Promise<void>;
+  /** Several statements, no parameters, in one round trip: the rows of the last one. */
+  execRows<R = Record<string, unknown>>(sql: string): Promise<R[]>;
   /** Exactly one statement (extended protocol): a string holding several is refused by the server. */
   querySingle<R = Record<string, unknown>>(sql: string): Promise<R[]>;
   /**
@@ -46,6 +48,11 @@ export function pgConn(client: pg.Client | pg.PoolClient): SqlConn {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []) { return (await client.query(sql, params as unknown[])).rows as R[]; },
     async exec(sql: string) { await client.query(sql); },
+    async execRows<R>(sql: string) {
+      // Several statements answer with one result each (an array), one statement with its result.
+      const res = (await client.query(sql)) as unknown as pg.QueryResult | pg.QueryResult[];
+      return (Array.isArray(res) ? res.at(-1)?.rows ?? [] : res.rows) as R[];
+    },
     async querySingle<R>(sql: string) { return (await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig)).rows as R[]; },
     copyFrom(sql: string, data: CopyData | readonly CopyData[]) {
       return new Promise<void>((resolve, reject) => {
@@ -67,6 +74,7 @@ export function pgliteConn(db: PGliteLike): SqlConn {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []) { return (await db.query<R>(sql, [...params])).rows; },
     async exec(sql: string) { await db.exec(sql); },
+    async execRows<R>(sql: string) { return ((await db.exec(sql)) as { rows: R[] }[]).at(-1)?.rows ?? []; },
     async querySingle<R>(sql: string) { return (await db.query<R>(sql)).rows; },
   };
 }
