@@ -49,20 +49,57 @@ const toEnvelope = (r: EventRow): EventEnvelope => ({
   runId: r.run_id, correlationId: r.correlation_id, causationId: r.causation_id, data: r.data as never,
 });
 
-/** A page row as the server sends it in text format, undecoded (see RAW_TEXT): COLUMNS in order. */
-type PageRow = [string, string, string, string, string, string, string, string, string, string, string, string];
-/** Every column as the server's text: the reader converts the few numbers and parses `data` itself. */
-const RAW_TEXT = { getTypeParser: () => (value: string) => value };
-const fromPageRow = (r: PageRow): EventEnvelope => ({
-  id: r[3], type: r[4] as EventType, version: +r[5], streamId: r[1], revision: +r[2], position: +r[0], tsEvent: +r[6], tsRecv: +r[7],
-  runId: r[8], correlationId: r[9], causationId: r[10], data: JSON.parse(r[11]) as never,
-});
+/**
+ * A page as `COPY (SELECT …) TO STDOUT`: one CopyData message per row, the row's text decoded once
+ * and cut at its tabs. The driver's SELECT path makes a string per column (12 per event) and an array
+ * per row; this makes one string per row. Measured on three demo runs' log (67k events): ~20% less
+ * CPU in this process for the whole read, JSON.parse of `data` included. (Before: that SELECT, rows as
+ * arrays of undecoded text, server 0.09 s per 100k events; one json_agg per page cost the server 0.8 s.)
+ * COPY takes no parameters: the page's bounds are integers written into the statement.
+ */
+class CopyPageQuery extends pg.Query {
+  readonly events: EventEnvelope[] = [];
+  /** A row that could not be decoded (thrown from here it would escape the driver's socket handler). */
+  failure: unknown;
+
+  handleCopyData(msg: { chunk: Buffer }): void {
+    if (this.failure !== undefined) return;
+    try {
+      this.events.push(copyRow(msg.chunk.toString('utf8')));
+    } catch (e) {
+      this.failure = e;
+    }
+  }
+}
+
+/** One row of COLUMNS in COPY text format: tab-separated, ending with a newline. */
+function copyRow(line: string): EventEnvelope {
+  const f = COPY_FIELDS;
+  let a = 0;
+  for (let i = 0; i < 11; i++) {
+    const b = line.indexOf('\t', a);
+    if (b < 0) throw new HftError('HFT_ERR_STORE_CORRUPT', `event row with ${i + 1} columns where 12 were read: ${line.slice(0, 200)}`);
+    f[i] = copyField(line.slice(a, b));
+    a = b + 1;
+  }
+  const data = copyField(line.slice(a, line.length - 1));
+  return {
+    id: f[3]!, type: f[4] as EventType, version: +f[5]!, streamId: f[1]!, revision: +f[2]!, position: +f[0]!, tsEvent: +f[6]!, tsRecv: +f[7]!,
+    runId: f[8]!, correlationId: f[9]!, causationId: f[10]!, data: JSON.parse(data) as never,
+  };
+}
+const COPY_FIELDS: string[] = new Array<string>(11);
+const COPY_UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+/**
+ * One column of a COPY text row, unescaped (COPY TO writes a backslash, \b \f \n \r \t \v for those
+ * control characters, and `\N` for NULL, which these NOT NULL columns never are).
+ */
+const copyField = (s: string): string => (s.indexOf('\\') < 0 ? s : s.replace(/\\(.)/gs, (_, c: string) => COPY_UNESCAPE[c] ?? c));
 
 export class PostgresEventStore implements EventStore {
   private closed = false;
   private readonly t: string;
   private readonly appendSql: string;
-  private readonly pageSql: string;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -72,13 +109,6 @@ export class PostgresEventStore implements EventStore {
   ) {
     const s = quoteIdent(schema);
     this.t = `${s}.events`;
-    // A page is a plain SELECT whose rows come as arrays of the columns' text: the server only prints
-    // each column, and the driver does no type parsing (the earlier ~10 µs per event of driver decoding
-    // was its object rows and parsers). Measured on the demo run's log, server CPU per 100k events:
-    // 0.09 s, where one json_agg(json_build_array(…)) text per page cost 0.8 s (json_agg of the rows
-    // 1.06 s, of three arrays 0.77 s); the client's CPU about the same (a JSON.parse per event's data
-    // instead of one per page).
-    this.pageSql = `SELECT ${COLUMNS} FROM ${this.t} WHERE position >= $1 AND position < ${horizonSql} ORDER BY position LIMIT $2`;
     // $1 stream, $2 expected kind, $3 expected number, $4 the batch as ONE json array of envelopes. The
     // CTE `cur` sees the committed revision; `ok` is empty when the expectation fails, so nothing is
     // inserted and `current` says why. One json document instead of nine text[] parameters: the
@@ -199,10 +229,7 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     if (limit <= 0) return { events: [], next: from, done: true };
     if (!types) {
-      const rows = await this.queryRows<PageRow>(this.pageSql, [from, limit], `hft-page:${this.schema}`);
-      const envelopes = new Array<EventEnvelope>(rows.length);
-      for (let i = 0; i < rows.length; i++) envelopes[i] = fromPageRow(rows[i]!);
-      const events = upcastBatch(envelopes);
+      const events = upcastBatch(await this.copyPage(from, limit));
       return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: events.length < limit };
     }
     // Filtered: bound the scan by the horizon taken in the same statement so `next` may skip ahead.
@@ -244,13 +271,29 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** A query whose rows come as arrays of the columns' text, undecoded. */
-  private async queryRows<R>(sql: string, params: unknown[], name: string): Promise<R[]> {
+  private async copyPage(from: number, limit: number): Promise<EventEnvelope[]> {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit)) throw new HftError('HFT_ERR_BAD_INPUT', `read from position ${from}, limit ${limit}: not safe integers`);
     this.assertOpen();
+    let client: pg.PoolClient;
     try {
-      return (await this.pool.query({ name, text: sql, values: params, rowMode: 'array', types: RAW_TEXT })).rows as R[];
+      client = await this.pool.connect();
     } catch (e) {
       throw this.translate(e);
+    }
+    try {
+      // COPY takes no parameters: both are integers, checked above.
+      const q = new CopyPageQuery(`COPY (SELECT ${COLUMNS} FROM ${this.t} WHERE position >= ${from} AND position < ${horizonSql} ORDER BY position LIMIT ${limit}) TO STDOUT`);
+      await new Promise<void>((resolve, reject) => {
+        client.query(q as unknown as pg.QueryConfig);
+        q.once('end', () => resolve());
+        q.once('error', reject);
+      });
+      if (q.failure !== undefined) throw q.failure;
+      return q.events;
+    } catch (e) {
+      throw this.translate(e);
+    } finally {
+      client.release();
     }
   }
 
