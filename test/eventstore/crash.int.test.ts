@@ -2,7 +2,8 @@
  * Crash safety with real processes: a child appends batches with fsync 'always' and is SIGKILLed at
  * random moments (during open and recovery, mid-write, between write and fdatasync, between roll and
  * first write). After every kill: the store opens, every acknowledged batch is there and whole, no
- * batch is partly visible, and verify passes.
+ * batch is partly visible, and verify passes. Every other child writes its frames on the store's writer
+ * thread (offloadFrameBytes 0), the others on the main thread.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,7 +24,8 @@ interface Ack { batch: number; size: number; revision: number }
 /** Runs the writer until a random moment, SIGKILLs it, returns what it acknowledged. */
 function runAndKill(dir: string, seed: number, rng: SeededRandom): Promise<{ acks: Ack[]; ready: boolean; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const thread = seed % 2 === 0;
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(seed), thread ? 'thread' : 'caller'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let ready = false;
     let out = '';
@@ -41,9 +43,13 @@ function runAndKill(dir: string, seed: number, rng: SeededRandom): Promise<{ ack
         out = out.slice(nl + 1);
         const [word, a, b, c] = line.split(' ');
         if (word === 'ready') {
-          if (!ready && !early) setTimeout(kill, delayMs);
+          if (!ready && !early && !thread) setTimeout(kill, delayMs);
           ready = true;
-        } else if (word === 'ack') acks.push({ batch: Number(a), size: Number(b), revision: Number(c) });
+        } else if (word === 'ack') {
+          // A thread child's writer thread starts with its first frame: its clock starts at the first ack.
+          if (acks.length === 0 && !early && thread) setTimeout(kill, delayMs);
+          acks.push({ batch: Number(a), size: Number(b), revision: Number(c) });
+        }
       }
     });
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });

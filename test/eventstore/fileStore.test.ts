@@ -85,6 +85,33 @@ describe('FileEventStore', () => {
     expect((await verifyStore(dirs[0]!)).headHash).toBe(hashes[0]);
   });
 
+  it('writes the same bytes whether a frame is finished on the writer thread or on the caller\'s thread', async () => {
+    // offloadFrameBytes 0: every frame goes to the writer thread; Infinity: none does.
+    const dirs = [join(dir, 'thread'), join(dir, 'caller')];
+    const text = 'USDⓈ-M "quoted" \\ tab\t é \u{1F600}';
+    for (const [k, d] of dirs.entries()) {
+      const s = await FileEventStore.open(d, { segmentBytes: 8192, offloadFrameBytes: k === 0 ? 0 : Infinity });
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < 30; i++) {
+        const batch = [ev(i), { ...ev(i + 1000), data: { clientOrderId: `c${i}`, reason: text, n: i / 7, list: [1, null, true, { x: -0 }] } as never }];
+        // Every third append is not awaited: pipelined appends share fdatasyncs on both paths.
+        if (i % 3 === 0) pending.push(s.append(`run-${i % 2}`, batch)); else await s.append(`run-${i % 2}`, batch);
+      }
+      await Promise.all(pending);
+      await s.close();
+    }
+    const files = (await readdir(dirs[0]!)).filter((f) => f.startsWith('segment-')).sort();
+    expect(files.length).toBeGreaterThan(2); // crossed segment rolls
+    expect((await readdir(dirs[1]!)).filter((f) => f.startsWith('segment-')).sort()).toEqual(files);
+    for (const f of files) expect((await readFile(join(dirs[0]!, f))).equals(await readFile(join(dirs[1]!, f))), f).toBe(true);
+    const v = await verifyStore(dirs[0]!);
+    expect(v.events).toBe(60);
+    const r = await FileEventStore.open(dirs[0]!, { readOnly: true });
+    const back = await collect(r.readStream('run-1'));
+    expect(back.find((e) => e.id === 'run-f-1001')!.data).toEqual({ clientOrderId: 'c1', reason: text, n: 1 / 7, list: [1, null, true, { x: 0 }] });
+    await r.close();
+  });
+
   it('rolls segments at the size limit and reads across them', async () => {
     const s = await FileEventStore.open(dir, { segmentBytes: 2048 });
     for (let i = 0; i < 30; i++) await s.append('roll', [ev(i), ev(i + 100)]);
@@ -134,6 +161,7 @@ describe('FileEventStore', () => {
   it('rejects bad configuration and bad events naming the field', async () => {
     await expect(FileEventStore.open(dir, { fsync: 'sometimes' as never })).rejects.toThrow(/fsync policy 'sometimes' is not one of: always, never/);
     await expect(FileEventStore.open(dir, { segmentBytes: 0 })).rejects.toThrow(/segmentBytes must be a positive integer/);
+    await expect(FileEventStore.open(dir, { offloadFrameBytes: -1 })).rejects.toThrow(/offloadFrameBytes must be a non-negative integer or Infinity, got -1/);
     const s = await FileEventStore.open(dir);
     await expect(s.append('s', [ev(0), { ...ev(1), tsEvent: 1.5 }])).rejects.toThrow(/event 1 field 'tsEvent' must be integer microseconds, got 1.5/);
     expect(await s.headPosition()).toBe(-1); // nothing of the rejected batch was written

@@ -20,8 +20,9 @@ import {
   type AppendOptions, type AppendResult, type EventStore, type ExpectedRevision, type ReadAllOptions, type ReadStreamOptions, type SubscribeOptions,
 } from '../port.ts';
 import {
-  FrameEncoder, GENESIS_HASH, HASH_BYTES, checkFrame, corruptError, listSegments, readFrameHeader, segmentName,
+  FrameEncoder, GENESIS_HASH, HASH_BYTES, checkFrame, corruptError, finishFrame, listSegments, readFrameHeader, segmentName,
 } from './FileEventStoreInternals.ts';
+import { FrameWriter } from './FrameWriter.ts';
 import { SegmentScanner, type ScanState, type ScannedFrame } from './SegmentScanner.ts';
 import { WriterLock } from './WriterLock.ts';
 
@@ -34,6 +35,12 @@ export interface FileEventStoreOptions {
   readonly readOnly?: boolean;
   /** How often a read-only subscriber looks for another process's appends. Default 50 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Frames of at least this many bytes are checksummed, hashed and written on a writer thread
+   * (FrameWriter), so the caller's thread keeps working; smaller ones on the caller's thread, where a
+   * thread round trip would cost more than the work. Default 256 KiB. Same bytes either way.
+   */
+  readonly offloadFrameBytes?: number;
 }
 
 /** An incomplete frame at the end of the last segment (an append cut short by a crash). */
@@ -51,6 +58,7 @@ export class FileEventStore implements EventStore {
   private readonly fsync: 'always' | 'never';
   private readonly segmentBytes: number;
   private readonly pollIntervalMs: number;
+  private readonly offloadFrameBytes: number;
 
   // Batch index, one entry per frame (struct of arrays: a million batches stay small).
   private readonly bSeg: number[] = [];
@@ -67,6 +75,8 @@ export class FileEventStore implements EventStore {
 
   private writeHandle: FileHandle | undefined;
   private readonly encoder = new FrameEncoder();
+  /** Started at the first frame of offloadFrameBytes or more. */
+  private writer: FrameWriter | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** Frames [0, visible) are durable (or, with fsync 'never', written): only they are read. */
   private visible = 0;
@@ -85,6 +95,7 @@ export class FileEventStore implements EventStore {
     this.fsync = options.fsync ?? 'always';
     this.segmentBytes = options.segmentBytes ?? 64 << 20;
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.offloadFrameBytes = options.offloadFrameBytes ?? 256 << 10;
   }
 
   /** Opens (creating when writable) the store in `dir`; takes the writer lock unless `readOnly`. */
@@ -94,6 +105,9 @@ export class FileEventStore implements EventStore {
     }
     if (options.segmentBytes !== undefined && !(Number.isSafeInteger(options.segmentBytes) && options.segmentBytes > 0)) {
       throw new HftError('HFT_ERR_CONFIG', `segmentBytes must be a positive integer, got ${options.segmentBytes}`, { field: 'segmentBytes' });
+    }
+    if (options.offloadFrameBytes !== undefined && !(options.offloadFrameBytes === Infinity || (Number.isSafeInteger(options.offloadFrameBytes) && options.offloadFrameBytes >= 0))) {
+      throw new HftError('HFT_ERR_CONFIG', `offloadFrameBytes must be a non-negative integer or Infinity, got ${options.offloadFrameBytes}`, { field: 'offloadFrameBytes' });
     }
     const abs = resolve(dir);
     if (options.readOnly) {
@@ -216,6 +230,8 @@ export class FileEventStore implements EventStore {
     this.closed = true;
     await this.queue;
     await this.syncing?.catch(() => undefined);
+    await this.writer?.close();
+    this.writer = undefined;
     await this.writeHandle?.close();
     this.writeHandle = undefined;
     await this.lock?.release();
@@ -262,26 +278,41 @@ export class FileEventStore implements EventStore {
     if (events.length === 0) return { result: { revision: current, position: this.scan.nextPosition - 1 }, frames: this.writtenFrames };
 
     const firstPosition = this.scan.nextPosition;
-    const { frame, hash } = this.encoder.encode(this.scan.prevHash, streamId, current + 1, firstPosition, events);
-    if (this.scan.offset > 0 && this.scan.offset + frame.length > this.segmentBytes) await this.roll();
+    const frame = this.encoder.encode(streamId, current + 1, firstPosition, events);
+    const frameBytes = frame.length;
+    if (this.scan.offset > 0 && this.scan.offset + frameBytes > this.segmentBytes) await this.roll();
     const fh = this.writeHandle!;
     const at = this.scan.offset;
+    let hash: Buffer;
+    const offload = frameBytes >= this.offloadFrameBytes;
     try {
-      let written = 0;
-      while (written < frame.length) {
-        // Synchronous: copying a frame into the page cache takes tens of µs, less than a thread-pool
-        // round trip; only the fdatasync (the slow part) goes to the pool.
-        written += writeSync(fh.fd, frame, written, frame.length - written, at + written);
+      if (offload) {
+        // The writer thread finishes and writes the frame while this thread goes on (the caller's
+        // kernel keeps running; the next append waits for this write, as the queue orders them).
+        this.writer ??= new FrameWriter();
+        const back = await this.writer.write(fh.fd, at, this.encoder.buffer, frameBytes, this.scan.prevHash);
+        this.encoder.release(back);
+        hash = Buffer.from(back.subarray(32, 64));
+      } else {
+        hash = finishFrame(frame, frameBytes, this.scan.prevHash);
+        let written = 0;
+        while (written < frameBytes) {
+          // Synchronous: copying a small frame into the page cache takes tens of µs, less than a
+          // thread-pool round trip; only the fdatasync (the slow part) goes to the pool.
+          written += writeSync(fh.fd, frame, written, frameBytes - written, at + written);
+        }
       }
     } catch (e) {
+      // The buffer went to the writer thread and did not come back with a result: start a new one.
+      if (offload) this.encoder.release(undefined);
       // Leave no partial frame behind; if even that fails, refuse further appends.
       try { await fh.truncate(at); } catch { this.failed = e as Error; }
       throw e;
     }
     this.addBatch(this.scanSeg, {
-      offset: at, frameBytes: frame.length, eventCount: events.length, streamId, firstPosition, firstRevision: current + 1, hash,
+      offset: at, frameBytes, eventCount: events.length, streamId, firstPosition, firstRevision: current + 1, hash,
     });
-    this.scan.offset = at + frame.length;
+    this.scan.offset = at + frameBytes;
     this.scan.prevHash = hash;
     this.scan.nextPosition = firstPosition + events.length;
     this.writtenFrames = this.bPos.length;

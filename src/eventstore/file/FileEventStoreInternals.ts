@@ -77,14 +77,15 @@ function checkEvent(streamId: string, i: number, e: NewEvent): void {
   if (e.data === undefined) throw badInput(streamId, i, 'data', e.data, 'a JSON value');
 }
 
-/** Builds frames in one reused buffer: one write and one fdatasync per batch. */
+/** Builds frames (records without their checksums: see finishFrame) in one reused buffer: one write and one fdatasync per batch. */
 export class FrameEncoder {
-  private buf: Buffer = Buffer.allocUnsafe(1 << 20);
+  /** Never from Buffer's shared pool: the buffer may be transferred to the writer thread. */
+  private buf: Buffer = Buffer.allocUnsafeSlow(1 << 20);
   private lastType = ''; private lastTypeJson = '""';
   private lastRunId = ''; private lastRunIdJson = '""';
 
-  /** The returned frame aliases the encoder's buffer: write it before the next call. */
-  encode(prevHash: Buffer, streamId: string, firstRevision: number, firstPosition: number, events: readonly NewEvent[]): { frame: Buffer; hash: Buffer } {
+  /** The returned frame aliases the encoder's buffer: finish and write it before the next call. */
+  encode(streamId: string, firstRevision: number, firstPosition: number, events: readonly NewEvent[]): Buffer {
     let off = HEADER_BYTES;
     this.ensure(off + streamId.length * 3);
     const streamIdBytes = this.buf.write(streamId, off, 'utf8');
@@ -108,7 +109,6 @@ export class FrameEncoder {
       this.ensure(off + RECORD_HEADER_BYTES + json.length * 3);
       const n = (this.buf as FastBuffer).utf8Write(json, off + RECORD_HEADER_BYTES);
       this.buf.writeUInt32LE(n, off);
-      this.buf.writeUInt32LE(crc32(view(this.buf, off + RECORD_HEADER_BYTES, n)), off + 4);
       off += RECORD_HEADER_BYTES + n;
     }
     if (off >= U32) throw new HftError('HFT_ERR_BAD_INPUT', `append to '${streamId}': batch of ${events.length} events is ${off} bytes, over the 4 GiB frame limit`, { streamId });
@@ -119,18 +119,44 @@ export class FrameEncoder {
     b.writeUInt32LE(streamIdBytes, 12);
     writeU64(b, firstPosition, 16);
     writeU64(b, firstRevision, 24);
-    const hash = frameHash(prevHash, b, 0, off);
-    hash.copy(b, 32);
-    b.writeUInt32LE(crc32(b.subarray(0, 64)), 64);
-    return { frame: b.subarray(0, off), hash };
+    return b.subarray(0, off);
+  }
+
+  /**
+   * Hands the buffer over (a frame going to the writer thread is transferred, not copied); the next
+   * encode writes into `replacement` (the buffer coming back), or into a new one.
+   */
+  /** The whole buffer the last frame was encoded into (the frame is its start). */
+  get buffer(): Buffer { return this.buf; }
+
+  release(replacement: Buffer | undefined): void {
+    this.buf = replacement !== undefined && replacement.length > 0 ? replacement : Buffer.allocUnsafeSlow(1 << 20);
   }
 
   private ensure(bytes: number): void {
     if (bytes <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(bytes, this.buf.length * 2));
+    const next = Buffer.allocUnsafeSlow(Math.max(bytes, this.buf.length * 2));
     this.buf.copy(next);
     this.buf = next;
   }
+}
+
+/**
+ * Completes an encoded frame in place: every record's CRC-32, the chain hash and the header CRC.
+ * Returns the hash. (FrameWriterThread.mjs does the same in the writer thread for large frames; a
+ * test checks both give the same bytes.)
+ */
+export function finishFrame(b: Buffer, frameBytes: number, prevHash: Buffer): Buffer {
+  let off = HEADER_BYTES + b.readUInt32LE(12);
+  while (off < frameBytes) {
+    const n = b.readUInt32LE(off);
+    b.writeUInt32LE(crc32(view(b, off + RECORD_HEADER_BYTES, n)), off + 4);
+    off += RECORD_HEADER_BYTES + n;
+  }
+  const hash = frameHash(prevHash, b, 0, frameBytes);
+  hash.copy(b, 32);
+  b.writeUInt32LE(crc32(b.subarray(0, 64)), 64);
+  return hash;
 }
 
 /**

@@ -1,0 +1,41 @@
+/**
+ * The file store's writer thread (plain JavaScript: a worker is started without the TypeScript
+ * loader). For a large frame it does what FileEventStoreInternals.finishFrame does on the main thread
+ * for a small one (every record's CRC-32, the chain hash, the header CRC), then writes the frame at its
+ * offset. The fdatasync stays with the store (group commit), after this thread has written.
+ *
+ * Why a thread: a backtest appends frames of 4096 events (~2 MB); their checksums, hash and the copy
+ * into the page cache took ~0.6 s of the main thread per 600k events, time the kernel now keeps.
+ *
+ * Message in: { id, fd, at, buffer (transferred), byteOffset, frameBytes, prevHash }.
+ * Message out: { id, buffer (transferred back) } or { id, buffer, error: { message, code } }; the hash
+ * is in the frame (bytes 32..64).
+ */
+import { writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { crc32 } from 'node:zlib';
+
+// Layout constants of FileEventStoreInternals.ts.
+const HEADER_BYTES = 68;
+const RECORD_HEADER_BYTES = 8;
+
+parentPort.on('message', (m) => {
+  const b = Buffer.from(m.buffer, m.byteOffset, m.frameBytes);
+  try {
+    let off = HEADER_BYTES + b.readUInt32LE(12);
+    while (off < m.frameBytes) {
+      const n = b.readUInt32LE(off);
+      b.writeUInt32LE(crc32(b.subarray(off + RECORD_HEADER_BYTES, off + RECORD_HEADER_BYTES + n)), off + 4);
+      off += RECORD_HEADER_BYTES + n;
+    }
+    const hash = createHash('sha256').update(m.prevHash).update(b.subarray(0, 32)).update(b.subarray(HEADER_BYTES, m.frameBytes)).digest();
+    hash.copy(b, 32);
+    b.writeUInt32LE(crc32(b.subarray(0, 64)), 64);
+    let written = 0;
+    while (written < m.frameBytes) written += writeSync(m.fd, b, written, m.frameBytes - written, m.at + written);
+    parentPort.postMessage({ id: m.id, buffer: m.buffer }, [m.buffer]);
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, buffer: m.buffer, error: { message: String(e?.message ?? e), code: e?.code } }, [m.buffer]);
+  }
+});
