@@ -12,6 +12,7 @@
  * null/undefined/non-finite numbers are NULL; a json(b) column gets the value's JSON; any other column
  * gets a string as is, and an object its JSON (a Decimal's toJSON string unquoted).
  */
+import { JsonText } from './JsonText.ts';
 import type { Row } from './RowBatch.ts';
 
 const TAB = 9, NL = 10, CR = 13, BACKSLASH = 92;
@@ -51,6 +52,7 @@ export class CopyBuffer {
   value(v: unknown, json: boolean): void {
     if (v === null || v === undefined) return this.nul();
     if (json) {
+      if (v instanceof JsonText) return this.jsonText(v.text);
       const j = JSON.stringify(v);
       return j === undefined ? this.nul() : this.jsonText(j);
     }

@@ -14,6 +14,7 @@ import type { EventEnvelope, EventType } from '../model/events.ts';
 import { Money, ZERO } from '../model/accounting/Money.ts';
 import type { Order, OrderStatus } from '../model/orders.ts';
 import { isOrderEvent, resolveTarget, triggerOf, workingStatus, type OrderEvent } from '../oms/omsInternals.ts';
+import { JsonText } from './JsonText.ts';
 import type { Row, RowBatch } from './RowBatch.ts';
 
 const US_PER_DAY = 86_400_000_000;
@@ -62,14 +63,18 @@ export function utcDay(tsUs: number): string {
   return day;
 }
 
-/** Folds one event; the rows it changes go to `out` (pass `undefined` to only rebuild state). */
-export function projectEvent(state: ProjectionState, e: EventEnvelope, out: RowBatch | undefined): void {
+/**
+ * Folds one event; the rows it changes go to `out` (pass `undefined` to only rebuild state).
+ * `dataJson`: the event's `data` as JSON text, when the store read it as such (pageDataJson): an order
+ * event's history row then keeps that text instead of the object, which the writer would serialize.
+ */
+export function projectEvent(state: ProjectionState, e: EventEnvelope, out: RowBatch | undefined, dataJson?: string): void {
   state.events++;
   const run = runOf(state, e);
   run.row.events++;
   run.row.last_ts_us = e.tsEvent > 0 ? e.tsEvent : run.row.last_ts_us;
   run.row.last_position = e.position;
-  if (isOrderEvent(e) && !projectOrderEvent(state, run, e as EventEnvelope & OrderEvent, out)) {
+  if (isOrderEvent(e) && !projectOrderEvent(state, run, e as EventEnvelope & OrderEvent, out, dataJson)) {
     out?.upsert('runs', e.runId, run.row);
     return;
   }
@@ -164,7 +169,7 @@ function runOf(state: ProjectionState, e: EventEnvelope): RunState {
 const ENDED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['denied', 'rejected', 'filled', 'canceled', 'expired']);
 
 /** False when the event repeats a fill already applied (nothing else may count it). */
-function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelope & OrderEvent, out: RowBatch | undefined): boolean {
+function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelope & OrderEvent, out: RowBatch | undefined, dataJson: string | undefined): boolean {
   const d = e.data as { clientOrderId: string };
   let order = run.orders.get(d.clientOrderId);
   let created = false;
@@ -186,7 +191,7 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
   }
   if (!order) {
     // An event for an order this log never requested: keep it in the history, flagged.
-    out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, 'unknown-order'));
+    out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, 'unknown-order', dataJson));
     return true;
   }
   const row = order.row;
@@ -194,7 +199,7 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
     const tradeId = (e as EventEnvelope<'order.filled'>).data.venueTradeId;
     order.tradeIds ??= new Set();
     if (order.tradeIds.has(tradeId)) {
-      out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, 'duplicate-fill'));
+      out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, 'duplicate-fill', dataJson));
       return false;
     }
     order.tradeIds.add(tradeId);
@@ -236,14 +241,14 @@ function projectOrderEvent(state: ProjectionState, run: RunState, e: EventEnvelo
   }
   row.last_position = e.position;
   out?.upsert('orders', order.key, row, created);
-  out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, row.status));
+  out?.insert('order_events', String(e.position), historyRow(e, d.clientOrderId, row.status, dataJson));
   return true;
 }
 
-function historyRow(e: EventEnvelope, clientOrderId: string, statusAfter: string): Row {
+function historyRow(e: EventEnvelope, clientOrderId: string, statusAfter: string, dataJson: string | undefined): Row {
   return {
     position: e.position, run_id: e.runId, client_order_id: clientOrderId, event_id: e.id, type: e.type,
-    ts_event_us: e.tsEvent, ts_recv_us: e.tsRecv, status_after: statusAfter, detail: e.data,
+    ts_event_us: e.tsEvent, ts_recv_us: e.tsRecv, status_after: statusAfter, detail: dataJson === undefined ? e.data : new JsonText(dataJson),
   };
 }
 

@@ -4,6 +4,7 @@
  * committed together with its checkpoint (PostgresReadModelWriter.write), hence exactly once.
  */
 import type { EventStore } from '../eventstore/port.ts';
+import { pageDataJson } from '../eventstore/postgres/PostgresEventStore.ts';
 import type { EventEnvelope } from '../model/events.ts';
 import { createProjectionState, projectEvent, type ProjectionState } from './projectEvent.ts';
 import { mergePrepared, type Checkpoint, type PostgresReadModelWriter, type PreparedWrite } from './PostgresReadModelWriter.ts';
@@ -122,10 +123,11 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
       if (r.done) break;
       pending = it.next();
       const page = r.value;
+      const dataJson = pageDataJson(page);
       if (batchEvents > 0 && batchEvents + page.length > maxBatch) await commit();
       for (let i = 0; i < page.length; i++) {
         const e = page[i]!;
-        projectEvent(state, e, rows);
+        projectEvent(state, e, rows, dataJson?.[i]);
         batchEvents++;
         lastPosition = e.position;
         if (batchEvents >= maxBatch) await commit();

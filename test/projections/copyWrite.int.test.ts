@@ -6,11 +6,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectionDdl } from '../../src/cli/commands/project.ts';
-import { PostgresEventStore } from '../../src/eventstore/postgres/PostgresEventStore.ts';
+import { pageDataJson, PostgresEventStore } from '../../src/eventstore/postgres/PostgresEventStore.ts';
 import { collect } from '../../src/eventstore/port.ts';
 import type { EventEnvelope } from '../../src/model/events.ts';
 import { PostgresReadModelWriter } from '../../src/projections/PostgresReadModelWriter.ts';
 import { createProjectionState, projectEvent } from '../../src/projections/projectEvent.ts';
+import { runProjection } from '../../src/projections/runProjection.ts';
 import { RowBatch } from '../../src/projections/RowBatch.ts';
 import { pgConn, type SqlConn } from '../../src/projections/SqlConn.ts';
 import { dropSchema, horizonLock, PG_URL, postgresReachable, uniqueSchema } from '../eventstore/postgresTestDb.ts';
@@ -23,7 +24,7 @@ if (!reachable) {
 } else {
   describe('read-model writes through COPY', () => {
     const esSchema = uniqueSchema('cw_es');
-    const schemas = { copy: uniqueSchema('cw_copy'), json: uniqueSchema('cw_json'), copyDup: uniqueSchema('cw_cdup'), jsonDup: uniqueSchema('cw_jdup') };
+    const schemas = { copy: uniqueSchema('cw_copy'), json: uniqueSchema('cw_json'), copyDup: uniqueSchema('cw_cdup'), jsonDup: uniqueSchema('cw_jdup'), runner: uniqueSchema('cw_run') };
     let events: EventEnvelope[] = [];
     let client: pg.Client;
     let release: () => Promise<void>;
@@ -78,6 +79,32 @@ if (!reachable) {
       for (const t of tables) expect(a[t], `table ${t}`).toEqual(b[t]);
       expect(a.order_events!.length).toBeGreaterThan(1_000); // large enough that COPY, not the JSON statement, wrote it
       expect(a.fills!.length).toBeGreaterThan(100);
+    }, 120_000);
+
+    it('stores the order history from the JSON text the store read as it stores it from the parsed data', async () => {
+      // The runner hands each order event's data text (pageDataJson) to the history row; writeAll above
+      // folds the parsed objects. Same tables either way.
+      const store = await PostgresEventStore.open(PG_URL, { schema: esSchema, pageSize: 2_000 });
+      try {
+        let pages = 0;
+        for await (const page of store.readAll()) {
+          const texts = pageDataJson(page);
+          expect(texts).toHaveLength(page.length);
+          page.forEach((e, i) => expect(JSON.parse(texts![i]!)).toEqual(e.data));
+          pages++;
+        }
+        expect(pages).toBeGreaterThan(1);
+        const w = new PostgresReadModelWriter(copyConn, schemas.runner);
+        await w.init(loadProjectionDdl());
+        await runProjection({ store, writer: w, maxBatchEvents: 5_000 });
+        const tables = [...w.tableNames(), 'projection_checkpoints'];
+        const a = await dumpTables(client, schemas.runner, tables);
+        const ref = await dumpTables(client, schemas.copy, tables);
+        expect(a.order_events!.length).toBeGreaterThan(1_000);
+        for (const t of tables) expect(a[t], `table ${t}`).toEqual(ref[t]);
+      } finally {
+        await store.close();
+      }
     }, 120_000);
 
     it('commits a batch that repeats rows already written, keeping each row once (as the JSON path does)', async () => {

@@ -59,13 +59,15 @@ const toEnvelope = (r: EventRow): EventEnvelope => ({
  */
 class CopyPageQuery extends pg.Query {
   readonly events: EventEnvelope[] = [];
+  /** Each event's `data` as the JSON text it was read as. */
+  readonly dataJson: string[] = [];
   /** A row that could not be decoded (thrown from here it would escape the driver's socket handler). */
   failure: unknown;
 
   handleCopyData(msg: { chunk: Buffer }): void {
     if (this.failure !== undefined) return;
     try {
-      this.events.push(copyRow(msg.chunk.toString('utf8')));
+      this.events.push(copyRow(msg.chunk.toString('utf8'), this.dataJson));
     } catch (e) {
       this.failure = e;
     }
@@ -73,7 +75,7 @@ class CopyPageQuery extends pg.Query {
 }
 
 /** One row of COLUMNS in COPY text format: tab-separated, ending with a newline. */
-function copyRow(line: string): EventEnvelope {
+function copyRow(line: string, dataJson: string[]): EventEnvelope {
   const f = COPY_FIELDS;
   let a = 0;
   for (let i = 0; i < 11; i++) {
@@ -83,12 +85,26 @@ function copyRow(line: string): EventEnvelope {
     a = b + 1;
   }
   const data = copyField(line.slice(a, line.length - 1));
+  dataJson.push(data);
   return {
     id: f[3]!, type: f[4] as EventType, version: +f[5]!, streamId: f[1]!, revision: +f[2]!, position: +f[0]!, tsEvent: +f[6]!, tsRecv: +f[7]!,
     runId: f[8]!, correlationId: f[9]!, causationId: f[10]!, data: JSON.parse(data) as never,
   };
 }
 const COPY_FIELDS: string[] = new Array<string>(11);
+
+const DATA_JSON = Symbol('hft.dataJson');
+type PageWithJson = EventEnvelope[] & { [DATA_JSON]?: readonly string[] };
+
+/**
+ * The JSON text of each event's `data` in a page this store read (index by index), when the page came
+ * as read (no event upcast): a consumer that stores `data` as JSON again may send this text instead of
+ * serializing the parsed object. It is the text the append stored (the column is json, kept as sent),
+ * so it parses to the same value.
+ */
+export function pageDataJson(page: readonly EventEnvelope[]): readonly string[] | undefined {
+  return (page as PageWithJson)[DATA_JSON];
+}
 const COPY_UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 /**
  * One column of a COPY text row, unescaped (COPY TO writes a backslash, \b \f \n \r \t \v for those
@@ -229,7 +245,9 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
     if (limit <= 0) return { events: [], next: from, done: true };
     if (!types) {
-      const events = upcastBatch(await this.copyPage(from, limit));
+      const read = await this.copyPage(from, limit);
+      const events: PageWithJson = upcastBatch(read.events);
+      if (events === read.events) events[DATA_JSON] = read.dataJson;
       return { events, next: events.length > 0 ? events[events.length - 1]!.position + 1 : from, done: events.length < limit };
     }
     // Filtered: bound the scan by the horizon taken in the same statement so `next` may skip ahead.
@@ -271,7 +289,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async copyPage(from: number, limit: number): Promise<EventEnvelope[]> {
+  private async copyPage(from: number, limit: number): Promise<{ events: EventEnvelope[]; dataJson: string[] }> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(limit)) throw new HftError('HFT_ERR_BAD_INPUT', `read from position ${from}, limit ${limit}: not safe integers`);
     this.assertOpen();
     let client: pg.PoolClient;
@@ -289,7 +307,7 @@ export class PostgresEventStore implements EventStore {
         q.once('error', reject);
       });
       if (q.failure !== undefined) throw q.failure;
-      return q.events;
+      return q;
     } catch (e) {
       throw this.translate(e);
     } finally {
