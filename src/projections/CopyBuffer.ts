@@ -31,16 +31,7 @@ export class CopyBuffer {
 
   /** The rows, each column in `columns` order; `json[i]`: column i is json/jsonb. */
   rows(rows: readonly Row[], columns: readonly string[], json: readonly boolean[]): this {
-    const n = columns.length;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      for (let i = 0; i < n; i++) {
-        if (i > 0) { this.room(1); this.buf[this.o++] = TAB; }
-        this.value(row[columns[i]!], json[i]!);
-      }
-      this.room(1);
-      this.buf[this.o++] = NL;
-    }
+    rowEncoder(columns, json)(this, rows);
     return this;
   }
 
@@ -48,6 +39,12 @@ export class CopyBuffer {
   bytes(): Buffer { return this.buf.subarray(0, this.o); }
 
   get length(): number { return this.o; }
+
+  /** A column separator. */
+  tab(): void { this.room(1); this.buf[this.o++] = TAB; }
+
+  /** A row's end. */
+  newline(): void { this.room(1); this.buf[this.o++] = NL; }
 
   value(v: unknown, json: boolean): void {
     if (v === null || v === undefined) return this.nul();
@@ -83,7 +80,7 @@ export class CopyBuffer {
     this.buf[this.o++] = 78; // N
   }
 
-  private text(s: string): void {
+  text(s: string): void {
     const n = s.length;
     if (n > SHORT) return this.utf8(escapeCopy(s));
     this.room(2 * n);
@@ -102,23 +99,31 @@ export class CopyBuffer {
     this.o = o;
   }
 
-  private num(v: number): void {
+  num(v: number): void {
     if (!Number.isFinite(v)) return this.nul();
     if (!Number.isSafeInteger(v) || v < 0) return this.ascii('' + v);
-    // Digits right to left: no string per number (timestamps and positions are most of the values).
-    let digits = 1;
-    for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
-    this.room(digits);
+    // Digits written into the buffer, no string per number (timestamps and positions are most of the
+    // values): below 10^8 in int32 arithmetic; above, as two halves of 8 digits or fewer (2^53 < 10^16).
+    if (v < 1e8) return this.digits(v, 0);
+    const hi = Math.floor(v / 1e8);
+    this.digits(hi, 0);
+    this.digits(v - hi * 1e8, 8);
+  }
+
+  /** `x` (0 <= x < 10^8) in decimal, padded with zeros to `width` digits. */
+  private digits(x: number, width: number): void {
+    let n = x < 10 ? 1 : x < 100 ? 2 : x < 1e3 ? 3 : x < 1e4 ? 4 : x < 1e5 ? 5 : x < 1e6 ? 6 : x < 1e7 ? 7 : 8;
+    if (n < width) n = width;
+    this.room(n);
     const buf = this.buf;
-    let p = this.o + digits - 1;
-    let x = v;
-    while (x >= 10) {
-      const q = Math.floor(x / 10);
-      buf[p--] = 48 + (x - q * 10);
-      x = q;
+    let p = this.o + n - 1;
+    let r = x | 0;
+    for (let i = 0; i < n; i++) {
+      const q = (r / 10) | 0;
+      buf[p--] = 48 + r - q * 10;
+      r = q;
     }
-    buf[p] = 48 + x;
-    this.o += digits;
+    this.o += n;
   }
 
   private ascii(s: string): void {
@@ -137,4 +142,28 @@ export class CopyBuffer {
     this.buf.copy(next, 0, 0, this.o);
     this.buf = next;
   }
+}
+
+type RowEncoder = (w: CopyBuffer, rows: readonly Row[]) => void;
+const encoders = new Map<string, RowEncoder>();
+
+/**
+ * A function that writes rows of one column list, made once per list: `row["price"]` at a site of
+ * its own is a monomorphic property load and the type test at that site always goes the same way,
+ * where one loop over `row[columns[i]]` for every table's rows made each load megamorphic. Measured:
+ * fold + encode of three demo runs 190-216 -> 172-180 ms CPU. Column names (from the catalog) enter
+ * the code only as JSON string literals.
+ */
+function rowEncoder(columns: readonly string[], json: readonly boolean[]): RowEncoder {
+  const key = JSON.stringify([columns, json]);
+  let enc = encoders.get(key);
+  if (enc === undefined) {
+    const body = columns.map((c, i) => `${i > 0 ? 'w.tab(); ' : ''}v = row[${JSON.stringify(c)}]; ` + (json[i]
+      ? 'if (v instanceof JsonText) w.jsonText(v.text); else w.value(v, true);'
+      : "if (typeof v === 'string') w.text(v); else if (typeof v === 'number') w.num(v); else w.value(v, false);")).join(' ');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: generated from quoted column names
+    enc = new Function('JsonText', `return (w, rows) => { for (let r = 0; r < rows.length; r++) { const row = rows[r]; let v; ${body} w.newline(); } };`)(JsonText) as RowEncoder;
+    if (encoders.size < 1_000) encoders.set(key, enc);
+  }
+  return enc;
 }

@@ -35,9 +35,14 @@ describe('copyText', () => {
   });
 
   it('writes integers of every size and other numbers as JSON.stringify does', () => {
-    const values = [0, 7, 10, 1723161255364891, Number.MAX_SAFE_INTEGER, 2 ** 60, -1, -42.25, 1e-7, 0.5];
+    const values = [0, 7, 10, 99_999_999, 100_000_000, 100_000_001, 1_000_000_000_000_000, 1723161255364891, Number.MAX_SAFE_INTEGER, 2 ** 60, -1, -42.25, 1e-7, 0.5];
     expect(copyText(values.map((n) => ({ n })), ['n'], [false]))
-      .toBe('0\n7\n10\n1723161255364891\n9007199254740991\n1152921504606847000\n-1\n-42.25\n1e-7\n0.5\n');
+      .toBe('0\n7\n10\n99999999\n100000000\n100000001\n1000000000000000\n1723161255364891\n9007199254740991\n1152921504606847000\n-1\n-42.25\n1e-7\n0.5\n');
+  });
+
+  it('writes each column of rows whose keys come in another order, or are missing, by name', () => {
+    expect(copyText([{ a: 1, b: 'x' }, { b: 'y', a: 2 }, { a: 3 }], ['a', 'b'], [false, false])).toBe('1\tx\n2\ty\n3\t\\N\n');
+    expect(copyText([{ 'we"ird\\name': 'v' }], ['we"ird\\name'], [false])).toBe('v\n');
   });
 
   it('keeps every row when the text outgrows the first buffer many times', () => {
