@@ -6,6 +6,8 @@
  *      node --import tsx [--cpu-prof] bench/backtest/profile.ts [rows=2000000] [repeats=1]
  * index.ts runs with --max-semi-space-size=64 (see its header); for the same conditions here pass
  * SEMI=64 (and GLIBC_TUNABLES=... when comparing with an index.ts run that had it set).
+ * `main` is the main thread's own CPU (Linux /proc, 10 ms ticks): process CPU also counts the file
+ * store's writer thread, the tick reads on libuv's pool and V8's GC helpers, which run beside the kernel.
  */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -41,7 +43,17 @@ if (session) {
   await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 }
 
+/** Main-thread user + system CPU seconds (Linux), NaN elsewhere. */
+const { readFileSync } = await import('node:fs');
+function mainThreadCpuS(): number {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in USER_HZ ticks
+  } catch { return Number.NaN; }
+}
+
 for (let r = 0; r < REPEATS; r++) {
+  const m0 = mainThreadCpuS();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   // FILE=1: the full stage (a file event store, fsync per append) instead of dropping the events.
@@ -57,10 +69,11 @@ for (let r = 0; r < REPEATS; r++) {
   // BATCH=n: append batches of n events instead of 4096 (a different log, for experiments only).
   const res = await runBacktest(process.env['BATCH'] ? { ...run, appendBatchSize: Number(process.env['BATCH']) } : run);
   const cpu = process.cpuUsage(c0);
+  const mainS = mainThreadCpuS() - m0;
   if (store instanceof FileEventStore) await store.close();
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const wallS = (performance.now() - t0) / 1000;
-  console.log(`rows ${res.counters.marketRows} runEvents ${res.runEvents} cpu ${cpuS.toFixed(2)} s (${((cpuS * 1e9) / res.counters.marketRows).toFixed(0)} ns/row, system ${(cpu.system / 1e6).toFixed(2)} s) wall ${wallS.toFixed(2)} s rss ${Math.round(process.memoryUsage().rss / 1e6)} MB${store instanceof HashStore ? ` sha256 ${store.hash.digest('hex')}` : ''}`);
+  console.log(`rows ${res.counters.marketRows} runEvents ${res.runEvents} cpu ${cpuS.toFixed(2)} s (${((cpuS * 1e9) / res.counters.marketRows).toFixed(0)} ns/row, system ${(cpu.system / 1e6).toFixed(2)} s; main ${mainS.toFixed(2)} s, ${((mainS * 1e9) / res.counters.marketRows).toFixed(0)} ns/row) wall ${wallS.toFixed(2)} s rss ${Math.round(process.memoryUsage().rss / 1e6)} MB${store instanceof HashStore ? ` sha256 ${store.hash.digest('hex')}` : ''}`);
 }
 
 if (session) {
