@@ -31,6 +31,8 @@ interface OrderState {
 interface LedgerState { realized: Money; fees: Money; funding: Money }
 
 interface RunState {
+  /** The run id as first seen: its hash is computed once (each event carries a fresh copy of the id). */
+  readonly key: string;
   row: Row & { events: number; decisions: number; orders: number; fills: number; denials: number };
   initialBalances: Map<string, Money>;
   /** Realized equity contributions per currency: Σ (realized − fees + funding) over positions. */
@@ -43,6 +45,8 @@ export interface ProjectionState {
   readonly ledgers: Map<string, LedgerState>;
   readonly daily: Map<string, Row>;
   readonly runs: Map<string, RunState>;
+  /** The run of the last event folded: a log holds long stretches of one run's events. */
+  lastRun?: RunState;
   /** Events folded so far. */
   events: number;
 }
@@ -75,7 +79,7 @@ export function projectEvent(state: ProjectionState, e: EventEnvelope, out: RowB
   run.row.last_ts_us = e.tsEvent > 0 ? e.tsEvent : run.row.last_ts_us;
   run.row.last_position = e.position;
   if (isOrderEvent(e) && !projectOrderEvent(state, run, e as EventEnvelope & OrderEvent, out, dataJson)) {
-    out?.upsert('runs', e.runId, run.row);
+    out?.upsert('runs', run.key, run.row);
     return;
   }
   switch (e.type as EventType) {
@@ -145,13 +149,15 @@ export function projectEvent(state: ProjectionState, e: EventEnvelope, out: RowB
       break;
   }
   // The live row, not a copy: a batch is written before the next one is folded, and the last state wins.
-  out?.upsert('runs', e.runId, run.row);
+  out?.upsert('runs', run.key, run.row);
 }
 
 function runOf(state: ProjectionState, e: EventEnvelope): RunState {
-  let run = state.runs.get(e.runId);
+  const last = state.lastRun;
+  let run = last !== undefined && last.key === e.runId ? last : state.runs.get(e.runId);
   if (!run) {
     run = {
+      key: e.runId,
       row: {
         run_id: e.runId, stream_id: e.streamId, mode: null, scenario: null, seed: null, config_hash: null, code_version: null,
         first_ts_us: e.tsEvent, last_ts_us: e.tsEvent, events: 0, decisions: 0, orders: 0, fills: 0, denials: 0,
@@ -161,6 +167,7 @@ function runOf(state: ProjectionState, e: EventEnvelope): RunState {
     };
     state.runs.set(e.runId, run);
   }
+  state.lastRun = run;
   // run.started carries tsEvent 0 (before any market time): the first real time starts the run.
   if ((run.row.first_ts_us as number) <= 0 && e.tsEvent > 0) run.row.first_ts_us = e.tsEvent;
   return run;
