@@ -4,7 +4,7 @@
  * archive; this is what a replay scans. Columns are stored with exactly the MarketBatch element types,
  * so a replay hands out the Arrow buffers themselves as batch columns (zero copy).
  */
-import { closeSync, createWriteStream, openSync, read, readSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
@@ -62,110 +62,33 @@ function lowerBound(a: Float64Array, n: number, t: number): number {
   return lo;
 }
 
-/** One IPC message of a cache file and where the next one starts (-1: none, this was the end marker). */
-interface FetchedMessage { readonly msg: Uint8Array; readonly next: number }
-
-const PREFIX_BYTES = 4096;
-
 /**
  * The IPC stream cut into whole messages, each read straight into its own buffer: Arrow's reader then
  * slices batches out of them without copying (chunks that straddle messages make it concatenate,
  * which measured 2x slower). Framing: 0xFFFFFFFF, int32 metadata length, metadata, body.
- *
- * Each message is read on libuv's thread pool ahead of the decoder: `prefetch()`, awaited before every
- * batch is decoded, makes sure the message the decoder pulls next is in memory and starts reading the
- * one after it, so the copy from the page cache (and the page faults of each fresh ~1.5 MB buffer)
- * happen beside the kernel instead of in it. A message the decoder pulls before it was fetched is read
- * synchronously right there: the bytes are the same either way, only the thread differs.
  */
-class MessageSource {
-  private readonly fd: number;
-  /** File offset of the next message the decoder pulls (-1: past the end marker). */
-  private pos = 0;
-  private readonly fetched = new Map<number, Promise<FetchedMessage | null>>();
-  private readonly done = new Map<number, FetchedMessage | null>();
-  /** Reads not settled yet (the file descriptor stays open until they are). */
-  private readonly running = new Set<Promise<unknown>>();
-
-  constructor(private readonly path: string) { this.fd = openSync(path, 'r'); }
-
-  /** The decoder's (synchronous) view: messages in file order. */
-  *messages(): Generator<Uint8Array> {
-    while (this.pos >= 0) {
-      const at = this.pos;
-      const f = this.done.has(at) ? this.done.get(at)! : readMessageSync(this.fd, at, this.path);
-      this.done.delete(at);
-      this.fetched.delete(at);
-      if (f === null) return;
-      this.pos = f.next;
-      yield f.msg;
+function* ipcMessages(path: string): Generator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.allocUnsafe(8);
+    let pos = 0;
+    for (;;) {
+      if (readSync(fd, head, 0, 8, pos) < 8) return;
+      const metaLen = head.readInt32LE(4);
+      if (head.readUInt32LE(0) !== 0xffffffff || metaLen === 0) { yield head.subarray(0, 8); return; }
+      const meta = Buffer.allocUnsafe(metaLen);
+      readFull(fd, meta, pos + 8, path);
+      const bodyLen = Message.decode(meta).bodyLength;
+      const msg = Buffer.allocUnsafe(8 + metaLen + bodyLen);
+      head.copy(msg, 0); meta.copy(msg, 8);
+      readFull(fd, msg.subarray(8 + metaLen), pos + 8 + metaLen, path);
+      pos += msg.length;
+      yield msg;
     }
-  }
-
-  /** Resolves when the next message is in memory; starts reading the one after it. */
-  async prefetch(): Promise<void> {
-    if (this.pos < 0) return;
-    const f = this.done.has(this.pos) ? this.done.get(this.pos)! : await this.fetch(this.pos);
-    if (f !== null && f.next >= 0) void this.fetch(f.next).catch(() => undefined); // awaited (and thrown) when pulled
-  }
-
-  /** Waits for reads still running (the file is closed after them). */
-  async close(): Promise<void> {
-    await Promise.allSettled(this.running);
-    closeSync(this.fd);
-  }
-
-  private fetch(at: number): Promise<FetchedMessage | null> {
-    let p = this.fetched.get(at);
-    if (p === undefined) {
-      const read = readMessageAsync(this.fd, at, this.path);
-      this.running.add(read);
-      const settled = (): void => { this.running.delete(read); };
-      read.then(settled, settled);
-      // Kept only while the decoder has not pulled `at` yet (else it was read synchronously meanwhile).
-      p = read.then((f) => { if (this.fetched.get(at) === p) this.done.set(at, f); return f; });
-      this.fetched.set(at, p);
-    }
-    return p;
+  } finally {
+    closeSync(fd);
   }
 }
-
-function readMessageSync(fd: number, pos: number, path: string): FetchedMessage | null {
-  const head = Buffer.allocUnsafe(8);
-  if (readSync(fd, head, 0, 8, pos) < 8) return null;
-  const metaLen = head.readInt32LE(4);
-  if (head.readUInt32LE(0) !== 0xffffffff || metaLen === 0) return { msg: head.subarray(0, 8), next: -1 };
-  const meta = Buffer.allocUnsafe(metaLen);
-  readFull(fd, meta, pos + 8, path);
-  const bodyLen = Message.decode(meta).bodyLength;
-  const msg = Buffer.allocUnsafe(8 + metaLen + bodyLen);
-  head.copy(msg, 0); meta.copy(msg, 8);
-  readFull(fd, msg.subarray(8 + metaLen), pos + 8 + metaLen, path);
-  return { msg, next: pos + msg.length };
-}
-
-/** readMessageSync on the thread pool: one read for the prefix and metadata, one for the rest. */
-async function readMessageAsync(fd: number, pos: number, path: string): Promise<FetchedMessage | null> {
-  const prefix = Buffer.allocUnsafe(PREFIX_BYTES);
-  const got = await readAt(fd, prefix, 0, PREFIX_BYTES, pos);
-  if (got < 8) return null;
-  const metaLen = prefix.readInt32LE(4);
-  if (prefix.readUInt32LE(0) !== 0xffffffff || metaLen === 0) return { msg: prefix.subarray(0, 8), next: -1 };
-  if (8 + metaLen > got) return readMessageSync(fd, pos, path); // metadata longer than the prefix (not written by this cache)
-  const bodyLen = Message.decode(prefix.subarray(8, 8 + metaLen)).bodyLength;
-  const msg = Buffer.allocUnsafe(8 + metaLen + bodyLen);
-  const have = Math.min(got, msg.length);
-  prefix.copy(msg, 0, 0, have);
-  for (let off = have; off < msg.length;) {
-    const n = await readAt(fd, msg, off, msg.length - off, pos + off);
-    if (n <= 0) throw new HftError('HFT_ERR_STORE_CORRUPT', `replay cache ${path} is truncated at byte ${pos + off}`, { path });
-    off += n;
-  }
-  return { msg, next: pos + msg.length };
-}
-
-const readAt = (fd: number, into: Uint8Array, off: number, len: number, pos: number): Promise<number> =>
-  new Promise((resolve, reject) => { read(fd, into, off, len, pos, (e, n) => (e ? reject(e) : resolve(n))); });
 
 function readFull(fd: number, into: Uint8Array, pos: number, path: string): void {
   let off = 0;
@@ -185,31 +108,22 @@ export async function* readArrowCache(path: string, opts: Omit<TickReadOptions, 
   const inst = opts.instrumentIndex ?? 0;
   const fromUs = opts.fromUs ?? Number.NEGATIVE_INFINITY;
   const toUs = opts.toUs ?? Number.POSITIVE_INFINITY;
-  // Whole-message reads measured ~2x faster than a Node read stream; every message has its own
-  // buffer, so a consumer may keep a batch.
-  const source = new MessageSource(path);
-  try {
-    const batches = RecordBatchReader.from(source.messages())[Symbol.iterator]();
-    let instruments = new Uint16Array(0);
-    for (;;) {
-      await source.prefetch();
-      const r = batches.next();
-      if (r.done) break;
-      const rb = r.value;
-      const n = rb.numRows;
-      const cols: Record<string, unknown> = {};
-      for (let c = 0; c < COLUMNS.length; c++) cols[COLUMNS[c]![0]] = rb.getChildAt(c)!.data[0]!.values;
-      const ts = cols.tsRecv as Float64Array;
-      if (n === 0 || ts[n - 1]! < fromUs) continue;
-      if (ts[0]! >= toUs) break;
-      const lo = fromUs === Number.NEGATIVE_INFINITY ? 0 : lowerBound(ts, n, fromUs);
-      const hi = toUs === Number.POSITIVE_INFINITY ? n : lowerBound(ts, n, toUs);
-      if (instruments.length < n || instruments[0] !== inst) { instruments = new Uint16Array(Math.max(n, instruments.length)); instruments.fill(inst); }
-      const batch: Record<string, unknown> = { length: hi - lo, instrument: instruments.subarray(0, hi - lo) };
-      for (const [name] of COLUMNS) batch[name] = lo === 0 && hi === n ? cols[name] : (cols[name] as Float64Array).subarray(lo, hi);
-      yield batch as unknown as MarketBatch;
-    }
-  } finally {
-    await source.close();
+  // Synchronous whole-message reads measured ~2x faster than a Node read stream; every message has
+  // its own buffer, so a consumer may keep a batch.
+  const reader = RecordBatchReader.from(ipcMessages(path));
+  let instruments = new Uint16Array(0);
+  for (const rb of reader) {
+    const n = rb.numRows;
+    const cols: Record<string, unknown> = {};
+    for (let c = 0; c < COLUMNS.length; c++) cols[COLUMNS[c]![0]] = rb.getChildAt(c)!.data[0]!.values;
+    const ts = cols.tsRecv as Float64Array;
+    if (n === 0 || ts[n - 1]! < fromUs) continue;
+    if (ts[0]! >= toUs) break;
+    const lo = fromUs === Number.NEGATIVE_INFINITY ? 0 : lowerBound(ts, n, fromUs);
+    const hi = toUs === Number.POSITIVE_INFINITY ? n : lowerBound(ts, n, toUs);
+    if (instruments.length < n || instruments[0] !== inst) { instruments = new Uint16Array(Math.max(n, instruments.length)); instruments.fill(inst); }
+    const batch: Record<string, unknown> = { length: hi - lo, instrument: instruments.subarray(0, hi - lo) };
+    for (const [name] of COLUMNS) batch[name] = lo === 0 && hi === n ? cols[name] : (cols[name] as Float64Array).subarray(lo, hi);
+    yield batch as unknown as MarketBatch;
   }
 }
