@@ -81,7 +81,7 @@ function copyRow(line: string, dataJson: string[]): EventEnvelope {
   for (let i = 0; i < 11; i++) {
     const b = line.indexOf('\t', a);
     if (b < 0) throw new HftError('HFT_ERR_STORE_CORRUPT', `event row with ${i + 1} columns where 12 were read: ${line.slice(0, 200)}`);
-    f[i] = copyField(line.slice(a, b));
+    f[i] = i === 1 ? STREAM_IDS.text(line, a, b) : i === 4 ? TYPES.text(line, a, b) : i === 8 ? RUN_IDS.text(line, a, b) : copyField(line.slice(a, b));
     a = b + 1;
   }
   const data = copyField(line.slice(a, line.length - 1));
@@ -91,6 +91,34 @@ function copyRow(line: string, dataJson: string[]): EventEnvelope {
     runId: f[8]!, correlationId: f[9]!, causationId: f[10]!, data: JSON.parse(data) as never,
   };
 }
+
+/**
+ * The texts of a column that repeats (event types, a run's id and stream): a row whose field equals
+ * one of them gets that same string, already hashed and internalized, instead of a fresh copy that
+ * every Map lookup and type comparison downstream hashes or compares character by character again.
+ */
+class RecentTexts {
+  private readonly texts: string[] = [];
+
+  text(line: string, a: number, b: number): string {
+    const n = b - a;
+    const texts = this.texts;
+    for (let i = 0; i < texts.length; i++) {
+      const t = texts[i]!;
+      if (t.length === n && line.startsWith(t, a)) return t;
+    }
+    const raw = line.slice(a, b);
+    if (raw.indexOf('\\') >= 0) return copyField(raw);
+    // A property key is an internalized string: equal texts are then one object.
+    const t = Object.keys({ [raw]: 0 })[0]!;
+    if (texts.length >= 32) texts.pop();
+    texts.unshift(t);
+    return t;
+  }
+}
+const TYPES = new RecentTexts();
+const STREAM_IDS = new RecentTexts();
+const RUN_IDS = new RecentTexts();
 const COPY_FIELDS: string[] = new Array<string>(11);
 
 const DATA_JSON = Symbol('hft.dataJson');
