@@ -99,13 +99,28 @@ function copyRow(line: string, dataJson: string[]): EventEnvelope {
  */
 class RecentTexts {
   private readonly texts: string[] = [];
+  private hits = 0;
+  private misses = 0;
+  /** Lookups left to skip: a column that rarely repeats (a stream per append) is not worth the scan. */
+  private paused = 0;
 
   text(line: string, a: number, b: number): string {
+    if (this.paused > 0) {
+      this.paused--;
+      return copyField(line.slice(a, b));
+    }
     const n = b - a;
     const texts = this.texts;
     for (let i = 0; i < texts.length; i++) {
       const t = texts[i]!;
-      if (t.length === n && line.startsWith(t, a)) return t;
+      if (t.length === n && line.startsWith(t, a)) {
+        this.hits++;
+        return t;
+      }
+    }
+    if (++this.misses >= 64) {
+      if (this.hits < 4 * this.misses) this.paused = 4_096;
+      this.hits = this.misses = 0;
     }
     const raw = line.slice(a, b);
     if (raw.indexOf('\\') >= 0) return copyField(raw);
