@@ -18,8 +18,8 @@
  * Times: wall seconds (what the targets are about) and process CPU seconds beside them (the machine
  * is shared: CPU shows what the code costs when wall time is inflated by other load), and the main
  * thread's own CPU (Linux /proc): the kernel runs there, while the file store finishes and writes its
- * frames on a writer thread and the replay cache is read on libuv's pool, one message ahead. On two
- * cores those run beside the kernel, so the main thread's CPU is what bounds the wall time.
+ * frames on a writer thread and V8's GC helpers scavenge in parallel. On two cores those run beside the
+ * kernel, so the main thread's CPU is what bounds the wall time.
  *
  * Tuning: the bench re-runs itself with a 64 MB young-generation semi-space (--max-semi-space-size=64)
  * unless --no-tune is given. The run events of a batch live until they are appended, and with V8's
