@@ -7,7 +7,7 @@
  * index.ts runs with --max-semi-space-size=64 (see its header); for the same conditions here pass
  * SEMI=64 (and GLIBC_TUNABLES=... when comparing with an index.ts run that had it set).
  * `main` is the main thread's own CPU (Linux /proc, 10 ms ticks): process CPU also counts the file
- * store's writer thread, the tick reads on libuv's pool and V8's GC helpers, which run beside the kernel.
+ * store's writer thread and V8's GC helpers, which run beside the kernel.
  */
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
