@@ -81,13 +81,14 @@ function copyRow(line: string, dataJson: string[]): EventEnvelope {
   for (let i = 0; i < 11; i++) {
     const b = line.indexOf('\t', a);
     if (b < 0) throw new HftError('HFT_ERR_STORE_CORRUPT', `event row with ${i + 1} columns where 12 were read: ${line.slice(0, 200)}`);
-    f[i] = i === 1 ? STREAM_IDS.text(line, a, b) : i === 4 ? TYPES.text(line, a, b) : i === 8 ? RUN_IDS.text(line, a, b) : copyField(line.slice(a, b));
+    if (i === 0 || i === 2 || i === 5 || i === 6 || i === 7) N[i] = integerAt(line, a, b);
+    else f[i] = i === 1 ? STREAM_IDS.text(line, a, b) : i === 4 ? TYPES.text(line, a, b) : i === 8 ? RUN_IDS.text(line, a, b) : copyField(line.slice(a, b));
     a = b + 1;
   }
   const data = copyField(line.slice(a, line.length - 1));
   dataJson.push(data);
   return {
-    id: f[3]!, type: f[4] as EventType, version: +f[5]!, streamId: f[1]!, revision: +f[2]!, position: +f[0]!, tsEvent: +f[6]!, tsRecv: +f[7]!,
+    id: f[3]!, type: f[4] as EventType, version: N[5]!, streamId: f[1]!, revision: N[2]!, position: N[0]!, tsEvent: N[6]!, tsRecv: N[7]!,
     runId: f[8]!, correlationId: f[9]!, causationId: f[10]!, data: JSON.parse(data) as never,
   };
 }
@@ -135,6 +136,23 @@ const TYPES = new RecentTexts();
 const STREAM_IDS = new RecentTexts();
 const RUN_IDS = new RecentTexts();
 const COPY_FIELDS: string[] = new Array<string>(11);
+const N: number[] = new Array<number>(11).fill(0);
+
+/** The integer column line[a, b) (position, revision, version, times) read in place, no string made. */
+function integerAt(line: string, a: number, b: number): number {
+  let i = a;
+  const negative = line.charCodeAt(i) === 45;
+  if (negative) i++;
+  let v = 0;
+  for (; i < b; i++) {
+    const d = line.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(line.slice(a, b));
+    v = v * 10 + d;
+  }
+  // Exact while below 2^53; a longer number is left to Number's rounding (as `+text` did).
+  if (i === (negative ? a + 1 : a) || v > Number.MAX_SAFE_INTEGER) return Number(line.slice(a, b));
+  return negative ? -v : v;
+}
 
 const DATA_JSON = Symbol('hft.dataJson');
 type PageWithJson = EventEnvelope[] & { [DATA_JSON]?: readonly string[] };
