@@ -70,11 +70,17 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
     }
   }
   let projected = 0, batches = 0;
-  // Pipelined: while the server stores batch N, batch N+1 is folded and encoded (prepare encodes
-  // synchronously, so folding may then change the live row objects) and the next page is being read.
-  // Writes stay strictly one after the other, each moving the checkpoint from where the last one left it.
+  // Pipelined: while the server stores batch N, batches N+1 and N+2 are folded and encoded (prepare
+  // encodes synchronously, so folding may then change the live row objects) and the next page is being
+  // read. Writes stay strictly one after the other, each moving the checkpoint from where the last one
+  // left it, each started only once the one before has committed (and never after one that failed).
+  // Up to two writes are outstanding (one running, one queued behind it): with one, folding stopped
+  // at every batch whose write took longer than folding the next batch did (a write is also a few
+  // round trips, each waiting for a turn of this process's event loop), and the two cores took turns.
   let planned = cp;
+  /** The last write queued, and the one before it (settled or not). */
   let inflight: Promise<void> | undefined;
+  let previous: Promise<void> | undefined;
   let rows = new RowBatch();
   /** Insert-only rows of the batch's earlier pages, already encoded (kept as text, not as objects). */
   let encoded: PreparedWrite | undefined;
@@ -93,16 +99,19 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
     rows = new RowBatch();
     encoded = undefined;
     batchEvents = 0;
-    if (inflight) await inflight;
+    if (previous) await previous;
     const from = planned;
     planned = to;
-    inflight = writer.writePrepared(prepared, from, to).then(() => {
+    const write = (): Promise<void> => writer.writePrepared(prepared, from, to);
+    const done = (inflight ? inflight.then(write) : write()).then(() => {
       cp = to;
       projected += events;
       batches++;
       opts.onCommit?.(cp);
     });
-    inflight.catch(() => {}); // awaited (and its error thrown) before the next write or at the end
+    done.catch(() => {}); // awaited (and its error thrown) before a later write is queued or at the end
+    previous = inflight;
+    inflight = done;
   };
   const from = cp.position + 1;
   const source = opts.follow
