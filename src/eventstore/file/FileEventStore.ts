@@ -4,8 +4,9 @@
  *
  * Durability: with `fsync: 'always'` (the default) `append` resolves only after the frame is written
  * and fdatasync'd, so an acknowledged batch survives a crash; appends issued while a sync is in flight
- * share the next one (group commit), and readers see a frame only once it is synced. A torn tail left
- * by a crash is truncated when the writer opens the store, and read-only opens stop before it.
+ * share the next one (group commit), and readers see a frame only once it is synced. A large frame
+ * (offloadFrameBytes) is finished, written and fdatasync'd on a writer thread (FrameWriter). A torn
+ * tail left by a crash is truncated when the writer opens the store, and read-only opens stop before it.
  *
  * Index: kept in memory and rebuilt on open from frame headers (stream -> batches, batch -> file
  * offset), so reads of a stream or from a position go straight to the bytes.
@@ -22,7 +23,7 @@ import {
 import {
   FrameEncoder, GENESIS_HASH, HASH_BYTES, checkFrame, corruptError, finishFrame, listSegments, readFrameHeader, segmentName,
 } from './FileEventStoreInternals.ts';
-import { FrameWriter } from './FrameWriter.ts';
+import { FrameSyncError, FrameWriter } from './FrameWriter.ts';
 import { SegmentScanner, type ScanState, type ScannedFrame } from './SegmentScanner.ts';
 import { WriterLock } from './WriterLock.ts';
 
@@ -285,14 +286,17 @@ export class FileEventStore implements EventStore {
     const at = this.scan.offset;
     let hash: Buffer;
     const offload = frameBytes >= this.offloadFrameBytes;
+    let synced = false;
     try {
       if (offload) {
-        // The writer thread finishes and writes the frame while this thread goes on (the caller's
-        // kernel keeps running; the next append waits for this write, as the queue orders them).
+        // The writer thread finishes, writes and fdatasyncs the frame while this thread goes on (the
+        // caller's kernel keeps running; the next append waits for this one, as the queue orders them).
+        // Syncing there saves a round trip through this thread's event loop per append.
         this.writer ??= new FrameWriter();
-        const back = await this.writer.write(fh.fd, at, this.encoder.buffer, frameBytes, this.scan.prevHash);
+        const back = await this.writer.write(fh.fd, at, this.encoder.buffer, frameBytes, this.scan.prevHash, this.fsync === 'always');
         this.encoder.release(back);
         hash = Buffer.from(back.subarray(32, 64));
+        synced = this.fsync === 'always';
       } else {
         hash = finishFrame(frame, frameBytes, this.scan.prevHash);
         let written = 0;
@@ -305,6 +309,9 @@ export class FileEventStore implements EventStore {
     } catch (e) {
       // The buffer went to the writer thread and did not come back with a result: start a new one.
       if (offload) this.encoder.release(undefined);
+      // Written but not durable: as after a failed fdatasync here, nothing since the last good sync
+      // can be trusted, so the store stops (syncThrough).
+      if (e instanceof FrameSyncError) { this.failed = e; throw e; }
       // Leave no partial frame behind; if even that fails, refuse further appends.
       try { await fh.truncate(at); } catch { this.failed = e as Error; }
       throw e;
@@ -316,6 +323,8 @@ export class FileEventStore implements EventStore {
     this.scan.prevHash = hash;
     this.scan.nextPosition = firstPosition + events.length;
     this.writtenFrames = this.bPos.length;
+    // The writer thread's fdatasync ran after this frame's write: every frame up to it is durable.
+    if (synced) this.syncedFrames = Math.max(this.syncedFrames, this.writtenFrames);
     return { result: { revision: current + events.length, position: this.scan.nextPosition - 1 }, frames: this.writtenFrames };
   }
 
