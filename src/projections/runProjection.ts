@@ -144,13 +144,14 @@ export async function runProjection(opts: ProjectionRunOptions): Promise<Project
       }
       longestPage = Math.max(longestPage, page.length);
       const catchingUp = page.length >= MIN_FULL_PAGE && page.length === longestPage;
-      if (batchEvents > 0 && catchingUp) {
+      if (batchEvents > 0 && catchingUp && inflight !== undefined) {
         // The batch goes on with the next page: its history rows (and the event data they hold) are
         // encoded now, so they die young instead of being copied by the garbage collector while the
         // next page is decoded (measured: +0.1 s CPU per 100k events when they stayed objects).
         encodeInserts();
         if (!(await settlesWithin(pending, NEXT_PAGE_WAIT_MS))) await commit();
       } else if (batchEvents > 0) {
+        // The log's head for now, or the first page: the server starts on it while the next is folded.
         await commit();
       }
       if (opts.signal?.aborted) { await pending; break; }
