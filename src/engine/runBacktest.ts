@@ -65,7 +65,13 @@ export async function runBacktest(run: BacktestRun): Promise<BacktestResult> {
   await run.store.append(run.streamId, startedEvents, { expectedRevision: 'no_stream' });
   runEvents += startedEvents.length;
 
-  const pipeline = fromAsyncPaced(readAhead(run.source, 2), () => inFlight.room()).pipe(
+  // Between market batches the loop yields to the event loop once (setImmediate) even when the append
+  // queue has room. Otherwise the kernel steps run back to back in microtasks and the store's answers
+  // (writer thread, fdatasync) are read only once the queue is full, which then stalls the kernel until
+  // the backlog drains (measured at 10M rows: ~0.15 s of waiting with the store's writer thread, ~0.5 s
+  // before it). Scheduling only: the events and their order do not depend on it.
+  const pace = (): Promise<void> => inFlight.room() ?? new Promise<void>((resolve) => { setImmediate(resolve); });
+  const pipeline = fromAsyncPaced(readAhead(run.source, 2), pace).pipe(
     tap((b: MarketBatch) => {
       if (b.length > 0) {
         if (Number.isNaN(firstTs)) firstTs = b.tsRecv[0]!;
