@@ -231,6 +231,8 @@ async function main(): Promise<void> {
     console.log(`  fold (reducer only, in memory)                            ${fmt(median(foldRates)).padStart(10)}`);
     console.log(`  write the rows of all events, one transaction             ${fmt(median(writeRates)).padStart(10)}`);
     console.log(`  catch-up: read + fold + write rows and checkpoints        ${fmt(median(catchUp)).padStart(10)}   (target >= 100,000)`);
+    // Each run's own figures: on a shared machine one slow run is the neighbours', not the code's.
+    console.log(`    each run: ${catchUp.map((r, i) => `${fmt(r)} events/s (${(cpuNode[i]! / events.length * 100).toFixed(2)} s CPU per 100k in this process)`).join(', ')}`);
     const [cn, cr, cw] = [median(cpuNode), median(cpuReader), median(cpuWriter)];
     const per100k = (ms: number): string => (ms / events.length * 100).toFixed(2);
     console.log(`  CPU time of the catch-up (ms): this process ${fmt(cn)}, reading server process ${fmt(cr)}, writing server process ${fmt(cw)}`);
