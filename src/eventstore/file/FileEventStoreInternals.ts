@@ -81,8 +81,10 @@ function checkEvent(streamId: string, i: number, e: NewEvent): void {
 export class FrameEncoder {
   /** Never from Buffer's shared pool: the buffer may be transferred to the writer thread. */
   private buf: Buffer = Buffer.allocUnsafeSlow(1 << 20);
-  private lastType = ''; private lastTypeJson = '""';
-  private lastRunId = ''; private lastRunIdJson = '""';
+  /** Per event type: the envelope text from its type to the revision's value, for one version and stream. */
+  private readonly typeHeads = new Map<string, { version: number; streamIdJson: string; text: string }>();
+  /** `,"runId":<run>,"correlationId":` of the last run id seen. */
+  private lastRunId = ''; private lastRunHead = '';
 
   /** The returned frame aliases the encoder's buffer: finish and write it before the next call. */
   encode(streamId: string, firstRevision: number, firstPosition: number, events: readonly NewEvent[]): Buffer {
@@ -97,15 +99,19 @@ export class FrameEncoder {
       // Fixed key order: this is what makes the bytes, and so the head hash, deterministic. Built by
       // concatenation (the same text JSON.stringify gives for that object: strings through
       // JSON.stringify, safe integers as decimal text) to skip one object and its key walk per event.
-      // The envelope's strings are ids: JSON text without a call into JSON.stringify for each (the
-      // type and run id of the previous event are reused, a correlation or causation equal to the
-      // id is the id's text).
+      // The envelope's strings are ids: JSON text without a call into JSON.stringify for each (a
+      // correlation or causation equal to the id is the id's text). The runs of fixed text between
+      // the per-event values are kept per type and per run id: fewer pieces to concatenate.
       const idJson = jsonString(e.id);
-      if (e.type !== this.lastType) { this.lastType = e.type; this.lastTypeJson = jsonString(e.type); }
-      if (e.runId !== this.lastRunId) { this.lastRunId = e.runId; this.lastRunIdJson = jsonString(e.runId); }
+      let th = this.typeHeads.get(e.type);
+      if (th === undefined || th.version !== e.version || th.streamIdJson !== streamIdJson) {
+        th = { version: e.version, streamIdJson, text: `,"type":${jsonString(e.type)},"version":${e.version},"streamId":${streamIdJson},"revision":` };
+        this.typeHeads.set(e.type, th);
+      }
+      if (e.runId !== this.lastRunId) { this.lastRunId = e.runId; this.lastRunHead = `,"runId":${jsonString(e.runId)},"correlationId":`; }
       const corrJson = e.correlationId === e.id ? idJson : jsonString(e.correlationId);
       const causeJson = e.causationId === e.id ? idJson : e.causationId === e.correlationId ? corrJson : jsonString(e.causationId);
-      const json = `{"id":${idJson},"type":${this.lastTypeJson},"version":${e.version},"streamId":${streamIdJson},"revision":${firstRevision + i},"position":${firstPosition + i},"tsEvent":${e.tsEvent},"tsRecv":${e.tsRecv},"runId":${this.lastRunIdJson},"correlationId":${corrJson},"causationId":${causeJson},"data":${JSON.stringify(e.data)}}`;
+      const json = `{"id":${idJson}${th.text}${firstRevision + i},"position":${firstPosition + i},"tsEvent":${e.tsEvent},"tsRecv":${e.tsRecv}${this.lastRunHead}${corrJson},"causationId":${causeJson},"data":${JSON.stringify(e.data)}}`;
       this.ensure(off + RECORD_HEADER_BYTES + json.length * 3);
       const n = (this.buf as FastBuffer).utf8Write(json, off + RECORD_HEADER_BYTES);
       this.buf.writeUInt32LE(n, off);
