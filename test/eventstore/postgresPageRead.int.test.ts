@@ -1,5 +1,6 @@
 /**
- * Pages are read as rows of column text (a plain SELECT, rowMode array) that the client checks for position order: characters
+ * Pages are read as COPY (SELECT …) TO STDOUT text, one line per event cut at its tabs, that the client
+ * checks for position order: characters
  * that need escaping (backslash, tab, newline, carriage return, other control characters, quotes,
  * unicode) come back as appended in stream ids, ids and data, across page boundaries, in order.
  */
