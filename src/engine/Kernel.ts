@@ -321,7 +321,8 @@ export class Kernel {
   private lb = 0; private li = 0; // local cursor
   private lastVenueUs = Number.NEGATIVE_INFINITY;
 
-  private localTimeOf(b: MarketBatch, i: number): number {
+  /** The local time at which the strategy side sees row `i` of `b` (receipt time, no earlier than the minimum feed latency). */
+  localTimeOf(b: MarketBatch, i: number): number {
     const cfg = this.cfg;
     const tV = b.tsEvent[i]!;
     let tL = b.tsRecv[i]! + cfg.localClockOffsetUs;

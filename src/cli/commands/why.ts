@@ -225,9 +225,7 @@ async function backtestAt(opts: WhyOptions, io: CliIO): Promise<{ recorded: Even
   const atUs = atOf(opts.at, recorded);
   const kernel = new Kernel(run.kernel);
   const instruments = run.instruments;
-  const offset = run.kernel.localClockOffsetUs; const minLat = run.kernel.minFeedLatencyUs;
-  // The kernel's local time of a row (Kernel.localTimeOf).
-  const side = new RowCut(atUs, (b, i) => Math.max(b.tsRecv[i]! + offset, b.tsEvent[i]! + minLat));
+  const side = new RowCut(atUs, (b, i) => kernel.localTimeOf(b, i));
   let snap: Snapshot | undefined;
   const take = (): void => { snap = takeSnapshot(kernel, run.kernel.risk.state, instruments, side.firstRowUs, opts.depth ?? 5); };
   const replayed: NewEvent[] = [...kernel.record('run.started', run.started, 0, 0)];
