@@ -50,4 +50,24 @@ describe.skipIf(!reachable)('PostgreSQL store: page reads', () => {
     // The same events through readStream (plain rows, not a json_agg page): identical.
     for (const [i, s] of NASTY.entries()) expect(await collect(store.readStream(`stream-${s}`))).toEqual([read[plain.length + i]]);
   }, 60_000);
+
+  it('reads one page ahead: maxCount and fromPosition are kept exactly, and a consumer that stops early leaves the store usable', async () => {
+    const all = (await collect(store.readAll())).map((e) => e.position);
+    expect(all.length).toBeGreaterThan(12);
+    // maxCount across pages of 4, starting inside the log.
+    const from = all[3]!;
+    const some = [];
+    for await (const page of store.readAll({ fromPosition: from, maxCount: 9 })) { expect(page.length).toBeLessThanOrEqual(4); some.push(...page.map((e) => e.position)); }
+    expect(some).toEqual(all.slice(3, 12));
+    // Break after the first page, while the second is being read ahead: the next reads still answer in full.
+    for await (const page of store.readAll()) { expect(page.map((e) => e.position)).toEqual(all.slice(0, 4)); break; }
+    expect((await collect(store.readAll())).map((e) => e.position)).toEqual(all);
+    // A consumer that returns after one page and closes its store at once: close waits for the page read
+    // ahead and nothing surfaces unhandled (vitest fails the run on an unhandled rejection).
+    const other = await PostgresEventStore.open(PG_URL, { schema, pageSize: 4 });
+    const it = other.readAll()[Symbol.asyncIterator]();
+    expect((await it.next()).done).toBe(false);
+    await it.return?.();
+    await other.close();
+  }, 60_000);
 });

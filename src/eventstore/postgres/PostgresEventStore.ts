@@ -274,16 +274,29 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * One page ahead: the next page's query is sent before this page is handed over, so the server
+   * produces it (and its bytes arrive and are parsed between the consumer's own awaits) while the
+   * consumer works on this one, instead of the consumer waiting a round trip and the server's scan per
+   * page. Each page is still read below the horizon as of its own query, in order.
+   */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<readonly EventEnvelope[]> {
     this.assertOpen();
-    let next = options.fromPosition ?? 0;
     let left = options.maxCount ?? Infinity;
-    while (left > 0) {
-      const page = await this.readPage(next, Math.min(this.pageSize, left), options.types);
-      if (page.events.length > 0) yield page.events;
-      left -= page.events.length;
-      if (page.done) return;
-      next = page.next;
+    if (left <= 0) return;
+    let pending: Promise<Awaited<ReturnType<PostgresEventStore['readPage']>>> | undefined = this.readPage(options.fromPosition ?? 0, Math.min(this.pageSize, left), options.types);
+    try {
+      while (pending) {
+        const page = await pending;
+        pending = undefined;
+        left -= page.events.length;
+        if (!page.done && left > 0 && !this.closed) pending = this.readPage(page.next, Math.min(this.pageSize, left), options.types);
+        if (page.events.length > 0) yield page.events;
+      }
+    } finally {
+      // The consumer stopped early (or a page failed): the page read ahead is not wanted, but its
+      // failure must not go unhandled.
+      pending?.catch(() => undefined);
     }
   }
 
