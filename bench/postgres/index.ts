@@ -7,7 +7,8 @@
  * capture, in batches of 100 and 1,000, each batch to its own stream, by 1 writer and by 4 concurrent
  * writers. Reported: events/s, median of repetitions, both stores in a fresh database.
  * Catch-up: the demo scenario's full run (~19k run events) recorded in our store, projected from
- * position 0 into fresh read models (in-process runner, pages of 5,000 events, transactions of up to 10,000),
+ * position 0 into fresh read models (in-process runner; pages of the store's default size, 2,000 events,
+ * as `hft project` reads them, one read ahead; transactions of up to 10,000),
  * with the CPU time it took in this process and in the two server processes (reading, writing): on a
  * shared machine the wall-clock rate says how busy the machine was, the CPU time what the work costs.
  * Where a single writer's append time goes: median latency of an append of 100 beside a one-row
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
       runIds.push(one.runId);
     }
     // One reader connection, named, so its server process's CPU time can be read from /proc.
-    const store = await PostgresEventStore.open(`${URL_DB}?application_name=hft_bench_reader`, { schema: 'run', pageSize: 5_000, poolSize: 1 });
+    const store = await PostgresEventStore.open(`${URL_DB}?application_name=hft_bench_reader`, { schema: 'run', poolSize: 1 });
     const analyze = new pg.Client({ connectionString: URL_DB });
     await analyze.connect();
     await analyze.query('ANALYZE run.events'); // what autovacuum does soon after a bulk load
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
     await store.close();
     console.log('');
     console.log(`projection catch-up, ${RUNS === 1 ? `demo run ${runIds[0]}` : `${RUNS} demo runs (seeds 1..${RUNS})`} (${events.length} run events)      events/s`);
-    console.log(`  read the log (readAll, 5,000 per page)                    ${fmt(median(readRates)).padStart(10)}`);
+    console.log(`  read the log (readAll, 2,000 per page)                    ${fmt(median(readRates)).padStart(10)}`);
     console.log(`  fold (reducer only, in memory)                            ${fmt(median(foldRates)).padStart(10)}`);
     console.log(`  write the rows of all events, one transaction             ${fmt(median(writeRates)).padStart(10)}`);
     console.log(`  catch-up: read + fold + write rows and checkpoints        ${fmt(median(catchUp)).padStart(10)}   (target >= 100,000)`);
