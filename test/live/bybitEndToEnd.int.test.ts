@@ -5,25 +5,23 @@
  * reports from /v5/private order + execution) -> `hft kill` -> zero open orders within 1 s.
  * Each step gets a fresh emulator replaying the capture from the session's subscription.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bybitCaptureInstruments } from '../../src/adapters/bybit/bybitCaptureInstruments.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET } from '../../src/cli/commands/emulator.ts';
 import { latencyRowsOf } from '../../src/cli/commands/latency-profile.ts';
 import { checkLiveGuards } from '../../src/cli/commands/live.ts';
 import { runSession } from '../../src/cli/commands/paper.ts';
 import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { promoteCommand } from '../../src/cli/commands/promote.ts';
-import { loadBybitLegacyCapture } from '../../src/cli/emulator/bybitCapture.ts';
 import { BybitEmulator } from '../../src/cli/emulator/BybitEmulator.ts';
+import { bybitEthCapture, bybitEthSpec, writeBybitMmScenario } from './bybitEthFixture.ts';
 import { killedLiveRun, startLiveRun } from './killedLiveRun.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DIR = '/work/shared/data/cryptofeed';
-const spec = bybitCaptureInstruments.find((s) => s.id === 'bybit-linear:ETHUSDT')!;
-const capture = loadBybitLegacyCapture(`${DIR}/BYBIT.ws.25.0`, [spec], ['ETHUSDT']);
+const spec = bybitEthSpec;
+const capture = bybitEthCapture;
 const account = { apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET, instruments: [spec], balances: { USDT: '10000' } };
 const liveEnv = { HFT_ENABLE_LIVE: '1', HFT_BYBIT_API_KEY: EMULATOR_DEMO_KEY, HFT_BYBIT_API_SECRET: EMULATOR_DEMO_SECRET };
 
@@ -42,16 +40,7 @@ async function emulator(): Promise<BybitEmulator> {
 
 beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'hft-e2e-bybit-'));
-  scenario = join(cwd, 'mm-bybit-ethusdt.json');
-  writeFileSync(scenario, JSON.stringify({
-    name: 'mm-bybit-ethusdt', description: 'market making on Bybit ETHUSDT linear (emulator, legacy capture translated to v5)', seed: 42,
-    data: { sources: [{ format: 'cryptofeed', instrument: spec.id, files: [`${DIR}/BYBIT.ws.25.0`] }], localClockOffsetUs: 0, minFeedLatencyUs: 0 },
-    fees: { [spec.id]: { makerFeeRate: spec.makerFeeRate, takerFeeRate: spec.takerFeeRate } },
-    venue: { latency: { model: 'constant', entryUs: 5000, responseUs: 5000 }, queue: { model: 'probabilistic', prob: 'power3', n: 3 }, fillMode: 'partial' },
-    strategies: [{ id: 'mm', type: 'market-maker', instruments: [spec.id], params: { model: 'simple', orderSize: '0.01', maxPosition: '0.1', levels: 1, halfSpreadTicks: 0.5, skewTicksAtMax: 3, requoteThresholdTicks: 1, refreshIntervalUs: 1000000 } }],
-    risk: { tradingState: 'ACTIVE', maxOrderNotional: '1000', maxPositionNotional: '1500', maxOpenOrders: 10, rateLimit: { ordersPerSecond: 5, burst: 10 }, priceBandBps: 50, maxBookAgeUs: 5000000, dailyLossLimit: '200', maxDrawdown: '300' },
-    accounting: { equityIntervalUs: 1000000, initialBalances: { USDT: '10000' } },
-  }, null, 2));
+  scenario = writeBybitMmScenario(cwd);
 });
 afterAll(async () => { for (const e of emus) await e.close(); });
 

@@ -7,7 +7,7 @@
  * with cancel-all: nothing open on the venue, every accepted order exactly one venue order, every fill
  * one venue execution.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,6 @@ import { codeVersion } from '../../src/cli/codeVersion.ts';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { parityOfRun } from '../../src/cli/commands/parity.ts';
 import { SESSIONS_DIR } from '../../src/cli/commands/paper.ts';
-import { bybitLegacySpecs, loadBybitLegacyCapture } from '../../src/cli/emulator/bybitCapture.ts';
 import { BybitEmulator } from '../../src/cli/emulator/BybitEmulator.ts';
 import { openStore } from '../../src/cli/store.ts';
 import { collect } from '../../src/eventstore/port.ts';
@@ -28,29 +27,16 @@ import { TickRecorder } from '../../src/engine/live/TickRecorder.ts';
 import { wallClockUs } from '../../src/engine/live/wallClock.ts';
 import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
 import { instrument } from '../../src/model/instrument.ts';
+import { bybitEthCapture, bybitEthSpec, writeBybitMmScenario } from './bybitEthFixture.ts';
 import { venuePaperSession } from './venuePaperSession.ts';
 
-const DIR = '/work/shared/data/cryptofeed';
 const KEY = { apiKey: 'bybitSessionKey', secret: 'bybitSessionSecret' };
-const spec = bybitLegacySpecs(`${DIR}/BYBIT.0`).find((s) => s.symbol === 'ETHUSDT')!;
-const capture = loadBybitLegacyCapture(`${DIR}/BYBIT.ws.25.0`, [spec], ['ETHUSDT']);
+const spec = bybitEthSpec;
+const capture = bybitEthCapture;
 const emus: BybitEmulator[] = [];
 afterAll(async () => { for (const e of emus) await e.close(); });
 
-/** A market maker on bybit-linear:ETHUSDT (the capture's fees: maker -0.025%, taker 0.075%). */
-function scenarioIn(cwd: string): string {
-  const path = join(cwd, 'mm-bybit-ethusdt.json');
-  writeFileSync(path, JSON.stringify({
-    name: 'mm-bybit-ethusdt', description: 'market making on Bybit ETHUSDT linear (emulator, legacy capture translated to v5)', seed: 42,
-    data: { sources: [{ format: 'cryptofeed', instrument: spec.id, files: [`${DIR}/BYBIT.ws.25.0`] }], localClockOffsetUs: 0, minFeedLatencyUs: 0 },
-    fees: { [spec.id]: { makerFeeRate: spec.makerFeeRate, takerFeeRate: spec.takerFeeRate } },
-    venue: { latency: { model: 'constant', entryUs: 5000, responseUs: 5000 }, queue: { model: 'probabilistic', prob: 'power3', n: 3 }, fillMode: 'partial' },
-    strategies: [{ id: 'mm', type: 'market-maker', instruments: [spec.id], params: { model: 'simple', orderSize: '0.01', maxPosition: '0.1', levels: 1, halfSpreadTicks: 0.5, skewTicksAtMax: 3, requoteThresholdTicks: 1, refreshIntervalUs: 1000000 } }],
-    risk: { tradingState: 'ACTIVE', maxOrderNotional: '1000', maxPositionNotional: '1500', maxOpenOrders: 10, rateLimit: { ordersPerSecond: 5, burst: 10 }, priceBandBps: 50, maxBookAgeUs: 5000000, dailyLossLimit: '200', maxDrawdown: '300' },
-    accounting: { equityIntervalUs: 1000000, initialBalances: { USDT: '10000' } },
-  }, null, 2));
-  return path;
-}
+const scenarioIn = writeBybitMmScenario;
 
 describe('Bybit ETHUSDT linear sessions against the emulator', () => {
   it('paper: trades on the live v5 feed and replays to the identical event stream (parity 100%)', async () => {
