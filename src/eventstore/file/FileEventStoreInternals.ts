@@ -22,15 +22,15 @@
  * byte-identical segments and the same head hash.
  */
 import { upcast } from '../../model/events.ts';
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { HftError } from '../../core/errors.ts';
 import type { EventEnvelope, NewEvent } from '../../model/events.ts';
+import { HEADER_BYTES, RECORD_HEADER_BYTES, finishFrame, frameHash } from './finishFrame.mjs';
+
+export { HEADER_BYTES, RECORD_HEADER_BYTES, finishFrame, frameHash };
 
 export const FRAME_MAGIC = 0x42544648; // bytes 'H' 'F' 'T' 'B'
-export const HEADER_BYTES = 68;
-export const RECORD_HEADER_BYTES = 8;
 export const HASH_BYTES = 32;
 export const GENESIS_HASH: Buffer = Buffer.alloc(HASH_BYTES);
 export const LOCK_FILE = 'writer.lock';
@@ -148,24 +148,6 @@ export class FrameEncoder {
 }
 
 /**
- * Completes an encoded frame in place: every record's CRC-32, the chain hash and the header CRC.
- * Returns the hash. (FrameWriterThread.mjs does the same in the writer thread for large frames; a
- * test checks both give the same bytes.)
- */
-export function finishFrame(b: Buffer, frameBytes: number, prevHash: Buffer): Buffer {
-  let off = HEADER_BYTES + b.readUInt32LE(12);
-  while (off < frameBytes) {
-    const n = b.readUInt32LE(off);
-    b.writeUInt32LE(crc32(view(b, off + RECORD_HEADER_BYTES, n)), off + 4);
-    off += RECORD_HEADER_BYTES + n;
-  }
-  const hash = frameHash(prevHash, b, 0, frameBytes);
-  hash.copy(b, 32);
-  b.writeUInt32LE(crc32(b.subarray(0, 64)), 64);
-  return hash;
-}
-
-/**
  * JSON text of a string, the same as JSON.stringify gives: quoted as is when every character is
  * printable ASCII other than `"` and `\` (ids, types), else through JSON.stringify (escapes).
  */
@@ -183,9 +165,6 @@ function writeU64(b: Buffer, n: number, off: number): void {
 }
 const readU64 = (b: Buffer, off: number): number => b.readUInt32LE(off) + b.readUInt32LE(off + 4) * U32;
 
-export function frameHash(prevHash: Buffer, b: Buffer, start: number, end: number): Buffer {
-  return createHash('sha256').update(prevHash).update(b.subarray(start, start + 32)).update(b.subarray(start + HEADER_BYTES, end)).digest();
-}
 
 /**
  * Reads a frame header at `b[start]` given `avail` bytes from there to the end of the data.

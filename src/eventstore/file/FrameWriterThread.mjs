@@ -1,7 +1,7 @@
 /**
  * The file store's writer thread (plain JavaScript: a worker is started without the TypeScript
- * loader). For a large frame it does what FileEventStoreInternals.finishFrame does on the main thread
- * for a small one (every record's CRC-32, the chain hash, the header CRC), then writes the frame at its
+ * loader). For a large frame it runs finishFrame (finishFrame.mjs, the same code the main thread runs
+ * for a small one: every record's CRC-32, the chain hash, the header CRC), then writes the frame at its
  * offset and, when the store syncs every append, fdatasyncs the file right after the write: the store's
  * main thread runs a backtest kernel in long synchronous steps, and a reply it can only read after a
  * step, followed by a separate fdatasync whose completion waits for the next step, made every append
@@ -16,26 +16,13 @@
  * stops); the hash is in the frame (bytes 32..64).
  */
 import { fdatasyncSync, writeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { crc32 } from 'node:zlib';
-
-// Layout constants of FileEventStoreInternals.ts.
-const HEADER_BYTES = 68;
-const RECORD_HEADER_BYTES = 8;
+import { finishFrame } from './finishFrame.mjs';
 
 parentPort.on('message', (m) => {
   const b = Buffer.from(m.buffer, m.byteOffset, m.frameBytes);
   try {
-    let off = HEADER_BYTES + b.readUInt32LE(12);
-    while (off < m.frameBytes) {
-      const n = b.readUInt32LE(off);
-      b.writeUInt32LE(crc32(b.subarray(off + RECORD_HEADER_BYTES, off + RECORD_HEADER_BYTES + n)), off + 4);
-      off += RECORD_HEADER_BYTES + n;
-    }
-    const hash = createHash('sha256').update(m.prevHash).update(b.subarray(0, 32)).update(b.subarray(HEADER_BYTES, m.frameBytes)).digest();
-    hash.copy(b, 32);
-    b.writeUInt32LE(crc32(b.subarray(0, 64)), 64);
+    finishFrame(b, m.frameBytes, m.prevHash);
     let written = 0;
     while (written < m.frameBytes) written += writeSync(m.fd, b, written, m.frameBytes - written, m.at + written);
   } catch (e) {
