@@ -115,8 +115,8 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
     if (!p.acked) { p.cancelHeld = true; return; }
     // Started after the kernel step, not inside it: every `sendCancel` awaits its rate limiter before
     // the request, so the request never left inside the step anyway, but its synchronous start (the
-    // async call, the limiter, ccxt's entry: 13 µs at the median, up to 200 µs cold, bench/live) sat
-    // between a requote's cancel and its new order. Queued as a microtask, it runs as soon as the
+    // async call, the limiter, ccxt's entry: 13 µs at the median, up to 200 µs cold, timed once with
+    // temporary probes in bench/live; see the README) sat between a requote's cancel and its new order. Queued as a microtask, it runs as soon as the
     // step returns, in the order the cancels were asked for, before any timer or socket event.
     queueMicrotask(() => { if (!p.closed) void this.sendCancel(clientOrderId); });
   }
