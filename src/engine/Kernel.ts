@@ -365,11 +365,42 @@ export class Kernel {
     // Without a venue row left we cannot know what the venue saw before tLoc: wait for more data.
     if (vBatch === undefined && !ended && tLoc > this.lastVenueUs) return false;
     // A venue row whose tsEvent is out of order waits until local time reaches it (rows stay in order).
-    if (vBatch !== undefined && tVen <= tLoc) { this.venueStep(vBatch); return true; }
-    this.localStep(tLoc);
-    this.localRow(lBatch, this.li);
-    this.li++;
+    if (vBatch !== undefined && tVen <= tLoc) { this.venueRun(vBatch, lBatch); return true; }
+    this.localRun(lBatch, tLoc, tVen, ended || vBatch !== undefined);
     return true;
+  }
+
+  /**
+   * Venue rows of `b` from the venue cursor for as long as `next` would pick them: each due no later
+   * than the local time of the local cursor's row (`lBatch`, row li, or the kernel's time if later).
+   * The same rows in the same order as one `next` call each; stopping early is always safe, as `next`
+   * derives everything again from the cursors. Saves re-deriving both cursors per row.
+   */
+  private venueRun(b: MarketBatch, lBatch: MarketBatch): void {
+    const ts = b.tsEvent;
+    const n = b.length;
+    const rows = this.counters.marketRows;
+    const tLocRow = this.localTimeOf(lBatch, this.li);
+    do {
+      this.venueStep(b);
+    } while (this.vi < n && this.counters.marketRows === rows && this.interventionAt !== rows && ts[this.vi]! <= Math.max(tLocRow, this.nowUs));
+  }
+
+  /**
+   * Local rows of `b` from the local cursor, the first at `tLoc`, for as long as `next` would pick
+   * them: until the batch ends, an intervention is due, the venue cursor's row (at `tVen`, +inf when
+   * there is none) is due first, or, with no venue row held and more data to come (`venueKnown` false),
+   * the row is later than the last venue row.
+   */
+  private localRun(b: MarketBatch, tLoc: number, tVen: number, venueKnown: boolean): void {
+    for (;;) {
+      this.localStep(tLoc);
+      this.localRow(b, this.li);
+      this.li++;
+      if (this.li >= b.length || this.interventionAt === this.counters.marketRows) return;
+      tLoc = Math.max(this.localTimeOf(b, this.li), this.nowUs);
+      if (!(tLoc < tVen) || (!venueKnown && tLoc > this.lastVenueUs)) return;
+    }
   }
 
   /** Venue first: delivers what the strategy sees before this venue instant, then matches the venue cursor's row. */
