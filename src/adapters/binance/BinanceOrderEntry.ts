@@ -55,7 +55,8 @@ export class BinanceOrderEntry {
   readonly url: URL;
   readonly pool: Http1Pool;
   private readonly path: string;
-  private readonly secret: string;
+  /** The API secret's bytes: HMAC keys from a Buffer skip the string's conversion per order. */
+  private readonly secret: Buffer;
   private readonly respType: string;
   private readonly recvWindow: string;
   private readonly steps = new Map<string, VenueSteps>();
@@ -68,7 +69,7 @@ export class BinanceOrderEntry {
     this.url = new URL(`${base}/order`);
     this.path = this.url.pathname;
     this.pool = new Http1Pool(this.url, { timeoutMs: client.timeout, headers: { 'X-MBX-APIKEY': client.apiKey } });
-    this.secret = client.secret;
+    this.secret = Buffer.from(client.secret, 'utf8');
     // ccxt: FULL on spot (fills in the answer), RESULT on futures.
     this.respType = product === 'spot' ? 'FULL' : 'RESULT';
     const rw = (client.options as { recvWindow?: unknown }).recvWindow;

@@ -14,6 +14,7 @@
  * decides what that means (for orders: unknown outcome, resolved by query).
  */
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 
 export interface Http1Response {
@@ -41,7 +42,10 @@ export interface Http1PoolOptions {
 interface Pending {
   readonly resolve: (r: Http1Response) => void;
   readonly reject: (e: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** ms (performance.now()) after which the request fails with ETIMEDOUT (see `sweep`). */
+  readonly deadlineMs: number;
+  readonly method: string;
+  readonly path: string;
 }
 
 interface Conn {
@@ -67,6 +71,7 @@ export class Http1Pool {
   private readonly tls: boolean;
   private readonly fixedHead: string;
   private readonly reaper: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
 
   constructor(readonly base: URL, private readonly o: Http1PoolOptions) {
@@ -83,6 +88,12 @@ export class Http1Pool {
     const idleMs = o.idleMs ?? 4000;
     this.reaper = setInterval(() => this.reap(idleMs), Math.max(50, Math.floor(idleMs / 4)));
     this.reaper.unref();
+    // Request timeouts: one interval checks the deadlines of the requests in flight instead of a
+    // setTimeout armed (and cleared) per request, which ran between one order's write and the next
+    // order of the same market message (tick-to-order, bench/live). A request fails between
+    // timeoutMs and timeoutMs + the period (a tenth of timeoutMs, 5-100 ms).
+    this.sweeper = setInterval(() => this.sweep(), Math.min(100, Math.max(5, Math.floor(o.timeoutMs / 10))));
+    this.sweeper.unref();
   }
 
   /** Opens connections up to the pool size; resolves when they are connected. */
@@ -115,12 +126,9 @@ export class Http1Pool {
     c ??= this.connect();
     const conn = c;
     return new Promise<Http1Response>((resolve, reject) => {
-      const pending: Pending = { resolve, reject, timer: undefined };
-      conn.pending = pending;
+      conn.pending = { resolve, reject, deadlineMs: performance.now() + this.o.timeoutMs, method, path };
       onOut?.();
       if (conn.open) { this.stats.immediate++; conn.sock.write(bytes, 'latin1'); } else { this.stats.waitedForConnect++; conn.queued = bytes; }
-      // Armed after the write: a timer is bookkeeping the request need not wait for.
-      pending.timer = setTimeout(() => this.fail(conn, new Http1Error(`${method} ${this.base.origin}${path}: no answer within ${this.o.timeoutMs} ms`, 'ETIMEDOUT')), this.o.timeoutMs);
       conn.lastUsedMs = Date.now();
     });
   }
@@ -133,7 +141,17 @@ export class Http1Pool {
   close(): void {
     this.stopped = true;
     clearInterval(this.reaper);
+    clearInterval(this.sweeper);
     for (const c of [...this.conns]) this.fail(c, new Http1Error('Http1Pool: closed', 'ECLOSED'));
+  }
+
+  /** Fails every request past its deadline (ETIMEDOUT): its connection is closed and replaced. */
+  private sweep(): void {
+    const now = performance.now();
+    for (const c of [...this.conns]) {
+      const p = c.pending;
+      if (p !== undefined && now >= p.deadlineMs) this.fail(c, new Http1Error(`${p.method} ${this.base.origin}${p.path}: no answer within ${this.o.timeoutMs} ms`, 'ETIMEDOUT'));
+    }
   }
 
   private live(): number { let n = 0; for (const c of this.conns) if (!c.closed) n++; return n; }
@@ -161,7 +179,6 @@ export class Http1Pool {
         if (r !== undefined) {
           const p = c.pending;
           c.pending = undefined;
-          clearTimeout(p.timer);
           this.fail(c, new Http1Error('closed', 'ECLOSED'));
           p.resolve(r.res);
           return;
@@ -184,7 +201,7 @@ export class Http1Pool {
       if (c.open) this.refill();
     }
     const p = c.pending;
-    if (p) { c.pending = undefined; clearTimeout(p.timer); p.reject(e); }
+    if (p) { c.pending = undefined; p.reject(e); }
   }
 
   /** Back to the pool size, in the background (never on the request path). */
@@ -208,7 +225,6 @@ export class Http1Pool {
     c.buf = Buffer.alloc(0);
     const p = c.pending;
     c.pending = undefined;
-    clearTimeout(p.timer);
     c.lastUsedMs = Date.now();
     if (r.close) { c.closed = true; c.sock.end(); const i = this.conns.indexOf(c); if (i >= 0) this.conns.splice(i, 1); this.refill(); }
     p.resolve(r.res);
