@@ -15,6 +15,7 @@ import { intFlag, parseFlags, type CliIO, type Command } from '../command.ts';
 import { openMarketStream, prepareData } from '../prepareData.ts';
 import { readLatencyRows } from '../latencyRows.ts';
 import { DEFAULT_STORE_URI, openStore } from '../store.ts';
+import { FileEventStore } from '../../eventstore/file/FileEventStore.ts';
 import { writeReport } from '../report/writeReport.ts';
 
 export const DEFAULT_TICKS_DIR = '.hft/ticks';
@@ -66,7 +67,7 @@ export async function loadStrategyModules(paths: readonly string[], cwd: string)
 }
 
 /** Everything `hft backtest` does short of printing: also used by replay, tests and benchmarks. */
-export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onProgress?: (p: Progress) => void): Promise<BacktestResult & { runId: string; storeUri: string }> {
+export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onProgress?: (p: Progress) => void): Promise<BacktestResult & { runId: string; storeUri: string; headHash?: string }> {
   const { scenario, path } = loadScenario(opts.scenarioPath, io.cwd, opts.seed);
   const extraFactories = opts.strategyModules && opts.strategyModules.length > 0 ? await loadStrategyModules(opts.strategyModules, io.cwd) : undefined;
   const data = await prepareData(scenario, dirname(path), io.cwd, opts.ticksDir, io.err);
@@ -87,7 +88,10 @@ export async function backtestFromFile(opts: BacktestCliOptions, io: CliIO, onPr
     // The same definition already run in this store: the repeat gets its own id (`x<n>` suffix).
     for (let attempt = 1; (await store.streamRevision(run.streamId)) >= 0; attempt++) run = createBacktest({ ...base, attempt });
     const result = await runBacktest(run);
-    return { ...result, runId: run.runId, storeUri: opts.storeUri };
+    // A file store's hash-chain head after the run's last event (every append has resolved): the
+    // value `hft verify` recomputes from the segments, kept while writing.
+    const headHash = store instanceof FileEventStore ? store.headHash() : undefined;
+    return { ...result, runId: run.runId, storeUri: opts.storeUri, ...(headHash !== undefined ? { headHash } : {}) };
   } finally {
     await store.close();
   }

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { verifyStore } from '../../eventstore/file/verifyStore.ts';
 import { sweepMetrics } from '../../engine/sweep/sweepMetrics.ts';
 import type { CliIO } from '../command.ts';
 import { backtestFromFile } from '../commands/backtest.ts';
@@ -36,7 +35,11 @@ export async function runSweepJob(job: SweepJob, attempt: number, worker: string
     storeUri = `file:${relative(io.cwd, storeDir) || storeDir}`;
   }
   const r = await backtestFromFile({ scenarioPath, storeUri, ticksDir: job.ticksDir, fsync: job.fsync }, io);
-  const headHash = storeDir ? (await verifyStore(storeDir)).headHash : null;
+  // The job's own store holds this run alone: its hash-chain head is the run's, as the store kept it
+  // while writing (reading the fresh log back through verifyStore only re-hashed the page cache: 0.24 s
+  // of a 1.6 s job).
+  if (storeDir && r.headHash === undefined) throw new Error(`sweep job ${job.sweepId}#${job.index}: the file store at ${storeDir} gave no head hash`);
+  const headHash = storeDir ? r.headHash! : null;
   return {
     sweepId: job.sweepId, combination: job.combination, combinationIndex: job.index, params: job.params,
     runId: r.runId, storeUri, headHash, summary: r.summary, metrics: sweepMetrics(r.summary),
