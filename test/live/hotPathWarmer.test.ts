@@ -94,19 +94,51 @@ describe('HotPathWarmer', () => {
       if (!w.step()) return;
       const top = real.top(0);
       const fresh = signed.slice(before);
-      // The demo maker quotes one post-only level each side at the (shifted) touch.
-      expect(fresh.map((o) => o.side).sort()).toEqual(['buy', 'sell']);
+      // The demo maker quotes one post-only level each side at the (shifted) touch; after a dry fill
+      // it quotes again (both sides move with the inventory skew): a few more orders in that step.
+      expect(fresh.filter((o) => o.side === 'buy').length).toBeGreaterThanOrEqual(1);
+      expect(fresh.filter((o) => o.side === 'sell').length).toBeGreaterThanOrEqual(1);
+      expect(fresh.length).toBeLessThanOrEqual(6);
       for (const o of fresh) {
         expect(o.timeInForce).toBe('POST_ONLY');
         expect(o.sizeLots).toBe(100_000);
         // Inside the real spread shifted by the warm row's one tick (the maker quotes around the mid).
-        expect(o.priceTicks).toBeGreaterThanOrEqual(top.bidTicks - 1);
-        expect(o.priceTicks).toBeLessThanOrEqual(top.askTicks + 1);
+        // One more tick either way for the inventory skew after a dry fill (at most one order held:
+        // 3 ticks at the 0.01 BTC maximum, 0.3 at 0.001).
+        expect(o.priceTicks).toBeGreaterThanOrEqual(top.bidTicks - 2);
+        expect(o.priceTicks).toBeLessThanOrEqual(top.askTicks + 2);
       }
-      expect(fresh.find((o) => o.side === 'buy')!.priceTicks).toBeLessThan(fresh.find((o) => o.side === 'sell')!.priceTicks);
+      expect(fresh.findLast((o) => o.side === 'buy')!.priceTicks).toBeLessThan(fresh.findLast((o) => o.side === 'sell')!.priceTicks);
       checked++;
     });
     expect(checked).toBeGreaterThan(150);
+  });
+
+  it('fills every eighth order of each side, so the fill path runs in the shadow, and keeps quoting both sides', () => {
+    const real = paperKernel();
+    const signed: OrderIntentData[] = [];
+    const w = warmerFor(real, signed);
+    drive(real, () => w.step());
+    expect(w.stats.steps).toBeGreaterThan(ROWS * 0.9);
+    const buys = signed.filter((o) => o.side === 'buy').length;
+    const sells = signed.filter((o) => o.side === 'sell').length;
+    expect(w.stats.fills).toBe(Math.floor(buys / 8) + Math.floor(sells / 8));
+    // Inventory within one order of flat (0.001 BTC each side, maxPosition 0.01): both sides go on quoting.
+    expect(Math.abs(buys - sells)).toBeLessThan(0.05 * signed.length);
+    expect(signed.slice(-20).some((o) => o.side === 'buy') && signed.slice(-20).some((o) => o.side === 'sell')).toBe(true);
+  });
+
+  it('primes before the real run has a top of book, around a given one', () => {
+    const real = paperKernel();
+    const signed: OrderIntentData[] = [];
+    const w = warmerFor(real, signed);
+    expect(w.step()).toBe(false);
+    // BTCUSDT around 61,000 USDT (ticks of 0.01, lots of 1e-8).
+    expect(w.prime(1_000, () => ({ bidTicks: 6_100_000, bidLots: 50_000_000, askTicks: 6_100_001, askLots: 20_000_000 }))).toBe(1_000);
+    expect(w.stats.steps).toBe(1_000);
+    expect(signed.length).toBeGreaterThanOrEqual(2_000);
+    for (const o of signed) expect(Math.abs(o.priceTicks - 6_100_000)).toBeLessThanOrEqual(10);
+    expect(w.prime(5, () => ({ bidTicks: Number.NaN, bidLots: 0, askTicks: Number.NaN, askLots: 0 }))).toBe(0);
   });
 
   it('waits for a top of book: no step before the real run has seen one', () => {

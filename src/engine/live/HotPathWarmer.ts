@@ -49,16 +49,41 @@ export interface HotPathWarmerOptions {
 
 const STEP_US = 100_000;
 
-/** A venue that answers at once: every order accepted, every cancel done, no fills. */
+/** Every FILL_EVERY-th order of each side is filled whole at its price (see DryVenue). */
+const FILL_EVERY = 8;
+
+/**
+ * A venue that answers at once: every order accepted, every cancel done, and every FILL_EVERY-th
+ * order of each side filled whole at its price as a maker, so the fill path (OMS fill, ledger,
+ * risk, position events, the strategy's requote with inventory) runs in the shadow too: with
+ * accepts and cancels only it never ran there, and the real run's first fills met code V8 had
+ * optimized without it (deoptimized on the spot: `--trace-deopt`, bench/live). Buys and sells are
+ * filled alike, so the shadow's inventory stays within one order of flat. The fill report has the
+ * shape BinanceExecution builds (the fee fields spread in), so V8 sees the same object layout.
+ */
 class DryVenue implements ExecutionVenue {
   private readonly queue: TimedVenueReport[] = [];
   private seq = 0;
-  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number) {}
+  private buys = 0;
+  private sells = 0;
+  /** The settle currency of each instrument id (fees are stated in it). */
+  settleOf: (instrument: string) => string = () => '';
+  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number, private readonly onFill: () => void) {}
   onMarketRow(): void { /* no book of its own */ }
   advanceTo(): void { /* answers are immediate */ }
   submit(order: OrderIntentData): void {
     this.onOrder?.(order);
-    this.push({ kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: `w${this.seq++}` });
+    const n = this.seq++;
+    this.push({ kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: `w${n}` });
+    const k = order.side === 'buy' ? ++this.buys : ++this.sells;
+    if (k % FILL_EVERY === 0) {
+      this.onFill();
+      const feeCurrency = this.settleOf(order.instrument);
+      this.push({
+        kind: 'fill', clientOrderId: order.clientOrderId, venueTradeId: `wt${n}`, priceTicks: order.priceTicks, sizeLots: order.sizeLots,
+        liquidity: 'maker', ...(feeCurrency ? { fee: '0', feeCurrency } : {}),
+      });
+    }
   }
   cancel(clientOrderId: string): void { this.push({ kind: 'canceled', clientOrderId, reason: 'venue' }); }
   modify(clientOrderId: string): void { this.push({ kind: 'update-rejected', clientOrderId, reason: 'warm-up' }); }
@@ -77,8 +102,9 @@ export class HotPathWarmer {
   private nowUs: number;
   private steps = 0;
   private readonly batch: MarketBatch = allocBatch(1);
-  /** Steps run and shadow orders signed (tests, stats). */
-  readonly stats = { steps: 0, skipped: 0, orders: 0, rebuilds: 0 };
+  /** Steps run, shadow orders signed and filled (tests, stats). */
+  readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, rebuilds: 0 };
+
 
   constructor(private readonly o: HotPathWarmerOptions) {
     this.nowUs = o.startUs;
@@ -90,10 +116,26 @@ export class HotPathWarmer {
    * top (alternately down and up, so a quoting strategy requotes every step), then the dry answers.
    * Returns false when the real run has no top of book for it yet (nothing run).
    */
-  step(): boolean {
+  step(): boolean { return this.stepAround(this.o.top); }
+
+  /**
+   * Before the session's first market message: `steps` warm steps around `top` (the venue's current
+   * book, e.g. from a REST snapshot), so the first real messages do not meet code that has never
+   * run. Without it the warmer can only start once the real run has a top of book, and the first
+   * seconds of a session ran the decision path in V8's interpreter while it was compiled and
+   * deoptimized again (bench/live: the two slowest orders of a 40 s run, 2-4 ms, were all in its
+   * first second, `--trace-deopt`). Returns the steps run (0 when `top` has no usable book).
+   */
+  prime(steps: number, top: (idx: number) => WarmTop): number {
+    let n = 0;
+    for (let i = 0; i < steps; i++) if (this.stepAround(top)) n++;
+    return n;
+  }
+
+  private stepAround(topOf: (idx: number) => WarmTop): boolean {
     if (this.steps >= (this.o.rebuildEvery ?? 200_000)) this.build();
     const idx = this.steps % this.instruments;
-    const top = this.o.top(idx);
+    const top = topOf(idx);
     if (!Number.isFinite(top.bidTicks) || !Number.isFinite(top.askTicks) || !(top.bidTicks < top.askTicks) || !(top.bidLots > 0) || !(top.askLots > 0)) { this.stats.skipped++; return false; }
     const shift = Math.floor(this.steps / this.instruments) % 2 === 0 ? -1 : 1;
     this.steps++;
@@ -110,8 +152,10 @@ export class HotPathWarmer {
   }
 
   private build(): void {
-    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs);
+    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs, () => { this.stats.fills++; });
     const cfg = this.o.shadow(venue);
+    const settle = new Map(cfg.instruments.map((i) => [i.id, i.settle]));
+    venue.settleOf = (id) => settle.get(id) ?? '';
     this.kernel = new Kernel(cfg);
     this.instruments = cfg.instruments.length;
     this.steps = 0;
