@@ -30,6 +30,7 @@ import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import { BINANCE_PRODUCT_OF_VENUE, type BinanceClient, type BinanceProduct } from './binanceCcxt.ts';
+import { BINANCE_DEPTH_PATH, type BinanceVenue } from './BinanceMarketData.ts';
 import { BinanceOrderEntry } from './BinanceOrderEntry.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
@@ -362,6 +363,29 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
       }
     }
     return n;
+  }
+
+  /**
+   * The venue's best bid and ask of every instrument, in instrument order, from its REST depth
+   * (`/api/v3/depth`, `/fapi/v1/depth`, `/dapi/v1/depth`, limit 5: weight 5 on spot, 2 on futures, 5
+   * taken from the bucket): the book the hot-path
+   * warmer primes around before the feed starts (HotPathWarmer.prime). An empty side is NaN.
+   */
+  async fetchTops(): Promise<{ bidTicks: number; bidLots: number; askTicks: number; askLots: number }[]> {
+    const out = [];
+    for (const inst of this.o.instruments) {
+      await this.bucket.acquire(5, false);
+      const url = `${this.o.restUrl.replace(/\/$/, '')}${BINANCE_DEPTH_PATH[VENUE_OF_PRODUCT[this.product] as BinanceVenue]}?symbol=${inst.symbol}&limit=5`;
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`binance depth ${url}: HTTP ${res.status} ${await res.text()}`);
+      const d = (await res.json()) as { bids?: [string, string][]; asks?: [string, string][] };
+      const bid = d.bids?.[0]; const ask = d.asks?.[0];
+      out.push({
+        bidTicks: bid ? inst.tick.toUnits(bid[0]) : Number.NaN, bidLots: bid ? inst.lot.toUnits(bid[1]) : 0,
+        askTicks: ask ? inst.tick.toUnits(ask[0]) : Number.NaN, askLots: ask ? inst.lot.toUnits(ask[1]) : 0,
+      });
+    }
+    return out;
   }
 
   /** Open orders on the venue (REST), by client id. */

@@ -39,6 +39,11 @@ export interface LiveMarketData {
   stop(): void;
   /** True once the book of this venue symbol is synced (usable). */
   isSynced(symbol: string): boolean;
+  /**
+   * Before `start`, where the venue's feed has it: its parse and normalize path run on synthetic
+   * messages, the events dropped; returns the last ones (BinanceMarketData.warm).
+   */
+  warm?(): MarketEvent[];
 }
 
 export abstract class LiveWsFeed implements LiveMarketData {

@@ -162,6 +162,23 @@ export class LiveSession {
     this.cfg.recorder?.record(events);
   }
 
+  /**
+   * Before the feed starts: `onMarket`'s copy of a message into the step batch run `rounds` times on
+   * `events` (e.g. what the feed's own warm-up made), nothing stepped or recorded: the first real
+   * message, which decides the first quotes, then does not pay its first compilation.
+   */
+  warm(events: readonly MarketEvent[], rounds = 200): void {
+    const b = this.scratch;
+    for (let r = 0; r < rounds; r++) {
+      b.length = 0;
+      for (const e of events) {
+        const idx = this.idxById.get(e.instrument);
+        if (idx !== undefined) pushEvent(b, e, idx);
+      }
+    }
+    b.length = 0;
+  }
+
   /** Delivers due venue answers and timers at the wall clock. */
   poke(): void {
     if (this.failed !== undefined) return;
