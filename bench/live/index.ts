@@ -12,8 +12,9 @@
  *              with the request bytes, final body included (patched here, independent of the
  *              adapter's own hooks)
  * Beside the wall-clock wire latency, per order: the time the main thread sat runnable but not
- * running (Linux /proc/thread-self/schedstat: other processes on the machine), the process's CPU time,
- * and the GC pauses that fell inside the window (perf_hooks 'gc' entries); and the wire latency by
+ * running (Linux /proc/thread-self/schedstat: other processes on the machine) and the process's CPU
+ * time, both read when the message's handling returns (not in the write path: see `settle`), and the
+ * GC pauses that fell inside message in -> wire (perf_hooks 'gc' entries); and the wire latency by
  * the kind of message that decided the order.
  * Peer: ccxt alone, createOrder call -> its fetch of the POST, on the same emulator. Orders the
  * request-weight bucket holds back (the demo quoter asks for more than Binance's 100 orders / 10 s) are
@@ -25,6 +26,10 @@
  * Hot-path warming (`hft live --warm-every-ms`, default 1 ms, here `--warm MS`, 0 = off): a shadow
  * kernel requotes around the real top of book and the adapter signs its orders without sending them
  * (src/engine/live/HotPathWarmer.ts), so the rare real decision finds its code and data in the caches.
+ * `--prime N`: warm steps run before the feed starts, around the venue's book from a REST depth
+ * request (HotPathWarmer.prime; default `hft live`'s 20,000), and the feed's and session's message
+ * path run on synthetic messages (BinanceMarketData.warm, LiveSession.warm); 0 = none of it (the
+ * set-up before 2026-12-07).
  * `--speed N`: the emulator's replay speed (default 10). `--rebuild-every N`: the warmer's shadow
  * rebuild period in steps (default the warmer's own, 200,000).
  * `--pin`: this process's main thread (the hot path) alone on CPU 1, the emulator and this process's
@@ -38,7 +43,7 @@
  * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--record] [--rebuild-every N] [--pin] [--rt N]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--prime N] [--record] [--rebuild-every N] [--pin] [--rt N]
  *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -53,7 +58,7 @@ import { BinanceExecution } from '../../src/adapters/binance/BinanceExecution.ts
 import { BinanceSpotMarketData } from '../../src/adapters/binance/BinanceSpotMarketData.ts';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
-import { sessionInstruments } from '../../src/cli/commands/paper.ts';
+import { PRIME_STEPS, sessionInstruments } from '../../src/cli/commands/paper.ts';
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
 import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../src/engine/live/LiveSession.ts';
@@ -82,10 +87,13 @@ const rtFlag = args.indexOf('--rt');
 const RT = rtFlag >= 0 ? Number(args[rtFlag + 1]) : 0;
 if (rtFlag >= 0 && !(Number.isInteger(RT) && RT >= 1 && RT <= 99)) throw new Error(`bench/live: --rt must be a priority from 1 to 99, got '${args[rtFlag + 1]}'`);
 if (PIN && (emuMode !== 'child' || cpus().length < 2)) throw new Error('bench/live: --pin needs --emulator child and at least 2 CPUs');
+const primeFlag = args.indexOf('--prime');
+const PRIME = primeFlag >= 0 ? Number(args[primeFlag + 1]) : PRIME_STEPS;
+if (!(Number.isSafeInteger(PRIME) && PRIME >= 0)) throw new Error(`bench/live: --prime must be a number of steps >= 0, got '${args[primeFlag + 1]}'`);
 const rebuildFlag = args.indexOf('--rebuild-every');
 const REBUILD_EVERY = rebuildFlag >= 0 ? Number(args[rebuildFlag + 1]) : undefined;
 if (REBUILD_EVERY !== undefined && !(Number.isSafeInteger(REBUILD_EVERY) && REBUILD_EVERY > 0)) throw new Error(`bench/live: --rebuild-every must be a positive integer, got '${args[rebuildFlag + 1]}'`);
-const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag, rebuildFlag, rtFlag].some((f) => f >= 0 && i === f + 1));
+const positional = args.filter((a, i) => !a.startsWith('--') && ![emuFlag, speedFlag, warmFlag, rebuildFlag, rtFlag, primeFlag].some((f) => f >= 0 && i === f + 1));
 const seconds = Number(positional[0] ?? 20);
 if (!(seconds > 0)) throw new Error(`bench/live: seconds must be a positive number, got '${positional[0]}'`);
 const CAPTURES = ['data/binance-capture/spot/btcusdt_20240808.gz', 'data/binance-capture/spot/btcusdt_20240809.gz'];
@@ -148,7 +156,7 @@ const gcs: { start: number; end: number }[] = [];
 const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration }); });
 gcObs.observe({ entryTypes: ['gc'] });
 
-let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgRaw: unknown; let normT = 0; let msgRows = 0;
+let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgKind = ''; let normT = 0; let msgRows = 0;
 interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number; nth: number; rows: number; norm: number; dec: number }
 let nthInMessage = 0;
 /** The stream of the message that decided an order (combined-stream envelope: {"stream":"btcusdt@..."}). */
@@ -163,25 +171,42 @@ const wireWait: number[] = []; const wireCpu: number[] = []; const windows: [num
 let measuring = true;
 
 // The finish line: the request bytes of a POST /api/v3/order, final signed body included, go to a socket.
+// Only the stamp and the client id are taken here: the per-order probes (a read of
+// /proc/thread-self/schedstat, process.cpuUsage) cost ~20-30 µs and ran before the socket's own write,
+// so a later order of the same message waited for the earlier one's probes. Inside a market message
+// they run when the message's handling returns (`settle`), over message in -> handler return: a window
+// that holds every order of the message, so runnable-wait and CPU are upper bounds for each order
+// (GC pauses are still cut at the wire stamp).
 const origWrite = net.Socket.prototype.write;
+const written: { p: Probe; t: number }[] = [];
 net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
   const data = a[0];
   if (measuring && typeof data === 'string' && data.startsWith('POST /api/v3/order ')) {
     const t = performance.now();
-    const cid = /newClientOrderId=([^&]+)/.exec(data)?.[1];
-    const id = cid === undefined ? undefined : decodeURIComponent(cid);
+    const k = data.indexOf('newClientOrderId=');
+    const end = k < 0 ? -1 : data.indexOf('&', k);
+    const id = k < 0 ? undefined : decodeURIComponent(data.slice(k + 17, end < 0 ? undefined : end));
     const p = id === undefined ? undefined : trigger.get(id);
     if (p) {
-      const [, wait] = sched();
-      const cpu = process.cpuUsage();
-      wireProbe.push(p);
-      wire.push(t - p.t0); wireCpu.push((cpu.user + cpu.system - p.cpu0) / 1000); wireWait.push((wait - p.wait0) / 1000); windows.push([p.t0, t]); wireKind.push(p.kind);
-      adapterToWire.push(t - p.out); wireNth.push(p.nth);
       trigger.delete(id!);
+      written.push({ p, t });
+      if (!inMessage) settle(); // written on a connect, after its message (none in a warm pool)
     }
   }
   return (origWrite as (...x: unknown[]) => boolean).apply(this, a);
 } as typeof net.Socket.prototype.write;
+/** The probes of the orders written since the last call, read now (see above). */
+function settle(): void {
+  if (written.length === 0) return;
+  const [, wait] = sched();
+  const c = process.cpuUsage();
+  for (const { p, t } of written) {
+    wireProbe.push(p);
+    wire.push(t - p.t0); wireCpu.push((c.user + c.system - p.cpu0) / 1000); wireWait.push((wait - p.wait0) / 1000); windows.push([p.t0, t]); wireKind.push(p.kind);
+    adapterToWire.push(t - p.out); wireNth.push(p.nth);
+  }
+  written.length = 0;
+}
 
 let session: LiveSession | undefined;
 const exec = new BinanceExecution({
@@ -192,7 +217,7 @@ const exec = new BinanceExecution({
 const venue: ExecutionVenue = {
   onMarketRow: (b, r, i) => exec.onMarketRow(b, r, i), advanceTo: (t) => exec.advanceTo(t),
   submit: (o, t) => {
-    if (inMessage) { const dec = performance.now() - msgT; trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: kindOf(msgRaw), out: 0, nth: nthInMessage++, rows: msgRows, norm: normT - msgT, dec }); decision.push(dec); normalized.push(normT - msgT); }
+    if (inMessage) { const dec = performance.now() - msgT; trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: msgKind, out: 0, nth: nthInMessage++, rows: msgRows, norm: normT - msgT, dec }); decision.push(dec); normalized.push(normT - msgT); }
     exec.submit(o, t);
   },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
@@ -213,6 +238,14 @@ const warmer = WARM_MS > 0 ? new HotPathWarmer({
   top: (idx) => session!.kernel.top(idx), warmOrder: (o) => exec.warmOrder(o), startUs: clock(),
   ...(REBUILD_EVERY !== undefined ? { rebuildEvery: REBUILD_EVERY } : {}),
 }) : undefined;
+// Before the feed starts, as `hft live` does (paper.ts): the shadow primed around the venue's book
+// (REST depth, BinanceExecution.fetchTops).
+let primed = { steps: 0, ms: 0 };
+if (warmer && PRIME > 0) {
+  const tops = await exec.fetchTops();
+  const t0 = performance.now();
+  primed = { steps: warmer.prime(PRIME, (idx) => tops[idx]!), ms: performance.now() - t0 };
+}
 // The session's own warm ticker (LiveSession warmEveryMs) is not used here: the bench builds its
 // session by hand; the same step on the same period.
 const warmTimer = warmer ? setInterval(() => warmer.step(), WARM_MS) : undefined;
@@ -228,12 +261,15 @@ const origEmit = WebSocket.prototype.emit;
 WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[]) {
   if (ev === 'message') {
     [, msgWait] = sched();
-    const c = process.cpuUsage(); msgCpu = c.user + c.system; msgRaw = a[0];
+    const c = process.cpuUsage(); msgCpu = c.user + c.system; msgKind = kindOf(a[0]);
     msgT = performance.now(); inMessage = true; nthInMessage = 0;
-    try { return origEmit.call(this, ev, ...a); } finally { inMessage = false; }
+    try { return origEmit.call(this, ev, ...a); } finally { inMessage = false; settle(); }
   }
   return origEmit.call(this, ev, ...a);
 } as typeof WebSocket.prototype.emit;
+// And, as `hft live` does, the feed's parse/normalize path and the session's copy into its step
+// batch on synthetic bookTicker and trade messages, nothing stepped (BinanceMarketData.warm, LiveSession.warm).
+if (warmer && PRIME > 0) session.warm(md.warm());
 if (PIN) pinThreads();
 if (RT > 0) {
   // The main thread only (its tid is the pid); SCHED_RESET_ON_FORK: threads it creates later (libuv's pool) stay ordinary.
@@ -291,7 +327,7 @@ if (RT > 0) console.log(`real-time priority (--rt): the main thread SCHED_FIFO $
 if (PIN) console.log('pinned (--pin): the main thread on CPU 1; the emulator and this process\'s other threads on CPU 0');
 console.log(RECORD ? `recording as hft live: file event log (fsync per append), ${recorder!.rows} market rows sealed into Parquet every 5 s (--record)` : 'not recording: log in memory, no tick recording (--record records as hft live does)');
 if (!warmer) console.log('hot-path warmer: off (--warm 0)');
-else console.log(`hot-path warmer: every ${WARM_MS} ms, ${warmer.stats.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels`);
+else console.log(`hot-path warmer: primed with ${primed.steps} steps in ${primed.ms.toFixed(0)} ms before the feed (--prime), then every ${WARM_MS} ms, ${warmer.stats.steps - primed.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels`);
 console.log(`this process during the session: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${wallS.toFixed(1)} s (${((cpu.user + cpu.system) / 1e4 / wallS).toFixed(0)}% of one core); ${gcs.length} GC pauses`);
 console.log('| stage (from ws message in)                         | orders | p50 µs  | p99 µs  | p999 µs | max µs  |');
 console.log('|----------------------------------------------------|--------|---------|---------|---------|---------|');
@@ -322,6 +358,15 @@ console.log(`slowest ${slow.length} orders (µs): wire = normalized + to decisio
 for (const i of slow) {
   const p = wireProbe[i]!;
   console.log(`  wire ${(wire[i]! * 1000).toFixed(0).padStart(6)} = ${(p.norm * 1000).toFixed(0)} + ${((p.dec - p.norm) * 1000).toFixed(0)} + ${((wire[i]! - p.dec) * 1000).toFixed(0)}; ${p.kind}/${p.rows} rows; nth ${p.nth}; wait ${(wireWait[i]! * 1000).toFixed(0)}; gc ${(gcIn[i]! * 1000).toFixed(0)}; cpu ${(wireCpu[i]! * 1000).toFixed(0)}`);
+}
+// The session's first market message meets code and objects V8 has not seen from the real run yet
+// (HotPathWarmer.prime): its orders, apart (they are in every row above).
+if (wireProbe.length > 0) {
+  const t0 = Math.min(...wireProbe.map((p) => p.t0));
+  const first = wire.flatMap((w, i) => (wireProbe[i]!.t0 === t0 ? [`${(w * 1000).toFixed(0)} (nth ${wireProbe[i]!.nth})`] : []));
+  const rank = (w: number): number => wire.filter((x) => x > w).length + 1;
+  const worst = Math.max(...wire.filter((_, i) => wireProbe[i]!.t0 === t0));
+  console.log(`the session's first message that decided orders (${((t0 - wall0) / 1000).toFixed(2)} s in): wire ${first.join(', ')} µs; its slowest order ranks ${rank(worst)} of ${wire.length}`);
 }
 if ('entry' in exec) { const st = (exec as unknown as { entry: { pool: { stats: Record<string, number> } } }).entry.pool.stats; console.log(`order connections: ${st.immediate} requests written at once, ${st.waitedForConnect} waited for a connection to open (${st.connects} connects, warm-up included)`); }
 console.log(`${waited} message-decided orders waited for Binance's ORDERS limit (100 per 10 s) in the token bucket and are left out of the adapter/wire rows.`);
