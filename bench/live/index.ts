@@ -223,29 +223,30 @@ const venue: ExecutionVenue = {
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
   nextResponseUs: () => exec.nextResponseUs(), takeResponses: (t) => exec.takeResponses(t),
 };
+// The order of `hft live` (paper.ts): the venue adapter started (markets, order connections, user
+// stream), the run, the warmer primed around the venue's book (REST depth, BinanceExecution.fetchTops),
+// then the session's kernel built (after the priming: see HotPathWarmer.prime) and started.
+await exec.start();
 const recordDir = RECORD ? mkdtempSync(join(tmpdir(), 'hft-bench-live-')) : undefined;
 const store = recordDir ? await FileEventStore.open(join(recordDir, 'store'), { fsync: 'always' }) : new MemoryEventStore();
 const recorder = recordDir ? new TickRecorder(openTickStore(join(recordDir, 'ticks')), specs) : undefined;
 const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store, codeVersion: 'bench', startUs: clock(), venue });
-session = new LiveSession({
-  kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true, summarize: run.summarize,
-  ...(recorder && recordDir ? { recorder, tickStoreRoot: join(recordDir, 'ticks') } : {}),
-});
-await session.start();
-await exec.start();
 const warmer = WARM_MS > 0 ? new HotPathWarmer({
   shadow: (v) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store: new MemoryEventStore(), codeVersion: 'bench', startUs: clock(), venue: v }).kernel,
   top: (idx) => session!.kernel.top(idx), warmOrder: (o) => exec.warmOrder(o), startUs: clock(),
   ...(REBUILD_EVERY !== undefined ? { rebuildEvery: REBUILD_EVERY } : {}),
 }) : undefined;
-// Before the feed starts, as `hft live` does (paper.ts): the shadow primed around the venue's book
-// (REST depth, BinanceExecution.fetchTops).
 let primed = { steps: 0, ms: 0 };
 if (warmer && PRIME > 0) {
   const tops = await exec.fetchTops();
   const t0 = performance.now();
   primed = { steps: warmer.prime(PRIME, (idx) => tops[idx]!), ms: performance.now() - t0 };
 }
+session = new LiveSession({
+  kernel: run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true, summarize: run.summarize,
+  ...(recorder && recordDir ? { recorder, tickStoreRoot: join(recordDir, 'ticks') } : {}),
+});
+await session.start();
 // The session's own warm ticker (LiveSession warmEveryMs) is not used here: the bench builds its
 // session by hand; the same step on the same period.
 const warmTimer = warmer ? setInterval(() => warmer.step(), WARM_MS) : undefined;

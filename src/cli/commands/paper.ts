@@ -300,6 +300,9 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const instruments = specs.map((s) => makeInstrument(s));
   if (venue) {
     try {
+      // Started here (markets, order connections, user stream), before the run: the warmer signs
+      // its dry orders through it while it is primed, before the session's kernel is built (below).
+      await venue.start();
       positions = await venue.fetchPositions();
       if (o.adoptPositions) adoptions = adoptionsOf(positions ?? [], scenario.strategies, 'venue', instruments);
       else assertNoVenuePosition(positions, specs);
@@ -329,6 +332,17 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     top: (idx) => session!.kernel.top(idx), startUs,
     ...(warmOrderOf(liveVenue)),
   }) : undefined;
+  // Live, before the session's kernel is built and the feed starts: the warmer primed around the
+  // venue's book (Binance: REST depth). A kernel built after the shadow ran gets the object layouts
+  // V8 settled on while it ran; one built before kept an older layout, and the first market message,
+  // which decides the first quotes, deoptimized every kernel function V8 had compiled for the shadow
+  // (HotPathWarmer.prime; bench/live).
+  if (warmer && liveVenue instanceof BinanceExecution) {
+    try {
+      const tops = await liveVenue.fetchTops();
+      warmer.prime(PRIME_STEPS, (idx) => tops[idx]!);
+    } catch (e) { liveVenue.stop(); await follower?.close(); await store.close(); throw e; }
+  }
   session = new LiveSession({
     kernel: control?.kernel ?? run.kernel, store, streamId: run.streamId, started: run.started, clockUs: clock, venueTimeAtReceipt: true,
     recorder, tickStoreRoot: relative(io.cwd, tickRoot) || tickRoot, summarize: run.summarize,
@@ -351,7 +365,6 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   const liveFile = resolve(io.cwd, '.hft/live', `${run.runId}.json`);
   let watch: PositionWatch | undefined;
   if (venue) {
-    await venue.start();
     const venueOpen = await venue.fetchOpenClientIds();
     const balances = await venue.fetchBalances();
     // A new run's log has no open order: anything open on the venue is not ours to assume.
@@ -375,19 +388,13 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     mkdirSync(resolve(io.cwd, '.hft/live'), { recursive: true });
     writeFileSync(liveFile, JSON.stringify({ pid: process.pid, runId: run.runId, venue: specs[0]!.venue, restUrl, sandbox: o.sandbox ?? false, symbols: specs.map((s) => s.symbol) }));
   }
-  // Live, before the feed: the warmer primed around the venue's book (Binance: REST depth), and the
-  // feed's and session's message path run on synthetic messages, so the first market message, which
-  // decides the first quotes, does not run code V8 has never compiled (HotPathWarmer.prime; bench/live).
-  if (warmer && liveVenue instanceof BinanceExecution) {
-    const tops = await liveVenue.fetchTops();
-    warmer.prime(PRIME_STEPS, (idx) => tops[idx]!);
-  }
   o.onStarted?.({ runId: run.runId, strategyHash: run.strategyHash });
   const md = createMarketData({
     restUrl, wsUrl, instruments: specs, clockUs: clock, log: io.err,
     staleAfterMs: o.staleAfterMs ?? 5000,
     onEvents: (events) => { o.probe?.onMessage?.(); session!.onMarket(events); },
   });
+  // Live: the feed's and the session's message path run on synthetic messages before the first real one.
   if (warmer) { const events = md.warm?.(); if (events) session.warm(events); }
   md.start();
   const failed = new Promise<string>((r) => { const t = setInterval(() => { if (failure !== undefined) { clearInterval(t); r('error'); } }, 20); void o.stopWhen.finally(() => clearInterval(t)); });
