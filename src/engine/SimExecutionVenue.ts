@@ -6,6 +6,10 @@
  * The venues allow one request in flight per order; a strategy (or the kill switch) may still ask to
  * cancel an order whose acknowledgement has not come back. Such a cancel is held here and sent the
  * moment the outstanding answer reaches the strategy side, as a real client would do.
+ *
+ * An order's venue is the one that knows it (in flight, open, or among its last 10,000 closed), so
+ * nothing here grows with the number of orders a run makes. The OMS only asks to cancel or amend an
+ * order it holds open, whose venue still knows it.
  */
 import type { OrderIntentData } from '../model/events.ts';
 import type { MarketBatch } from '../model/market.ts';
@@ -16,7 +20,6 @@ import type { ExecutionVenue, TimedFunding, TimedVenueReport } from './ports.ts'
 
 export class SimExecutionVenue implements ExecutionVenue {
   private readonly byInstrument = new Map<string, SimVenue>();
-  private readonly orderVenue = new Map<string, SimVenue>();
   private readonly heldCancels = new Set<string>();
   private readonly heldModifies = new Map<string, { priceTicks: number; sizeLots: number }>();
   private readonly scratch: VenueResponse[] = [];
@@ -39,19 +42,18 @@ export class SimExecutionVenue implements ExecutionVenue {
   submit(order: OrderIntentData, localTimeUs: number): void {
     const v = this.byInstrument.get(order.instrument);
     if (!v) throw new Error(`no simulated venue for instrument '${order.instrument}'`);
-    this.orderVenue.set(order.clientOrderId, v);
     v.submit({ clientOrderId: order.clientOrderId, side: order.side, type: order.type, timeInForce: order.timeInForce, priceTicks: order.priceTicks, sizeLots: order.sizeLots }, localTimeUs);
   }
 
   cancel(clientOrderId: string, localTimeUs: number): void {
-    const v = this.orderVenue.get(clientOrderId);
+    const v = this.venueOf(clientOrderId);
     if (!v) return;
     if (v.isInFlight(clientOrderId)) { this.heldCancels.add(clientOrderId); this.heldModifies.delete(clientOrderId); return; }
     v.cancel(clientOrderId, localTimeUs);
   }
 
   modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void {
-    const v = this.orderVenue.get(clientOrderId);
+    const v = this.venueOf(clientOrderId);
     if (!v) return;
     if (v.isInFlight(clientOrderId)) { this.heldModifies.set(clientOrderId, { priceTicks, sizeLots }); return; }
     v.modify(clientOrderId, { priceTicks, sizeLots }, localTimeUs);
@@ -95,11 +97,19 @@ export class SimExecutionVenue implements ExecutionVenue {
 
   /** Sends a held cancel/modify once the order's outstanding answer is in; dropped if the order closed. */
   private releaseHeld(clientOrderId: string, tsLocal: number, closed: boolean): void {
-    const v = this.orderVenue.get(clientOrderId);
-    if (!v || v.isInFlight(clientOrderId)) return;
-    if (this.heldCancels.delete(clientOrderId)) { if (!closed) v.cancel(clientOrderId, tsLocal); return; }
+    if (this.heldCancels.size === 0 && this.heldModifies.size === 0) return;
+    const v = this.venueOf(clientOrderId);
+    if (v !== undefined && v.isInFlight(clientOrderId)) return;
+    // No venue knows it: it closed without reaching one (rejected on arrival); nothing to send.
+    if (this.heldCancels.delete(clientOrderId)) { if (!closed && v !== undefined) v.cancel(clientOrderId, tsLocal); return; }
     const m = this.heldModifies.get(clientOrderId);
-    if (m) { this.heldModifies.delete(clientOrderId); if (!closed) v.modify(clientOrderId, m, tsLocal); }
+    if (m) { this.heldModifies.delete(clientOrderId); if (!closed && v !== undefined) v.modify(clientOrderId, m, tsLocal); }
+  }
+
+  private venueOf(clientOrderId: string): SimVenue | undefined {
+    const vs = this.venues;
+    for (let i = 0; i < vs.length; i++) if (vs[i]!.knows(clientOrderId)) return vs[i];
+    return undefined;
   }
 }
 

@@ -202,6 +202,12 @@ export class SimVenue {
   isInFlight(clientOrderId: string): boolean { return this.inFlight.has(clientOrderId); }
 
   /**
+   * True for an order this venue holds: on its way here (submitted, not yet answered), resting or
+   * working, or among the last 10,000 it closed.
+   */
+  knows(clientOrderId: string): boolean { return this.orders.has(clientOrderId) || this.inFlight.has(clientOrderId); }
+
+  /**
    * Moves the responses the strategy has seen by local time `upToLocalUs` into `out` (in order).
    * Call `advanceTo` (and feed the market rows) up to that time first.
    */
