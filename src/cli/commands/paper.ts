@@ -316,7 +316,7 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
       mode: o.mode, scenario, scenarioPath, instruments: specs, store, codeVersion: codeVersion(), startUs,
       ...(venue ? { venue } : {}), session: { restUrl, wsUrl, sandbox: o.sandbox ?? false },
     });
-  } catch (e) { await store.close(); throw e; }
+  } catch (e) { venue?.stop(); await store.close(); throw e; }
   const tickRoot = resolve(io.cwd, SESSIONS_DIR, run.runId, 'ticks');
   const recorder = new TickRecorder(openTickStore(tickRoot), specs);
   let failure: unknown;
