@@ -379,11 +379,10 @@ export class Kernel {
   private venueRun(b: MarketBatch, lBatch: MarketBatch): void {
     const ts = b.tsEvent;
     const n = b.length;
-    const rows = this.counters.marketRows;
     const tLocRow = this.localTimeOf(lBatch, this.li);
     do {
       this.venueStep(b);
-    } while (this.vi < n && this.counters.marketRows === rows && this.interventionAt !== rows && ts[this.vi]! <= Math.max(tLocRow, this.nowUs));
+    } while (this.vi < n && this.interventionAt !== this.counters.marketRows && ts[this.vi]! <= Math.max(tLocRow, this.nowUs));
   }
 
   /**

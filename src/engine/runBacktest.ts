@@ -48,8 +48,6 @@ export async function runBacktest(run: BacktestRun): Promise<BacktestResult> {
   const t0 = run.wallMs();
   const inFlight = new InFlight(4);
   let runEvents = 0;
-  let firstTs = Number.NaN;
-  let lastTs = 0;
   let lastProgress = 0;
 
   // Counted from the moment a batch is queued for appending, so the source is paced by the queue.
@@ -72,12 +70,6 @@ export async function runBacktest(run: BacktestRun): Promise<BacktestResult> {
   // before it). Scheduling only: the events and their order do not depend on it.
   const pace = (): Promise<void> => inFlight.room() ?? new Promise<void>((resolve) => { setImmediate(resolve); });
   const pipeline = fromAsyncPaced(readAhead(run.source, 2), pace).pipe(
-    tap((b: MarketBatch) => {
-      if (b.length > 0) {
-        if (Number.isNaN(firstTs)) firstTs = b.tsRecv[0]!;
-        lastTs = b.tsRecv[b.length - 1]!;
-      }
-    }),
     stepBatches((b: MarketBatch) => kernel.step(b), () => kernel.finish()),
     rebatch<NewEvent>(run.appendBatchSize ?? 4096),
     tap(() => inFlight.start()),
@@ -100,6 +92,5 @@ export async function runBacktest(run: BacktestRun): Promise<BacktestResult> {
   runEvents += completed.length;
   const wallMs = run.wallMs() - t0;
   run.onProgress?.({ marketRows: kernel.counters.marketRows, runEvents, simTimeUs: kernel.localTimeUs, wallMs });
-  void firstTs; void lastTs;
   return { kernel, counters: kernel.counters, summary, runEvents, headPosition: res.position, wallMs };
 }

@@ -109,7 +109,6 @@ export class HotPathWarmer {
   /** Steps run, shadow orders signed and filled (tests, stats). */
   readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, rebuilds: 0 };
 
-
   constructor(private readonly o: HotPathWarmerOptions) {
     this.nowUs = o.startUs;
     this.build();
