@@ -1,8 +1,16 @@
 /**
  * What every real-venue execution adapter keeps for the kernel: the orders it placed under our client
- * ids (acknowledged, closed, the venue's id, a cancel held until the acknowledgement), and the venue
- * reports waiting for the kernel in arrival order, each stamped with the local clock when it arrived.
+ * ids (acknowledged, closed, the venue's id, a cancel held until the acknowledgement, the trade ids of
+ * its fills), and the venue reports waiting for the kernel in arrival order, each stamped with the local
+ * clock when it arrived.
+ *
+ * Memory stays flat over a days-long session: every order that closes goes through `markClosed`, which
+ * keeps the last `retainClosedOrders` closed orders (for late venue messages: a duplicate fill, a cancel
+ * answered after the fill) and forgets older ones entirely, as the OMS does (evolveOms `forgetOldest`).
+ * Open and in-flight orders are never forgotten. A message for a forgotten order is handled like one for
+ * an order this adapter never placed (another session's on the same account): not reported, counted.
  */
+import { HftError } from '../core/errors.ts';
 import type { TimedFunding, TimedVenueReport } from '../engine/ports.ts';
 import type { OrderIntentData } from '../model/events.ts';
 import type { Instrument } from '../model/instrument.ts';
@@ -36,6 +44,12 @@ export interface ExecutionAdapterOptions {
   readonly log?: (line: string) => void;
   /** Wait before re-resolving an ambiguous request (default 200 ms). */
   readonly retryDelayMs?: number;
+  /**
+   * Closed orders remembered for late venue messages (default 10,000, as the OMS); beyond it the oldest
+   * closed order is forgotten, its fill ids with it. A message for a forgotten order is treated as one for
+   * an order we never placed.
+   */
+  readonly retainClosedOrders?: number;
 }
 
 /** An amendment sent (or held) for an order: the price and total size asked for. */
@@ -60,14 +74,39 @@ export interface TrackedOrder {
   amend?: PendingAmend | undefined;
   /** Amendments the venue accepted for this order (Binance futures refuse the 10000th). */
   amendCount?: number;
+  /**
+   * Venue trade (execution) ids of the fills reported for this order: a repeat is a duplicate push. Kept
+   * with the order so they are forgotten with it; made on the first fill.
+   */
+  fillIds?: Set<string>;
+}
+
+/** What the adapter holds: every order it tracks, the closed ones among them, and how many were forgotten. */
+export interface OrderRetention {
+  readonly tracked: number;
+  readonly closedRetained: number;
+  readonly forgotten: number;
 }
 
 export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
   protected readonly orders = new Map<string, P>();
   private readonly queue: TimedVenueReport[] = [];
   private qHead = 0;
+  /**
+   * The closed orders still in `orders`, in the order they closed, from index closedHead (the OMS's
+   * closedQueue: the oldest is found without iterating the map). A forgotten slot is cleared at once so
+   * the order's memory goes with it; the cleared front is dropped now and then.
+   */
+  private readonly closedQueue: (P | undefined)[] = [];
+  private closedHead = 0;
+  private readonly retainClosedOrders: number;
+  private forgotten = 0;
 
-  protected constructor(private readonly base: ExecutionAdapterOptions) {}
+  protected constructor(private readonly base: ExecutionAdapterOptions) {
+    const retain = base.retainClosedOrders ?? 10_000;
+    if (!Number.isSafeInteger(retain) || retain < 0) throw new HftError('HFT_ERR_CONFIG', `execution adapter retainClosedOrders: must be a non-negative integer, got ${retain}`);
+    this.retainClosedOrders = retain;
+  }
 
   /** Sends the cancel of an acknowledged order (the venue's request). */
   protected abstract sendCancel(clientOrderId: string): Promise<void>;
@@ -98,15 +137,20 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
    */
   protected async cancelFailed(id: string, requestUs: number, e: unknown, definitive: boolean): Promise<void> {
     const responseUs = this.base.clockUs();
+    // Only closed orders are forgotten: one no longer tracked closed while its cancel was out, and its
+    // close was reported then. The latency row above stays the cancel's trace.
     if (definitive) {
       const reason = this.reasonOf(e);
       this.base.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `rejected:${reason}` });
-      if (!this.orders.get(id)?.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
+      const p = this.orders.get(id);
+      if (p && !p.closed) this.push({ kind: 'cancel-rejected', clientOrderId: id, reason }, responseUs);
       return;
     }
     this.base.onLatency?.({ action: 'cancel', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
     await new Promise((r) => setTimeout(r, this.base.retryDelayMs ?? 200));
-    if (!this.orders.get(id)?.closed) await this.sendCancel(id);
+    const p = this.orders.get(id);
+    if (p && !p.closed) await this.sendCancel(id);
+    else if (!p) this.base.log?.(`cancel ${id}: not asked again, the order closed and was forgotten meanwhile (retainClosedOrders)`);
   }
 
   cancel(clientOrderId: string, _localTimeUs: number): void {
@@ -132,6 +176,11 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
 
   /** Client ids we placed that are not closed. */
   openClientIds(): string[] { return [...this.orders].filter(([, p]) => !p.closed).map(([id]) => id); }
+
+  /** How many orders are tracked, how many of them are closed, and how many closed ones were forgotten. */
+  retention(): OrderRetention {
+    return { tracked: this.orders.size, closedRetained: this.closedQueue.length - this.closedHead, forgotten: this.forgotten };
+  }
 
   protected push(report: VenueReport, tsVenue: number): void {
     this.queue.push({ tsVenue, tsLocal: this.base.clockUs(), report });
@@ -185,10 +234,45 @@ export abstract class TrackedOrdersVenue<P extends TrackedOrder> {
   protected close(id: string, report: VenueReport, tsVenue: number): void {
     const p = this.orders.get(id);
     if (!p || p.closed) return;
-    p.closed = true;
+    this.markClosed(id);
     // An amendment still in flight is moot: the OMS takes the close from pending-update, and a later
     // `update-rejected` would be refused there (canceled, expired and rejected are final).
     p.amend = undefined;
     this.push(report, tsVenue);
+  }
+
+  /**
+   * Order `id` is closed (canceled, expired, rejected, or filled in full): the one place that says so.
+   * It joins the retained closed orders; beyond `retainClosedOrders` the oldest closed ones are forgotten
+   * (removed with their fill ids). Nothing for an unknown or already closed order. With a retention of 0
+   * the order itself is forgotten here, so callers finish with it (an `amendRefused`) before.
+   */
+  protected markClosed(id: string): void {
+    const p = this.orders.get(id);
+    if (!p || p.closed) return;
+    p.closed = true;
+    this.closedQueue.push(p);
+    while (this.closedQueue.length - this.closedHead > this.retainClosedOrders) {
+      const oldest = this.closedQueue[this.closedHead]!;
+      this.closedQueue[this.closedHead++] = undefined;
+      const oid = oldest.order.clientOrderId;
+      // The entry under this id is the one that closed (a client id placed again would be another object).
+      if (this.orders.get(oid) === oldest) this.orders.delete(oid);
+      this.forgotten++;
+    }
+    if (this.closedHead > 4096 && this.closedHead * 2 > this.closedQueue.length) {
+      this.closedQueue.splice(0, this.closedHead);
+      this.closedHead = 0;
+    }
+  }
+
+  /**
+   * First report of venue trade `tradeId` for order `p`: true, and remembered with the order; a repeat
+   * (the venue pushed the fill twice, or a REST catch-up met a push) is false.
+   */
+  protected firstFill(p: P, tradeId: string): boolean {
+    if (p.fillIds?.has(tradeId)) return false;
+    (p.fillIds ??= new Set()).add(tradeId);
+    return true;
   }
 }

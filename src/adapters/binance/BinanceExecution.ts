@@ -15,7 +15,7 @@
  *   querying the order by client id: found = it exists (accepted, or whatever state it reached), not
  *   found (-2013) = it never arrived, so the POST is sent again WITH THE SAME client id. A resend that
  *   meets the first one is answered "Duplicate order sent." (-2010), never a second order.
- * - Fills are deduplicated by venue trade id before the OMS (which deduplicates again).
+ * - Fills are deduplicated by venue trade id, per order, before the OMS (which deduplicates again).
  * - A cancel for an order whose placement is still unanswered waits for that answer.
  *
  * Amendments (futures only, `modify`): `PUT /fapi/v1/order` / `PUT /dapi/v1/order` keep our client id;
@@ -73,8 +73,8 @@ export interface BinanceExecutionOptions extends ExecutionAdapterOptions {
 type Pending = TrackedOrder;
 
 export class BinanceExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
-  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, modifies: 0, userStreamMessages: 0 };
-  private readonly tradeIds = new Set<string>();
+  /** `unknownOrderMessages`: order updates for an order not tracked (another client's, or one of ours closed and forgotten). */
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, modifies: 0, userStreamMessages: 0, unknownOrderMessages: 0 };
   private readonly bucket: RequestWeightBucket;
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
@@ -124,8 +124,9 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
   advanceTo(_venueTimeUs: number): void { /* the real venue runs on its own clock */ }
 
   submit(order: OrderIntentData, _localTimeUs: number): void {
-    this.orders.set(order.clientOrderId, { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false });
-    void this.place(order.clientOrderId, false);
+    const p: Pending = { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false };
+    this.orders.set(order.clientOrderId, p);
+    void this.place(order.clientOrderId, p, false);
   }
 
   /** Dry run of `submit`'s request (sign + format, nothing sent): the tick-to-order path kept warm. */
@@ -162,8 +163,8 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     return { sym: ccxtSymbol(this.product, inst), inst };
   }
 
-  private async place(id: string, resend: boolean): Promise<void> {
-    const p = this.orders.get(id)!;
+  /** `p` is passed, not looked up: a resend comes after awaits, when a closed order may have been forgotten. */
+  private async place(id: string, p: Pending, resend: boolean): Promise<void> {
     const o = p.order;
     // No await before the request is out unless the bucket holds it (the tick-to-order hot path).
     const throttled = !this.bucket.tryAcquire(BINANCE_SPOT_WEIGHTS.order, true);
@@ -194,17 +195,16 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
       if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
       this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
       this.o.log?.(`order ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by client id)`);
-      await this.resolve(id);
+      await this.resolve(id, p);
     }
   }
 
   /** Queries an order whose request went unanswered; resends the POST only if the venue never saw it. */
-  private async resolve(id: string): Promise<void> {
-    const p = this.orders.get(id)!;
-    await this.queryUntilAnswered(id, () => p.acked || p.closed, (r, responseUs) => {
+  private async resolve(id: string, p: Pending): Promise<void> {
+    await this.queryUntilAnswered(id, p.order, () => p.acked || p.closed, (r, responseUs) => {
       this.ack(id, String(r.id), (r.timestamp ?? 0) * 1000 || responseUs);
       this.applyStatus(id, (r.info as { status?: string }).status, responseUs);
-    }, async () => { await this.place(id, true); }); // never arrived: same client id again
+    }, async () => { await this.place(id, p, true); }); // never arrived: same client id again
   }
 
   /**
@@ -212,8 +212,8 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
    * stream answered meanwhile): `found` with the order, or `notFound`. Every query is a latency row; a
    * 429 slows the request bucket; an error of ours (HftError, e.g. a malformed answer) is thrown.
    */
-  private async queryUntilAnswered(id: string, settled: () => boolean, found: (r: Awaited<ReturnType<BinanceClient['fetchOrder']>>, responseUs: number) => void | Promise<void>, notFound: (responseUs: number) => void | Promise<void>): Promise<void> {
-    const { sym } = this.symbolOf(this.orders.get(id)!.order);
+  private async queryUntilAnswered(id: string, order: OrderIntentData, settled: () => boolean, found: (r: Awaited<ReturnType<BinanceClient['fetchOrder']>>, responseUs: number) => void | Promise<void>, notFound: (responseUs: number) => void | Promise<void>): Promise<void> {
+    const { sym } = this.symbolOf(order);
     for (let attempt = 0; !this.stopped; attempt++) {
       await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
       if (settled()) return;
@@ -284,7 +284,7 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
       if (e instanceof ccxt.DDoSProtection) this.bucket.penalize();
       this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
       this.o.log?.(`modify ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by client id)`);
-      await this.resolveAmend(id, a);
+      await this.resolveAmend(id, p, a);
     }
   }
 
@@ -309,10 +309,9 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
    * such; showing the requested price and quantity: `updated`; else the PUT is sent again (same
    * values: if the first one lands meanwhile the venue answers -5027, read as applied).
    */
-  private async resolveAmend(id: string, a: NonNullable<Pending['amend']>): Promise<void> {
-    const p = this.orders.get(id)!;
+  private async resolveAmend(id: string, p: Pending, a: NonNullable<Pending['amend']>): Promise<void> {
     const { inst } = this.symbolOf(p.order);
-    await this.queryUntilAnswered(id, () => p.amend !== a || p.closed, async (r, responseUs) => {
+    await this.queryUntilAnswered(id, p.order, () => p.amend !== a || p.closed, async (r, responseUs) => {
       if (p.amend !== a || p.closed) return;
       const info = r.info as FuturesOrderAnswer;
       const open = info.status === 'NEW' || info.status === 'PARTIALLY_FILLED';
@@ -472,13 +471,13 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
     } else return;
     const x = m.x;
     const p = this.orders.get(id);
-    if (!p) return; // not ours (another client on the account)
+    // Not ours (another client on the account), or ours closed and forgotten (retainClosedOrders).
+    if (!p) { this.stats.unknownOrderMessages++; return; }
     const tsVenue = m.T * 1000;
     this.ack(id, String(m.i), tsVenue);
     if (x === 'TRADE') {
       const tradeId = String(m.t);
-      if (this.tradeIds.has(tradeId)) { this.stats.duplicateFillsDropped++; return; }
-      this.tradeIds.add(tradeId);
+      if (!this.firstFill(p, tradeId)) { this.stats.duplicateFillsDropped++; return; }
       this.stats.fills++;
       const inst = this.bySymbol.get(m.s)!;
       this.push({
@@ -486,8 +485,8 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
         liquidity: m.m ? 'maker' : 'taker', ...(m.N ? { fee: String(m.n), feeCurrency: String(m.N) } : {}),
       }, tsVenue);
       if (m.X === 'FILLED') {
-        p.closed = true;
         this.amendRefused(id, `binance ${this.product}: order filled before the amendment`, tsVenue);
+        this.markClosed(id);
       }
     } else if (x === 'AMENDMENT') {
       // Futures: the order as amended (price `p`, total quantity `q`).

@@ -22,7 +22,7 @@
  *   Found = it exists (accepted, or whatever state it reached); found nowhere = it never arrived, so the
  *   create is sent again with the SAME orderLinkId. A resend that meets the first one is answered 110072,
  *   never a second order; from then on the order is only queried, never sent again.
- * - Fills come from the `execution` topic, deduplicated by `execId` before the OMS (which deduplicates
+ * - Fills come from the `execution` topic, deduplicated by `execId`, per order, before the OMS (which deduplicates
  *   again); a query that shows more executed (`cumExecQty`) than the pushes did fetches the order's
  *   executions (`GET /v5/execution/list`).
  * - A cancel for an order whose placement is still unanswered waits for that answer.
@@ -106,9 +106,9 @@ export function bybitRetCode(e: unknown): { code: number; msg: string } | undefi
 }
 
 export class BybitExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
-  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0, reconnects: 0 };
+  /** `unknownOrderMessages`: order and execution pushes for an order not tracked (another client's, or one of ours closed and forgotten). */
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, userStreamMessages: 0, reconnects: 0, unknownOrderMessages: 0 };
   readonly category: BybitCategory;
-  private readonly execIds = new Set<string>();
   private readonly limits: BybitRateLimits;
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
@@ -202,8 +202,9 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
   advanceTo(_venueTimeUs: number): void { /* the real venue runs on its own clock */ }
 
   submit(order: OrderIntentData, _localTimeUs: number): void {
-    this.orders.set(order.clientOrderId, { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false, filledLots: 0 });
-    void this.place(order.clientOrderId, false);
+    const p: Pending = { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false, filledLots: 0 };
+    this.orders.set(order.clientOrderId, p);
+    void this.place(order.clientOrderId, p, false);
   }
 
   /**
@@ -253,8 +254,8 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
     return req;
   }
 
-  private async place(id: string, resend: boolean): Promise<void> {
-    const p = this.orders.get(id)!;
+  /** `p` is passed, not looked up: a resend comes after awaits, when a closed order may have been forgotten. */
+  private async place(id: string, p: Pending, resend: boolean): Promise<void> {
     let req: Record<string, unknown>;
     try { req = this.createRequest(p.order); } catch (e) {
       this.stats.rejects++;
@@ -289,18 +290,17 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       this.penalizeIfLimited(e, 'create');
       this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
       this.o.log?.(`order ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by orderLinkId)`);
-      await this.resolve(id);
+      await this.resolve(id, p);
     }
   }
 
   /** Queries an order whose placement went unanswered; resends the create only if the venue never saw it. */
-  private async resolve(id: string): Promise<void> {
-    const p = this.orders.get(id)!;
+  private async resolve(id: string, p: Pending): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
       if (p.acked || p.closed) return; // the order topic answered meanwhile
       const found = await this.query(id);
-      if (found === 'not-found' && !p.onVenue) { await this.place(id, true); return; } // never arrived: same orderLinkId again
+      if (found === 'not-found' && !p.onVenue) { await this.place(id, p, true); return; } // never arrived: same orderLinkId again
       if (found === 'found') return;
     }
   }
@@ -354,6 +354,8 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       rows.push(...(r.result.list ?? []));
       cursor = r.result.nextPageCursor || undefined;
     } while (cursor);
+    // Closed and forgotten while the executions were fetched: like a push for an order not tracked, with a log line.
+    if (!this.orders.has(id)) { this.stats.unknownOrderMessages++; this.o.log?.(`order ${id}: ${rows.length} executions fetched after the order was forgotten (retainClosedOrders): not reported`); return; }
     for (const x of rows.sort((a, b) => Number(a.execTime) - Number(b.execTime))) {
       if (x.execType === undefined || x.execType === 'Trade') this.onExecution(x, id);
     }
@@ -506,7 +508,8 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
   private onOrder(d: BybitOrderData, tsVenue: number): void {
     const id = d.orderLinkId;
     const p = this.orders.get(id);
-    if (!p) return; // not ours (another client on the account)
+    // Not ours (another client on the account), or ours closed and forgotten (retainClosedOrders).
+    if (!p) { this.stats.unknownOrderMessages++; return; }
     const inst = this.bySymbol.get(d.symbol);
     if (!inst) return;
     if (d.orderStatus === 'Rejected') {
@@ -515,7 +518,7 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       return;
     }
     this.ack(id, d.orderId, tsVenue);
-    if (d.orderStatus === 'Filled') { if (p.filledLots >= p.order.sizeLots) p.closed = true; return; }
+    if (d.orderStatus === 'Filled') { if (p.filledLots >= p.order.sizeLots) this.markClosed(id); return; }
     if (d.orderStatus === 'Cancelled' || d.orderStatus === 'PartiallyFilledCanceled' || d.orderStatus === 'Deactivated') {
       this.stats.cancels++;
       const postOnly = d.rejectReason === 'EC_PostOnlyWillTakeLiquidity';
@@ -535,12 +538,11 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
 
   private onExecution(d: BybitExecutionData, id: string): void {
     const p = this.orders.get(id);
-    if (!p) return;
+    // Not ours (another client on the account), or ours closed and forgotten (retainClosedOrders).
+    if (!p) { this.stats.unknownOrderMessages++; return; }
     const inst = this.bySymbol.get(d.symbol);
     if (!inst) return;
-    const key = `${d.symbol}:${d.execId}`;
-    if (this.execIds.has(key)) { this.stats.duplicateFillsDropped++; return; }
-    this.execIds.add(key);
+    if (!this.firstFill(p, d.execId)) { this.stats.duplicateFillsDropped++; return; }
     const tsVenue = Number(d.execTime) * 1000;
     this.ack(id, d.orderId, tsVenue);
     this.stats.fills++;
@@ -554,6 +556,6 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       liquidity: d.isMaker ? 'maker' : 'taker', ...(fee !== undefined ? { fee, feeCurrency } : {}),
     }, tsVenue);
     if (p.deferred && p.filledLots >= p.deferred.closeAtLots) { const x = p.deferred; p.deferred = undefined; this.close(id, x.report, x.tsVenue); }
-    else if (p.filledLots >= p.order.sizeLots) p.closed = true;
+    else if (p.filledLots >= p.order.sizeLots) this.markClosed(id);
   }
 }

@@ -13,7 +13,7 @@
  *   state it reached), not found (51603) = it never arrived, so the POST is sent again with the SAME
  *   clOrdId. A resend that meets the first one is answered 51016 "Duplicated clOrdId", never a
  *   second order.
- * - Fills are deduplicated by OKX trade id before the OMS (which deduplicates again); a query that
+ * - Fills are deduplicated by OKX trade id, per order, before the OMS (which deduplicates again); a query that
  *   shows more filled than the pushes did fetches the order's fills (`GET /api/v5/trade/fills`).
  * - A cancel for an order whose placement is still unanswered waits for that answer.
  * - After the private socket reconnects, every order not closed is queried (missed pushes).
@@ -68,9 +68,9 @@ interface OkxOrderData { instId: string; ordId: string; clOrdId: string; state: 
 const ccxtSymbol = (i: Instrument): string => `${i.base}/${i.quote}`;
 
 export class OkxExecution extends TrackedOrdersVenue<Pending> implements ExecutionVenue {
-  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, modifies: 0, userStreamMessages: 0, reconnects: 0 };
+  /** `unknownOrderMessages`: order pushes (and catch-up fills) for an order not tracked (another client's, or one of ours closed and forgotten). */
+  readonly stats = { throttled: 0, places: 0, resends: 0, ambiguous: 0, rejects: 0, duplicateFillsDropped: 0, fills: 0, cancels: 0, modifies: 0, userStreamMessages: 0, reconnects: 0, unknownOrderMessages: 0 };
   private readonly amendWindows = new Map<string, SlidingWindow>();
-  private readonly tradeIds = new Set<string>();
   private readonly limits: OkxRateLimits;
   private readonly byInstId = new Map<string, Instrument>();
   private readonly byId = new Map<string, Instrument>();
@@ -132,8 +132,9 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   advanceTo(_venueTimeUs: number): void { /* the real venue runs on its own clock */ }
 
   submit(order: OrderIntentData, _localTimeUs: number): void {
-    this.orders.set(order.clientOrderId, { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false, filledLots: 0 });
-    void this.place(order.clientOrderId, false);
+    const p: Pending = { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false, filledLots: 0 };
+    this.orders.set(order.clientOrderId, p);
+    void this.place(order.clientOrderId, p, false);
   }
 
   /** Amends price and total size in place under the same clOrdId (`POST /api/v5/trade/amend-order`, see `sendModify`). */
@@ -186,7 +187,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       if (e instanceof ccxt.DDoSProtection) w.fill();
       this.o.onLatency?.({ action: 'modify', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
       this.o.log?.(`amend ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by clOrdId)`);
-      await this.resolveAmend(id, a);
+      await this.resolveAmend(id, p, a);
     }
   }
 
@@ -194,8 +195,7 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
    * An amendment whose request went unanswered: the order is queried (GET /api/v5/trade/order, applied
    * like a push). Closed: reported as such; at the requested px and sz: `updated`; else sent again.
    */
-  private async resolveAmend(id: string, a: NonNullable<Pending['amend']>): Promise<void> {
-    const p = this.orders.get(id)!;
+  private async resolveAmend(id: string, p: Pending, a: NonNullable<Pending['amend']>): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
       if (p.amend !== a || p.closed) return; // the orders channel answered meanwhile
@@ -214,8 +214,8 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     return inst;
   }
 
-  private async place(id: string, resend: boolean): Promise<void> {
-    const p = this.orders.get(id)!;
+  /** `p` is passed, not looked up: a resend comes after awaits, when a closed order may have been forgotten. */
+  private async place(id: string, p: Pending, resend: boolean): Promise<void> {
     const inst = this.instOf(p.order);
     const o = p.order;
     const params: Record<string, unknown> = { clOrdId: id };
@@ -248,18 +248,17 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       if (e instanceof ccxt.DDoSProtection) this.limits.penalize('placeOrder', inst.symbol);
       this.o.onLatency?.({ action: 'place', clientOrderId: id, requestUs, venueUs: 0, responseUs, outcome: `ambiguous:${this.reasonOf(e)}` });
       this.o.log?.(`order ${id}: ${this.reasonOf(e)}; in flight until the venue says (query by clOrdId)`);
-      await this.resolve(id);
+      await this.resolve(id, p);
     }
   }
 
   /** Queries an order whose placement went unanswered; resends the POST only if the venue never saw it. */
-  private async resolve(id: string): Promise<void> {
-    const p = this.orders.get(id)!;
+  private async resolve(id: string, p: Pending): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       await new Promise((r) => setTimeout(r, (this.o.retryDelayMs ?? 200) * Math.min(8, 2 ** attempt)));
       if (p.acked || p.closed) return; // the orders channel answered meanwhile
       const found = await this.query(id);
-      if (found === 'not-found') { await this.place(id, true); return; } // never arrived: same clOrdId again
+      if (found === 'not-found') { await this.place(id, p, true); return; } // never arrived: same clOrdId again
       if (found === 'found') return;
     }
   }
@@ -302,9 +301,12 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   private async catchUpFills(id: string, inst: Instrument, ordId: string): Promise<void> {
     await this.limits.acquire('fills', inst.symbol);
     const trades = await this.o.client.fetchOrderTrades(ordId, ccxtSymbol(inst));
+    // Closed and forgotten while the fills were fetched: like a push for an order not tracked, with a log line.
+    const p = this.orders.get(id);
+    if (!p) { this.stats.unknownOrderMessages++; this.o.log?.(`order ${id}: ${trades.length} fills fetched after the order was forgotten (retainClosedOrders): not reported`); return; }
     for (const t of [...trades].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))) {
       const f = t.info as { tradeId: string; fillPx: string; fillSz: string; fee: string; feeCcy: string; execType: string; ts: string };
-      this.onFill(id, inst, { tradeId: f.tradeId, fillPx: f.fillPx, fillSz: f.fillSz, fillFee: f.fee, fillFeeCcy: f.feeCcy, execType: f.execType }, Number(f.ts) * 1000);
+      this.onFill(p, id, inst, { tradeId: f.tradeId, fillPx: f.fillPx, fillSz: f.fillSz, fillFee: f.fee, fillFeeCcy: f.feeCcy, execType: f.execType }, Number(f.ts) * 1000);
     }
   }
 
@@ -401,7 +403,8 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
   private onOrder(d: OkxOrderData, tsVenue: number): void {
     const id = d.clOrdId;
     const p = this.orders.get(id);
-    if (!p) return; // not ours (another client on the account)
+    // Not ours (another client on the account), or ours closed and forgotten (retainClosedOrders).
+    if (!p) { this.stats.unknownOrderMessages++; return; }
     const inst = this.byInstId.get(d.instId);
     if (!inst) return;
     this.ack(id, d.ordId, tsVenue);
@@ -412,10 +415,10 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       if (d.amendResult === '0' && d.px && d.sz) this.amended(id, inst.tick.toUnits(d.px), inst.lot.toUnits(d.sz), tsVenue);
       else if (d.amendResult === '-1') this.amendRefused(id, `okx: amendment failed: ${d.code ?? ''} ${d.msg ?? ''}`.trim(), tsVenue);
     }
-    if (d.tradeId && d.fillSz && d.fillSz !== '0') this.onFill(id, inst, d, Number(d.fillTime ?? 0) * 1000 || tsVenue);
+    if (d.tradeId && d.fillSz && d.fillSz !== '0') this.onFill(p, id, inst, d, Number(d.fillTime ?? 0) * 1000 || tsVenue);
     if (d.state === 'filled') {
-      if (p.filledLots >= p.order.sizeLots) p.closed = true;
       this.amendRefused(id, 'okx: order filled before the amendment', tsVenue);
+      if (p.filledLots >= p.order.sizeLots) this.markClosed(id);
     }
     else if (d.state === 'canceled' || d.state === 'mmp_canceled') {
       this.stats.cancels++;
@@ -425,11 +428,9 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     }
   }
 
-  private onFill(id: string, inst: Instrument, d: Pick<OkxOrderData, 'tradeId' | 'fillPx' | 'fillSz' | 'fillFee' | 'fillFeeCcy' | 'execType'>, tsVenue: number): void {
-    const p = this.orders.get(id)!;
-    const tradeId = `${inst.symbol}:${d.tradeId!}`;
-    if (this.tradeIds.has(tradeId)) { this.stats.duplicateFillsDropped++; return; }
-    this.tradeIds.add(tradeId);
+  private onFill(p: Pending, id: string, inst: Instrument, d: Pick<OkxOrderData, 'tradeId' | 'fillPx' | 'fillSz' | 'fillFee' | 'fillFeeCcy' | 'execType'>, tsVenue: number): void {
+    // Trade ids are unique per instrument on OKX, and an order trades one instrument.
+    if (!this.firstFill(p, d.tradeId!)) { this.stats.duplicateFillsDropped++; return; }
     this.stats.fills++;
     const sizeLots = inst.lot.toUnits(d.fillSz!);
     p.filledLots += sizeLots;
@@ -440,8 +441,8 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
       liquidity: d.execType === 'M' ? 'maker' : 'taker', ...(fee !== undefined && d.fillFeeCcy ? { fee, feeCurrency: d.fillFeeCcy } : {}),
     }, tsVenue);
     if (p.filledLots >= p.order.sizeLots) {
-      p.closed = true;
       this.amendRefused(id, 'okx: order filled before the amendment', tsVenue);
+      this.markClosed(id);
     }
   }
 }
