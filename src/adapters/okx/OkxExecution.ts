@@ -26,12 +26,15 @@
  */
 import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
+import { HftError } from '../../core/errors.ts';
+import type { WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { OkxClient } from './okxCcxt.ts';
 import { OkxRateLimits, SlidingWindow } from './OkxRateLimits.ts';
+import { venueTop } from './venueTop.ts';
 import { PrivateSocket } from '../PrivateSocket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
@@ -365,6 +368,37 @@ export class OkxExecution extends TrackedOrdersVenue<Pending> implements Executi
     const b = await this.o.client.fetchBalance();
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(b.total ?? {})) if (typeof v === 'number' && v !== 0) out[k] = String(v);
+    return out;
+  }
+
+  /**
+   * The venue's best bid and ask of every instrument, in instrument order, in ticks and lots (as
+   * BinanceExecution.fetchTops): the book the hot-path warmer primes around before the feed starts
+   * (HotPathWarmer.prime). `GET /api/v5/market/books?instId=<instId>&sz=1` (public; a level is
+   * [price, size, "0", order count]; https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book)
+   * through ccxt and the `books` window (40 / 2 s per IP), like every request of this adapter.
+   * An instrument the venue does not list (51001, ccxt BadSymbol) is HFT_ERR_CONFIG; no answer, another
+   * venue error or a side missing is HFT_ERR_NOT_FOUND; a malformed level is HFT_ERR_BAD_INPUT (venueTop):
+   * each names the instrument, none becomes a default top.
+   */
+  async fetchTops(): Promise<WarmTop[]> {
+    const out: WarmTop[] = [];
+    const api = this.o.client as unknown as Record<string, (params: object) => Promise<{ data?: { bids?: unknown[]; asks?: unknown[] }[] }>>;
+    for (const inst of this.o.instruments) {
+      const where = `okx GET /api/v5/market/books?instId=${inst.symbol}&sz=1 (${inst.id})`;
+      await this.limits.acquire('books', '');
+      let r: Awaited<ReturnType<NonNullable<typeof api['publicGetMarketBooks']>>>;
+      try {
+        r = await api.publicGetMarketBooks!({ instId: inst.symbol, sz: '1' });
+      } catch (e) {
+        if (e instanceof ccxt.DDoSProtection) this.limits.penalize('books', '');
+        if (e instanceof ccxt.BadSymbol) throw new HftError('HFT_ERR_CONFIG', `${where}: the venue does not list ${inst.symbol}: ${this.reasonOf(e)}`, { instrument: inst.id }, { cause: e });
+        throw new HftError('HFT_ERR_NOT_FOUND', `${where}: no top of book: ${this.reasonOf(e)}`, { instrument: inst.id }, { cause: e });
+      }
+      const book = Array.isArray(r.data) ? r.data[0] : undefined;
+      if (!book || !Array.isArray(book.bids) || !Array.isArray(book.asks)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: expected data[0].bids and data[0].asks, got ${JSON.stringify(r).slice(0, 200)}`, { instrument: inst.id });
+      out.push(venueTop(where, inst, book.bids[0], book.asks[0]));
+    }
     return out;
   }
 

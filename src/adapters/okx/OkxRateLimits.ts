@@ -4,7 +4,8 @@
  * account REST docs (https://www.okx.com/docs-v5/en/#order-book-trading-trade): place order 60 requests
  * / 2 s per instrument, cancel order 60 / 2 s per instrument, get order 60 / 2 s per instrument, cancel
  * multiple orders 300 orders / 2 s per instrument, pending orders 60 / 2 s, fills 60 / 2 s, account
- * balance 10 / 2 s.
+ * balance 10 / 2 s. The public order book (`GET /api/v5/market/books`, fetchTops at a session's start):
+ * 40 / 2 s per IP (https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book).
  *
  * OKX states them as "N per 2 s", so each is a sliding window: at most N sends in any window, not a
  * token bucket (a bucket of N refilled at N / 2 s lets almost 2N through in one 2 s window). The
@@ -19,6 +20,7 @@ export const OKX_LIMITS = {
   ordersPending: { limit: 60, windowMs: 2000, perInstrument: false },
   fills: { limit: 60, windowMs: 2000, perInstrument: false },
   balance: { limit: 10, windowMs: 2000, perInstrument: false },
+  books: { limit: 40, windowMs: 2000, perInstrument: false },
 } as const;
 
 export type OkxEndpoint = keyof typeof OKX_LIMITS;
