@@ -38,6 +38,7 @@ import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
 import { Decimal } from 'decimal.js';
 import { HftError } from '../../core/errors.ts';
+import type { WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
 import type { OrderIntentData, VenuePosition } from '../../model/events.ts';
 import type { Instrument } from '../../model/instrument.ts';
@@ -47,6 +48,7 @@ import { PrivateSocket } from '../PrivateSocket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 import type { BybitClient } from './bybitCcxt.ts';
 import { BybitRateLimits, type BybitCategory, type BybitEndpoint } from './BybitRateLimits.ts';
+import { venueTop } from '../okx/venueTop.ts';
 
 /** Bybit production private WebSocket (v5). */
 export const BYBIT_PRIVATE_WS = 'wss://stream.bybit.com/v5/private';
@@ -417,6 +419,38 @@ export class BybitExecution extends TrackedOrdersVenue<Pending> implements Execu
       } while (cursor);
     }
     return ids;
+  }
+
+  /**
+   * The venue's best bid and ask of every instrument, in instrument order, in ticks and lots (as
+   * BinanceExecution.fetchTops): the book the hot-path warmer primes around before the feed starts
+   * (HotPathWarmer.prime). `GET /v5/market/orderbook?category=<category>&symbol=<symbol>&limit=1`
+   * (public; `result.b` / `result.a` levels [price, size]; https://bybit-exchange.github.io/docs/v5/market/orderbook)
+   * through ccxt and the `orderbook` window, like every request of this adapter. An answer for another
+   * symbol, or a venue error saying the symbol is invalid, is HFT_ERR_CONFIG; no answer or another venue
+   * error, or a side missing, is HFT_ERR_NOT_FOUND; a malformed level is HFT_ERR_BAD_INPUT (venueTop):
+   * each names the instrument, none becomes a default top.
+   */
+  async fetchTops(): Promise<WarmTop[]> {
+    const out: WarmTop[] = [];
+    for (const inst of this.o.instruments) {
+      const where = `bybit GET /v5/market/orderbook?category=${this.category}&symbol=${inst.symbol}&limit=1 (${inst.id})`;
+      await this.limits.acquire('orderbook');
+      let r: V5Answer<{ s?: unknown; b?: unknown; a?: unknown } | undefined>;
+      try {
+        r = await this.call('publicGetV5MarketOrderbook', { category: this.category, symbol: inst.symbol, limit: 1 });
+      } catch (e) {
+        const rc = bybitRetCode(e);
+        if (rc?.code === RATE_LIMITED) this.limits.penalize('orderbook');
+        if (e instanceof ccxt.BadSymbol || (rc?.code === 10001 && /symbol/i.test(rc.msg))) throw new HftError('HFT_ERR_CONFIG', `${where}: the venue does not list ${inst.symbol}: ${this.reasonOf(e)}`, { instrument: inst.id }, { cause: e });
+        throw new HftError('HFT_ERR_NOT_FOUND', `${where}: no top of book: ${this.reasonOf(e)}`, { instrument: inst.id }, { cause: e });
+      }
+      const book = r.result;
+      if (book?.s !== inst.symbol) throw new HftError('HFT_ERR_CONFIG', `${where}: the answer is for symbol ${JSON.stringify(book?.s)}, not ${inst.symbol} (the venue does not list it?)`, { instrument: inst.id });
+      if (!Array.isArray(book.b) || !Array.isArray(book.a)) throw new HftError('HFT_ERR_BAD_INPUT', `${where}: expected result.b and result.a arrays, got ${JSON.stringify(book).slice(0, 200)}`, { instrument: inst.id });
+      out.push(venueTop(where, inst, book.b[0], book.a[0]));
+    }
+    return out;
   }
 
   /** Unified account wallet balances (`walletBalance` per coin, Bybit's exact strings), zero coins left out. */

@@ -11,6 +11,8 @@
  *   js/src/bybit.js: "10/s => cost = 50 / 10 = 5"); the doc table's read limits could not be read here,
  *   so these are the conservative ones.
  * (Separately the IP limit: 600 requests in any 5 s, far above these.)
+ * - GET /v5/market/orderbook (public, fetchTops at a session's start) has no per-UID limit, only the
+ *   IP's: 120 in any second keeps any 5 s under 600.
  *
  * A rolling window is what the docs describe, so each limit is a sliding window (at most N sends in any
  * second, OKX's SlidingWindow), not a token bucket refilled at N/s (which lets almost 2N through in one
@@ -29,6 +31,7 @@ export const BYBIT_LIMITS = {
   executions: { spot: 10, linear: 10 },
   positions: { spot: 10, linear: 10 },
   balance: { spot: 50, linear: 50 },
+  orderbook: { spot: 120, linear: 120 },
 } as const;
 
 /** The venue's window: one second. */
