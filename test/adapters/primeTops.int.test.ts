@@ -37,7 +37,7 @@ const bybitEth = bybitSpecs.find((s) => s.symbol === 'ETHUSDT')!;
 const bybitBtc = bybitSpecs.find((s) => s.symbol === 'BTCUSDT')!;
 
 /** The capture up to and including its first book snapshot: after the replay, the emulator's book is that snapshot. */
-function throughFirstSnapshot<M extends { readonly tsCapUs: number }, C extends { readonly messages: readonly M[] }>(c: C, isBook: (m: M) => boolean): C {
+function throughFirstSnapshot<C extends { readonly messages: readonly unknown[] }>(c: C, isBook: (m: C['messages'][number]) => boolean): C {
   const i = c.messages.findIndex(isBook);
   if (i < 0) throw new Error('capture without a book snapshot');
   return { ...c, messages: c.messages.slice(0, i + 1) };
