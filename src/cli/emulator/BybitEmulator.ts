@@ -189,9 +189,27 @@ export class BybitEmulator {
     this.stats.marketSent++;
   }
 
+  /**
+   * Before the replay has built a book (it starts on the first subscription, or paused): the book the
+   * replay will open with, from the capture's first snapshot of the symbol, as the venue would serve
+   * its current book to a client priming before it subscribes. Undefined for a symbol the capture does
+   * not replay.
+   */
+  private openingBook(symbol: string): Book | undefined {
+    const first = this.opts.capture.messages.find((m) => m.kind === 'orderbook' && m.symbol === symbol && m.msg.type === 'snapshot');
+    if (!first) return undefined;
+    const b: Book = { bids: new Map(), asks: new Map(), u: 0, seq: 0 };
+    this.fill(b, first.msg.data as { b: string[][]; a: string[][]; u: number; seq: number });
+    return b;
+  }
+
   private apply(symbol: string, d: { b: string[][]; a: string[][]; u: number; seq: number }, snapshot: boolean): void {
     let b = this.books.get(symbol);
     if (!b || snapshot) { b = { bids: new Map(), asks: new Map(), u: 0, seq: 0 }; this.books.set(symbol, b); }
+    this.fill(b, d);
+  }
+
+  private fill(b: Book, d: { b: string[][]; a: string[][]; u: number; seq: number }): void {
     for (const [side, levels] of [[b.bids, d.b], [b.asks, d.a]] as const) {
       for (const [px, sz] of levels) { if (Number(sz) === 0) side.delete(px!); else side.set(px!, sz!); }
     }
@@ -244,7 +262,7 @@ export class BybitEmulator {
       } else if (route === 'GET /v5/market/orderbook') {
         // https://bybit-exchange.github.io/docs/v5/market/orderbook: the replayed book.
         const symbol = q.get('symbol') ?? '';
-        const book = this.books.get(symbol);
+        const book = this.books.get(symbol) ?? this.openingBook(symbol);
         if (!book) throw new BybitApiError(200, 10001, 'params error: symbol invalid');
         const n = Math.min(Number(q.get('limit') ?? 1), 200);
         const ts = nowMs() - 1;

@@ -199,9 +199,27 @@ export class OkxEmulator {
     this.stats.marketSent++;
   }
 
+  /**
+   * Before the replay has built a book (it starts on the first subscription, or paused): the book the
+   * replay will open with, from the capture's first snapshot of the instrument, as the venue would
+   * serve its current book to a client priming before it subscribes. Undefined for an instrument the
+   * capture does not replay.
+   */
+  private openingBook(instId: string): Book | undefined {
+    const first = this.opts.capture.messages.find((m) => m.channel === 'books' && m.instId === instId && m.msg.action === 'snapshot');
+    if (!first) return undefined;
+    const b: Book = { bids: new Map(), asks: new Map(), seqId: undefined };
+    this.fill(b, first);
+    return b;
+  }
+
   private apply(instId: string, m: OkxCaptureMessage, snapshot: boolean): void {
     let b = this.books.get(instId);
     if (!b || snapshot) { b = { bids: new Map(), asks: new Map(), seqId: undefined }; this.books.set(instId, b); }
+    this.fill(b, m);
+  }
+
+  private fill(b: Book, m: OkxCaptureMessage): void {
     for (const d of m.msg.data) {
       for (const [side, field] of [[b.bids, 'bids'], [b.asks, 'asks']] as const) {
         for (const l of d[field] as Level[]) {
@@ -235,7 +253,7 @@ export class OkxEmulator {
       } else if (route === 'GET /api/v5/market/books') {
         // Public order book (https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book): the replayed book.
         const instId = url.searchParams.get('instId') ?? '';
-        const book = this.books.get(instId);
+        const book = this.books.get(instId) ?? this.openingBook(instId);
         if (!book) throw new OkxApiError(200, '51001', "Instrument ID doesn't exist.");
         const n = Math.min(Number(url.searchParams.get('sz') ?? 1), 400);
         const bids = [...book.bids.values()].sort((x, y) => Number(y[0]) - Number(x[0])).slice(0, n);
