@@ -19,7 +19,7 @@ import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMa
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
-import { HotPathWarmer } from '../../engine/live/HotPathWarmer.ts';
+import { HotPathWarmer, type WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
 import { PositionWatch, type DriftDetector } from '../../engine/live/PositionWatch.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
@@ -333,11 +333,13 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     ...(warmOrderOf(liveVenue)),
   }) : undefined;
   // Live, before the session's kernel is built and the feed starts: the warmer primed around the
-  // venue's book (Binance: REST depth). A kernel built after the shadow ran gets the object layouts
-  // V8 settled on while it ran; one built before kept an older layout, and the first market message,
-  // which decides the first quotes, deoptimized every kernel function V8 had compiled for the shadow
-  // (HotPathWarmer.prime; bench/live).
-  if (warmer && liveVenue instanceof BinanceExecution) {
+  // venue's book (REST top of book: Binance depth, OKX books, Bybit orderbook; `fetchTops`). A kernel
+  // built after the shadow ran gets the object layouts V8 settled on while it ran; one built before
+  // kept an older layout, and the first market message, which decides the first quotes, deoptimized
+  // every kernel function V8 had compiled for the shadow (HotPathWarmer.prime; bench/live).
+  // Any adapter with a `fetchTops` is primed (structurally: a new venue gets it by having one).
+  const readsTops = (v: ExecutionVenue): v is ExecutionVenue & { fetchTops(): Promise<WarmTop[]> } => typeof (v as { fetchTops?: unknown }).fetchTops === 'function';
+  if (warmer && liveVenue && readsTops(liveVenue)) {
     try {
       const tops = await liveVenue.fetchTops();
       warmer.prime(PRIME_STEPS, (idx) => tops[idx]!);
