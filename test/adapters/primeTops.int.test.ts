@@ -16,6 +16,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BINANCE_PRODUCT_OF_VENUE, createBinanceCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
+import { BinanceExecution } from '../../src/adapters/binance/BinanceExecution.ts';
 import { createBybitCcxt } from '../../src/adapters/bybit/bybitCcxt.ts';
 import { BybitExecution } from '../../src/adapters/bybit/BybitExecution.ts';
 import { createOkxCcxt } from '../../src/adapters/okx/okxCcxt.ts';
@@ -25,6 +27,7 @@ import { BybitEmulator } from '../../src/cli/emulator/BybitEmulator.ts';
 import { loadOkxCapture } from '../../src/cli/emulator/okxCapture.ts';
 import { OkxEmulator } from '../../src/cli/emulator/OkxEmulator.ts';
 import { isHftError } from '../../src/core/errors.ts';
+import { captureInstruments } from '../../src/feeds/binance/captureInstruments.ts';
 import { wallClockUs } from '../../src/engine/live/wallClock.ts';
 import { instrument, type InstrumentSpec } from '../../src/model/instrument.ts';
 import { waitFor } from '../core/waitFor.ts';
@@ -150,5 +153,34 @@ describe('BybitExecution.fetchTops (GET /v5/market/orderbook?limit=1)', () => {
     expect((noSymbol as Error).message).toMatch(/\(bybit-linear:ETHUSDT\): the answer is for symbol undefined, not ETHUSDT/);
     expect(srv.paths.every((p) => p === '/v5/market/orderbook?category=linear&symbol=ETHUSDT&limit=1')).toBe(true);
     expect(srv.paths).toHaveLength(2);
+  }, 20_000);
+});
+
+describe('BinanceExecution.fetchTops (GET /api/v3/depth?limit=5)', () => {
+  const spot = captureInstruments.find((s) => s.id === 'binance-spot:BTCUSDT')!;
+  const binanceExec = (rest: string): BinanceExecution => {
+    const product = BINANCE_PRODUCT_OF_VENUE[spot.venue]!;
+    return new BinanceExecution({
+      product, client: createBinanceCcxt({ product, apiKey: 'k', secret: 's', restUrl: rest, timeoutMs: 1000 }),
+      restUrl: rest, wsUrl: rest.replace('http', 'ws'), apiKey: 'k', instruments: [instrument(spot)], clockUs: wallClockUs(),
+    });
+  };
+
+  it('answers the best bid and ask in ticks and lots, and refuses a one-sided book and an HTTP 503 naming the instrument (no NaN top)', async () => {
+    let answer: { status: number; body: unknown } = { status: 200, body: {} };
+    const srv = await testServer((_req, res) => json(res, answer.status, answer.body));
+    const exec = binanceExec(srv.rest);
+    // Binance's documented depth shape; prices and sizes from the shipped capture's day (tick 0.01, lot 0.00000001).
+    answer = { status: 200, body: { lastUpdateId: 1027024, bids: [['61687.71000000', '1.23456000'], ['61687.70000000', '0.10000000']], asks: [['61687.72000000', '0.00310000']] } };
+    expect(await exec.fetchTops()).toEqual([{ bidTicks: 6168771, bidLots: 123456000, askTicks: 6168772, askLots: 310000 }]);
+    answer = { status: 200, body: { lastUpdateId: 1027025, bids: [['61687.71000000', '1.23456000']], asks: [] } };
+    const oneSided = await exec.fetchTops().catch((e: unknown) => e);
+    expect(isHftError(oneSided, 'HFT_ERR_NOT_FOUND')).toBe(true);
+    expect((oneSided as Error).message).toMatch(/GET \/api\/v3\/depth\?symbol=BTCUSDT&limit=5 \(binance-spot:BTCUSDT\): the book has no ask/);
+    answer = { status: 503, body: { code: -1001, msg: 'Internal error; unable to process your request. Please try again.' } };
+    const down = await exec.fetchTops().catch((e: unknown) => e);
+    expect(isHftError(down, 'HFT_ERR_NOT_FOUND')).toBe(true);
+    expect((down as Error).message).toMatch(/\(binance-spot:BTCUSDT\): HTTP 503 .*-1001/);
+    expect(srv.paths).toEqual(Array(3).fill('/api/v3/depth?symbol=BTCUSDT&limit=5'));
   }, 20_000);
 });

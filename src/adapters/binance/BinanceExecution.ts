@@ -34,6 +34,8 @@ import { BINANCE_DEPTH_PATH, type BinanceVenue } from './BinanceMarketData.ts';
 import { BinanceOrderEntry } from './BinanceOrderEntry.ts';
 import { BINANCE_SPOT_WEIGHTS, RequestWeightBucket } from './RequestWeightBucket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
+import { venueTop } from '../venueTop.ts';
+import type { WarmTop } from '../../engine/live/HotPathWarmer.ts';
 
 export type { RequestLatency } from '../TrackedOrdersVenue.ts';
 
@@ -368,21 +370,20 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
    * The venue's best bid and ask of every instrument, in instrument order, from its REST depth
    * (`/api/v3/depth`, `/fapi/v1/depth`, `/dapi/v1/depth`, limit 5: weight 5 on spot, 2 on futures, 5
    * taken from the bucket): the book the hot-path
-   * warmer primes around before the feed starts (HotPathWarmer.prime). An empty side is NaN.
+   * warmer primes around before the feed starts (HotPathWarmer.prime). A book that cannot be primed
+   * around (a side empty, crossed, off the grid) or an HTTP error is an HftError naming the request
+   * and the instrument (venueTop), as on OKX and Bybit: never a session started cold without a word.
    */
-  async fetchTops(): Promise<{ bidTicks: number; bidLots: number; askTicks: number; askLots: number }[]> {
+  async fetchTops(): Promise<WarmTop[]> {
     const out = [];
     for (const inst of this.o.instruments) {
       await this.bucket.acquire(5, false);
       const url = `${this.o.restUrl.replace(/\/$/, '')}${BINANCE_DEPTH_PATH[VENUE_OF_PRODUCT[this.product] as BinanceVenue]}?symbol=${inst.symbol}&limit=5`;
+      const where = `binance GET ${url.slice(url.indexOf('/', url.indexOf('//') + 2))} (${inst.id})`;
       const res = await fetch(url);
-      if (!res.ok) throw new Error(`binance depth ${url}: HTTP ${res.status} ${await res.text()}`);
-      const d = (await res.json()) as { bids?: [string, string][]; asks?: [string, string][] };
-      const bid = d.bids?.[0]; const ask = d.asks?.[0];
-      out.push({
-        bidTicks: bid ? inst.tick.toUnits(bid[0]) : Number.NaN, bidLots: bid ? inst.lot.toUnits(bid[1]) : 0,
-        askTicks: ask ? inst.tick.toUnits(ask[0]) : Number.NaN, askLots: ask ? inst.lot.toUnits(ask[1]) : 0,
-      });
+      if (!res.ok) throw new HftError('HFT_ERR_NOT_FOUND', `${where}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`, { instrument: inst.id, status: res.status });
+      const d = (await res.json()) as { bids?: unknown[]; asks?: unknown[] };
+      out.push(venueTop(where, inst, d.bids?.[0], d.asks?.[0]));
     }
     return out;
   }

@@ -48,7 +48,7 @@ import { PrivateSocket } from '../PrivateSocket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 import type { BybitClient } from './bybitCcxt.ts';
 import { BybitRateLimits, type BybitCategory, type BybitEndpoint } from './BybitRateLimits.ts';
-import { venueTop } from '../okx/venueTop.ts';
+import { venueTop } from '../venueTop.ts';
 
 /** Bybit production private WebSocket (v5). */
 export const BYBIT_PRIVATE_WS = 'wss://stream.bybit.com/v5/private';

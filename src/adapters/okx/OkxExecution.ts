@@ -34,7 +34,7 @@ import type { Instrument } from '../../model/instrument.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { OkxClient } from './okxCcxt.ts';
 import { OkxRateLimits, SlidingWindow } from './OkxRateLimits.ts';
-import { venueTop } from './venueTop.ts';
+import { venueTop } from '../venueTop.ts';
 import { PrivateSocket } from '../PrivateSocket.ts';
 import { TrackedOrdersVenue, type ExecutionAdapterOptions, type TrackedOrder } from '../TrackedOrdersVenue.ts';
 
