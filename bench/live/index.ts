@@ -44,7 +44,8 @@
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
  * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--prime N] [--record] [--rebuild-every N] [--pin] [--rt N]
- *      (node --max-semi-space-size=64 --import tsx bench/live/index.ts ... : the flags `hft` runs with)
+ *      (npx tsx --max-semi-space-size=64 bench/live/index.ts ... : the flags `hft` runs with, on the Node
+ *      `npm install` brought; tsx passes node flags on)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
