@@ -13,11 +13,15 @@
  * not counted): RSS, and V8 heapUsed / external right after a full GC (`global.gc`, needs --expose-gc: the
  * live heap, not the garbage not yet collected). Printed: a table of samples; the slope of heapUsed and
  * RSS over the second half (least squares, after the warm-up) in MB per million market rows and in MB per
- * hour of replayed market time (messages handled at the capture's own pace); the orders and fills the session made; and whether it
+ * hour of replayed market time (messages handled at the capture's own pace) and per 1000 orders sent
+ * (the adapter's onOrderOut; at a high speed the order rate per replayed hour is held down by Binance's
+ * 100 orders / 10 s of wall time, so per order is the unit that carries over to a real-time session); the orders and fills the session made; and whether it
  * kept up (messages the emulator replayed minus messages the session handled, per sample: a lag that grows
  * means the speed is too high and the backlog, not the session, is being measured).
- * `--snapshots`: V8 heap snapshots at the start of the second half and at the end, written to the OS temp
- * folder (compare them in Chrome DevTools, or with `--diff`: the constructors whose count and size grew most).
+ * `--snapshots`: V8 heap snapshots at the start of the second half and at the end (session still running),
+ * written to the OS temp folder (compare them in Chrome DevTools, or with `--diff`: the constructors whose
+ * count and size grew most). Writing one stops the session for seconds (it falls behind, RSS jumps): take
+ * the memory numbers from a run without it.
  *
  * Run: npx tsx --expose-gc bench/soak/index.ts [seconds=60] [--speed N=20] [--every S] [--snapshots] [--diff]
  *      (tsx passes node flags on; a bare `node` is the machine's Node 20, npx tsx the pinned Node 24)
@@ -72,9 +76,10 @@ const emuUrl = await new Promise<{ rest: string; ws: string }>((res, rej) => {
 
 // ------------------------------------------------------------------------------------- session
 const work = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), 'hft-soak-'));
-interface Sample { wallS: number; msgs: number; lag: number; rssMB: number; heapMB: number; extMB: number; gcMs: number }
+interface Sample { wallS: number; msgs: number; orders: number; lag: number; rssMB: number; heapMB: number; extMB: number; gcMs: number }
 const samples: Sample[] = [];
 let msgs = 0;
+let ordersOut = 0;
 let wall0 = 0;
 const snapshots: string[] = [];
 const MB = 1024 * 1024;
@@ -83,19 +88,23 @@ const sample = (): void => {
   gc?.();
   const gcMs = performance.now() - t;
   const m = process.memoryUsage();
-  samples.push({ wallS: (t - wall0) / 1000, msgs, lag: replayed - msgs, rssMB: m.rss / MB, heapMB: m.heapUsed / MB, extMB: (m.external + m.arrayBuffers) / MB, gcMs });
+  samples.push({ wallS: (t - wall0) / 1000, msgs, orders: ordersOut, lag: replayed - msgs, rssMB: m.rss / MB, heapMB: m.heapUsed / MB, extMB: (m.external + m.arrayBuffers) / MB, gcMs });
 };
 let timer: NodeJS.Timeout | undefined;
 let halfTimer: NodeJS.Timeout | undefined;
 // The last sample is taken while the session still runs (after the stop, the feed is closed).
 // `seconds` of running session, counted from its start (after the warmer's priming).
 let startStop = (): void => {};
-const stopWhen = new Promise<string>((res) => { startStop = () => setTimeout(() => { clearInterval(timer); clearTimeout(halfTimer); sample(); res(`soak ${seconds}s`); }, seconds * 1000); });
+const stopWhen = new Promise<string>((res) => { startStop = () => setTimeout(() => { clearInterval(timer); clearTimeout(halfTimer);
+  if ((performance.now() - wall0) / 1000 - samples[samples.length - 1]!.wallS > EVERY_S / 4) sample(); // unless the interval just took one
+  // The end snapshot while the session still holds everything it holds when running (after the stop it has let go).
+  if (SNAPSHOTS) { gc?.(); snapshots.push(writeHeapSnapshot(join(work, 'end.heapsnapshot'))); }
+  res(`soak ${seconds}s`); }, seconds * 1000); });
 const errors: string[] = [];
 const result = await runSession({
   mode: 'live', scenarioPath: join(ROOT, 'scenarios/demo-mm-btcusdt.json'), storeUri: `file:${join(work, 'store')}`,
   restUrl: emuUrl.rest, wsUrl: emuUrl.ws, credentials: { apiKey: EMULATOR_DEMO_KEY, secret: EMULATOR_DEMO_SECRET },
-  stopWhen, probe: { onMessage: () => { msgs++; } },
+  stopWhen, probe: { onMessage: () => { msgs++; }, onOrderOut: () => { ordersOut++; } },
   onStarted: () => {
     wall0 = performance.now();
     startStop();
@@ -104,7 +113,6 @@ const result = await runSession({
     if (SNAPSHOTS) halfTimer = setTimeout(() => { gc?.(); snapshots.push(writeHeapSnapshot(join(work, 'half.heapsnapshot'))); }, seconds * 500);
   },
 }, { out: (l) => console.log(l), err: (l) => { errors.push(l); process.stderr.write(`${l}\n`); }, env: {}, cwd: work, isTTY: false });
-if (SNAPSHOTS) { gc?.(); snapshots.push(writeHeapSnapshot(join(work, 'end.heapsnapshot'))); }
 { const gone = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await gone; }
 
 // ------------------------------------------------------------------------------------- report
@@ -121,18 +129,18 @@ console.log(`cpu ${cpus()[0]!.model} x${cpus().length}, node ${process.version} 
 console.log(`session: ${result.marketRows.toLocaleString('en-US')} market rows in ${result.feed.messages.toLocaleString('en-US')} messages (${rowsPerMsg.toFixed(2)} rows/message), ${replayedH(result.feed.messages).toFixed(2)} h of replayed market time; `
   + `${String(s.decisions)} decisions, ${String(s.ordersRequested)} orders requested (${String(s.ordersDenied)} denied, ${String(s.rejects)} rejected), ${String(s.cancels)} cancels, ${String(s.fills)} fills; ${result.runEvents.toLocaleString('en-US')} run events; feed gaps ${JSON.stringify(result.feed.gaps)}`);
 if (result.venueStats) console.log(`venue adapter: ${JSON.stringify(result.venueStats)}`);
-console.log('| wall s | replayed h | market rows | lag msgs | RSS MB | heapUsed MB | external+AB MB | gc ms |');
-console.log('|--------|------------|-------------|----------|--------|-------------|----------------|-------|');
+console.log('| wall s | replayed h | market rows | orders | lag msgs | RSS MB | heapUsed MB | external+AB MB | gc ms |');
+console.log('|--------|------------|-------------|--------|----------|--------|-------------|----------------|-------|');
 for (const x of samples) {
-  console.log(`| ${x.wallS.toFixed(1).padStart(6)} | ${replayedH(x.msgs).toFixed(3).padStart(10)} | ${Math.round(x.msgs * rowsPerMsg).toLocaleString('en-US').padStart(11)} | ${String(x.lag).padStart(8)} | ${x.rssMB.toFixed(1).padStart(6)} | ${x.heapMB.toFixed(2).padStart(11)} | ${x.extMB.toFixed(2).padStart(14)} | ${x.gcMs.toFixed(0).padStart(5)} |`);
+  console.log(`| ${x.wallS.toFixed(1).padStart(6)} | ${replayedH(x.msgs).toFixed(3).padStart(10)} | ${Math.round(x.msgs * rowsPerMsg).toLocaleString('en-US').padStart(11)} | ${String(x.orders).padStart(6)} | ${String(x.lag).padStart(8)} | ${x.rssMB.toFixed(1).padStart(6)} | ${x.heapMB.toFixed(2).padStart(11)} | ${x.extMB.toFixed(2).padStart(14)} | ${x.gcMs.toFixed(0).padStart(5)} |`);
 }
 const second = samples.filter((x) => x.wallS >= seconds / 2);
 if (second.length >= 3) {
-  const rowsM = second.map((x) => x.msgs * rowsPerMsg / 1e6); const hours = second.map((x) => replayedH(x.msgs));
-  const line = (name: string, ys: number[]): string => `| ${name.padEnd(14)} | ${fit(rowsM, ys).toFixed(3).padStart(17)} | ${fit(hours, ys).toFixed(2).padStart(19)} | ${(ys[ys.length - 1]! - ys[0]!).toFixed(2).padStart(13)} |`;
+  const rowsM = second.map((x) => x.msgs * rowsPerMsg / 1e6); const hours = second.map((x) => replayedH(x.msgs)); const kOrders = second.map((x) => x.orders / 1000);
+  const line = (name: string, ys: number[]): string => `| ${name.padEnd(14)} | ${fit(rowsM, ys).toFixed(3).padStart(17)} | ${fit(hours, ys).toFixed(2).padStart(19)} | ${fit(kOrders, ys).toFixed(2).padStart(18)} | ${(ys[ys.length - 1]! - ys[0]!).toFixed(2).padStart(14)} |`;
   console.log(`slope over the second half (${second.length} samples from ${second[0]!.wallS.toFixed(0)} s, least squares):`);
-  console.log('| memory         | MB per 1M rows    | MB per replayed h   | MB in the half |');
-  console.log('|----------------|-------------------|---------------------|----------------|');
+  console.log('| memory         | MB per 1M rows    | MB per replayed h   | MB per 1000 orders | MB in the half |');
+  console.log('|----------------|-------------------|---------------------|--------------------|----------------|');
   console.log(line('heapUsed', second.map((x) => x.heapMB)));
   console.log(line('external+AB', second.map((x) => x.extMB)));
   console.log(line('RSS', second.map((x) => x.rssMB)));
