@@ -70,7 +70,7 @@ async function binanceVenue(reports: VenueReport[], logs: string[], latency: Req
   const exec: BinanceExecution = new BinanceExecution({ product, client, restUrl: emu.url.rest, wsUrl: emu.url.ws, apiKey: EMULATOR_DEMO_KEY, instruments: [inst], ...harnessOpts(reports, logs, latency, () => exec) });
   await exec.start();
   return {
-    exec, inst, wire: (exec as unknown as { userWs: WebSocket }).userWs, takeLots: 2, takeSlackTicks: 5,
+    exec, inst, wire: (exec as unknown as { userWs: WebSocket }).userWs, takeLots: 2, takeSlackTicks: 50,
     touch: async () => {
       const d = (await (await fetch(`${emu.url.rest}/fapi/v1/depth?symbol=${spec.symbol}&limit=5`)).json()) as { bids: [string, string][]; asks: [string, string][] };
       return { bidTicks: inst.tick.toUnits(d.bids[0]![0]), askTicks: inst.tick.toUnits(d.asks[0]![0]) };
@@ -172,13 +172,19 @@ describe.each([
 
     // A fill pushed twice while its order is retained: one fill, one duplicate counted.
     v.duplicateFills(true);
-    exec.submit(order('take1', 'IOC', askTicks + v.takeSlackTicks), 0);
-    await waitFor(() => of('take1').some((r) => r.kind === 'fill'), 5000, 'take1 fill');
+    // The ask read again just before the IOC: the replay moves on while 'keep' is placed, and an IOC
+    // priced off the first read expired unfilled once in CI (binance-usdm, 5 ticks of slack).
+    const fresh = await v.touch();
+    exec.submit(order('take1', 'IOC', fresh.askTicks + v.takeSlackTicks), 0);
+    await waitFor(() => of('take1').some((r) => r.kind === 'fill' || CLOSING.has(r.kind)), 10_000, 'take1 filled or closed');
     await sleep(300); // the duplicate push has arrived by now
     v.duplicateFills(false);
-    expect(of('take1').filter((r) => r.kind === 'fill')).toHaveLength(1);
-    expect(exec.stats.duplicateFillsDropped).toBe(1);
-    expect(exec.stats.fills).toBe(1);
+    expect(of('take1').map((r) => r.kind)).toContain('fill');
+    // One fill per trade the IOC took (one at the ask unless the level is thinner than the order), each pushed twice.
+    const takeFills = of('take1').filter((r) => r.kind === 'fill').length;
+    expect(takeFills).toBeGreaterThanOrEqual(1);
+    expect(exec.stats.duplicateFillsDropped).toBe(takeFills);
+    expect(exec.stats.fills).toBe(takeFills);
     expect(exec.retention()).toEqual({ tracked: 2, closedRetained: 1, forgotten: 0 });
 
     // Four resting orders placed and canceled: five closed in all, three kept.
@@ -228,7 +234,8 @@ describe.each([
     await waitFor(() => of('x').some((r) => r.kind === 'canceled'), 5000, 'x canceled by the venue');
     await waitFor(() => latency.some((r) => r.action === 'cancel' && r.clientOrderId === 'x'), 5000, "x's cancel answered");
     expect(latency.filter((r) => r.action === 'cancel' && r.clientOrderId === 'x').map((r) => r.outcome.split(':')[0])).toEqual(['ambiguous']);
-    for (let i = 1; i <= RETAIN; i++) exec.submit(order(`cross${i}`, 'POST_ONLY', askTicks + 100 + i), 0); // a post-only that would take: closed at once
+    const late = await v.touch(); // the replay has moved on since the first read
+    for (let i = 1; i <= RETAIN; i++) exec.submit(order(`cross${i}`, 'POST_ONLY', late.askTicks + 100 + i), 0); // a post-only that would take: closed at once
     await waitFor(() => [1, 2, 3].every((i) => of(`cross${i}`).some((r) => CLOSING.has(r.kind))), 5000, 'the crossing post-only orders closed');
     expect(exec.retention()).toEqual({ tracked: 1 + RETAIN, closedRetained: RETAIN, forgotten: 6 }); // of 9 closed: take1, rest1..4, x
     await waitFor(() => logs.some((l) => l.startsWith('cancel x: not asked again')), RETRY_DELAY_MS + 3000, 'the retry skipped');
