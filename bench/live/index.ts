@@ -31,7 +31,7 @@
  * path run on synthetic messages (BinanceMarketData.warm, LiveSession.warm); 0 = none of it (the
  * set-up before 2026-12-07).
  * `--speed N`: the emulator's replay speed (default 10). `--rebuild-every N`: the warmer's shadow
- * rebuild period in steps (default the warmer's own, 200,000).
+ * rebuild period in steps (default the warmer's own: never).
  * `--pin`: this process's main thread (the hot path) alone on CPU 1, the emulator and this process's
  * other threads (GC and compiler helpers, libuv's pool) on CPU 0 (`taskset`, Linux): the venue is
  * another machine in production, so here it is kept off the engine's core, as a desk gives the hot

@@ -97,8 +97,6 @@ export class Kernel {
     invalidTransitions: 0, clampedRows: 0, lateResponses: 0, equitySamples: 0, maxDrawdown: '0',
   };
   readonly oms: OmsState;
-  /** Equity curve samples [tsUs, equity decimal string]. */
-  readonly equityCurve: [number, string][] = [];
 
   private seq: number;
   private out: NewEvent[] = [];
@@ -731,7 +729,6 @@ export class Kernel {
     if (!force && t < this.nextEquityUs) return;
     this.flushMarks();
     const eq = this.cfg.ledger.equity();
-    this.equityCurve.push([force ? t : this.nextEquityUs, eq]);
     this.counters.equitySamples++;
     const v = Number(eq);
     if (Number.isNaN(this.peakEquity) || v > this.peakEquity) this.peakEquity = v;

@@ -17,13 +17,13 @@
  * warmed session is checked by the live end-to-end tests).
  *
  * The shadow runs on its own synthetic clock (100 ms a step, so its rate-limit buckets refill and its
- * timers fire now and then), and is rebuilt every `rebuildEvery` steps (default 200,000: ~200 s at one
- * step a millisecond). Its memory is flat without a rebuild but for the equity curve: the OMS forgets
- * closed orders beyond its cap (10,000), and the curve takes one sample per equity interval of the
- * synthetic clock (~2 MB per 200,000 steps, measured). A rebuild is a pause on the main thread — a
- * fresh kernel allocates its book windows on fresh pages: 3-13 ms measured on the 2-vCPU VM — and a
- * market message that arrives during it waits, so rebuilds are rare (every 2,000 steps, as first
- * shipped, put one in every 2 s of a session).
+ * timers fire now and then). Its memory is flat: the OMS forgets closed orders beyond its cap
+ * (10,000) and the kernel keeps no per-sample equity curve (measured: `bench/live/warmerMemory.ts`,
+ * heap after GC 24-25 MB from 100,000 to 1,000,000 steps with no rebuild, ~2 million dry orders; the
+ * kernel's curve, since removed, added ~1 MB per 100,000 steps). So it is never rebuilt unless
+ * `rebuildEvery` asks: a rebuild is a pause on the main thread — a fresh kernel allocates its book
+ * windows on fresh pages: 3-13 ms measured on the 2-vCPU VM — and a market message that arrives
+ * during it waits (the former default, every 200,000 steps, put one in every ~200 s of a session).
  */
 import type { OrderIntentData } from '../../model/events.ts';
 import { allocBatch, KindCode, type MarketBatch } from '../../model/market.ts';
@@ -43,7 +43,7 @@ export interface HotPathWarmerOptions {
   readonly warmOrder?: (order: OrderIntentData) => void;
   /** Start of the shadow's synthetic clock, µs. */
   readonly startUs: number;
-  /** Steps between shadow rebuilds (default 200,000). */
+  /** Steps between shadow rebuilds (default: never; the shadow's memory is flat without). */
   readonly rebuildEvery?: number;
 }
 
@@ -136,7 +136,7 @@ export class HotPathWarmer {
   }
 
   private stepAround(topOf: (idx: number) => WarmTop): boolean {
-    if (this.steps >= (this.o.rebuildEvery ?? 200_000)) this.build();
+    if (this.steps >= (this.o.rebuildEvery ?? Number.POSITIVE_INFINITY)) this.build();
     const idx = this.steps % this.instruments;
     const top = topOf(idx);
     if (!Number.isFinite(top.bidTicks) || !Number.isFinite(top.askTicks) || !(top.bidTicks < top.askTicks) || !(top.bidLots > 0) || !(top.askLots > 0)) { this.stats.skipped++; return false; }
