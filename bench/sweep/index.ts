@@ -6,6 +6,9 @@
  *
  * Variants, alternated in every round so each ratio is taken under the same neighbours:
  *  - "1 worker":  `hft worker` (the product's normal configuration);
+ *  - "1 worker on 1 core": the same under `taskset -c 0`, its log writer thread and GC helpers
+ *    included: what one core does alone, so 2 workers against it is the scaling per core of the
+ *    queue and job processes, apart from the second core one job already uses when it runs alone;
  *  - "2 workers": `hft worker --concurrency 2` (the throughput setup: a small supervisor forks 2 job
  *    processes that run the bundle of the job code (src/cli/sweep/jobBundle.ts; the "1 worker" runs
  *    the job code from the sources through tsx in its own process), V8 GC on each job's own thread
@@ -74,9 +77,11 @@ async function benchScenario(arg: string | undefined): Promise<{ path: string; w
 }
 
 /** `onLine` gets each stderr line as it arrives (the phase timeline is taken from arrival times). */
-function hft(args: string[], onLine?: (line: string) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function hft(args: string[], onLine?: (line: string) => void, oneCore = false): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const c = spawn(process.execPath, [...HFT_FLAGS, HFT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...HFT_FLAGS, HFT, ...args];
+    // oneCore: the process and every thread it starts (log writer, GC helpers) confined to CPU 0.
+    const c = oneCore ? spawn('taskset', ['-c', '0', process.execPath, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = ''; let stderr = ''; let partial = '';
     c.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
     c.stderr.on('data', (b: Buffer) => {
@@ -152,7 +157,7 @@ function timeline(): { onLine: (line: string) => void; phases: (t0: number) => P
   };
 }
 
-type Variant = 'one' | 'pair' | 'pairPar' | 'plain';
+type Variant = 'one' | 'oneCore' | 'pair' | 'pairPar' | 'plain';
 interface VariantResult { wallMs: number; workMs: number; jobMs: number; jobs: JobCost[]; pgCpu: number; sweepId: string; runIds: string[]; launch: string; phases: Phases }
 
 async function queueVariant(variant: Variant, round: number, scenario: string): Promise<VariantResult> {
@@ -163,10 +168,10 @@ async function queueVariant(variant: Variant, round: number, scenario: string): 
   const { sweepId } = JSON.parse(enq.stdout) as { sweepId: string };
   const pgCpu = pgServerCpu(schema);
   const base = ['worker', '--pg', url, '--exit-when-idle', '--sweep', sweepId, '--poll-ms', '100'];
-  const launches = variant === 'one' ? [base] : variant === 'pair' ? [[...base, '--concurrency', '2']] : variant === 'pairPar' ? [[...base, '--concurrency', '2', '--parallel-gc']] : [base, base];
+  const launches = variant === 'one' || variant === 'oneCore' ? [base] : variant === 'pair' ? [[...base, '--concurrency', '2']] : variant === 'pairPar' ? [[...base, '--concurrency', '2', '--parallel-gc']] : [base, base];
   const tl = timeline();
   const t0 = performance.now();
-  const rs = await Promise.all(launches.map((args) => hft(args, tl.onLine)));
+  const rs = await Promise.all(launches.map((args) => hft(args, tl.onLine, variant === 'oneCore')));
   const end = performance.now();
   const phases = tl.phases(t0);
   const pgSeconds = await pgCpu.stop();
@@ -178,7 +183,7 @@ async function queueVariant(variant: Variant, round: number, scenario: string): 
     if (rows.length !== 16) throw new Error(`expected 16 results, got ${rows.length}`);
     await c.query(`DROP SCHEMA "${schema}" CASCADE`);
     await c.query(`DROP SCHEMA "${schema}_boss" CASCADE`);
-    const launch = /worker: (\d+ job process.*)/.exec(rs.map((r) => r.stderr).join('\n'))?.[1] ?? `${launches.length} x hft worker, node ${HFT_FLAGS.join(' ')}`;
+    const launch = /worker: (\d+ job process.*)/.exec(rs.map((r) => r.stderr).join('\n'))?.[1] ?? `${launches.length} x hft worker${variant === 'oneCore' ? ' under taskset -c 0' : ''}, node ${HFT_FLAGS.join(' ')}`;
     return {
       wallMs: end - t0, workMs: end - t0 - phases.firstJobMs, phases, jobMs: rows.reduce((s, r) => s + r.wall_ms, 0), jobs: rs.flatMap((r) => jobCosts(r.stderr)),
       pgCpu: pgSeconds, sweepId, runIds: rows.map((r) => r.run_id), launch,
@@ -235,11 +240,12 @@ async function main(): Promise<void> {
     const load = loadavg()[0]!;
     const ceiling = await ceilings();
     const one = await queueVariant('one', r, SCENARIO);
+    const oneCore = await queueVariant('oneCore', r, SCENARIO);
     const pair = await queueVariant('pair', r, SCENARIO);
     const pairPar = await queueVariant('pairPar', r, SCENARIO);
     const plain = await queueVariant('plain', r, SCENARIO);
-    rounds.push({ ceiling, load, one, pair, pairPar, plain });
-    process.stderr.write(`round ${r + 1} (load ${load.toFixed(2)}): ceiling cpu ${ceiling.cpu.toFixed(2)}x mem ${ceiling.mem.toFixed(2)}x, 1 worker ${(one.wallMs / 1000).toFixed(1)} s, 2 workers ${(pair.wallMs / 1000).toFixed(1)} s, 2 workers parallel GC ${(pairPar.wallMs / 1000).toFixed(1)} s, 2 plain ${(plain.wallMs / 1000).toFixed(1)} s\n`);
+    rounds.push({ ceiling, load, one, oneCore, pair, pairPar, plain });
+    process.stderr.write(`round ${r + 1} (load ${load.toFixed(2)}): ceiling cpu ${ceiling.cpu.toFixed(2)}x mem ${ceiling.mem.toFixed(2)}x, 1 worker ${(one.wallMs / 1000).toFixed(1)} s, 1 worker on 1 core ${(oneCore.wallMs / 1000).toFixed(1)} s, 2 workers ${(pair.wallMs / 1000).toFixed(1)} s, 2 workers parallel GC ${(pairPar.wallMs / 1000).toFixed(1)} s, 2 plain ${(plain.wallMs / 1000).toFixed(1)} s\n`);
   }
   const ref = rounds[0]!.one;
 
@@ -257,13 +263,13 @@ async function main(): Promise<void> {
     seqIds.push(r.runId);
   }
   const seqMs = performance.now() - t1;
-  const variants: Variant[] = ['one', 'pair', 'pairPar', 'plain'];
+  const variants: Variant[] = ['one', 'oneCore', 'pair', 'pairPar', 'plain'];
   const same = rounds.every((r) => variants.every((v) => JSON.stringify(r[v].runIds) === JSON.stringify(seqIds)));
 
   const f = (ms: number | undefined, w = 6): string => (ms === undefined ? '-' : (ms / 1000).toFixed(1)).padStart(w);
   const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   console.log(`\n16 backtests (${what}); ${cpus()[0]!.model}, ${cpus().length} cores; load average ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)} (shared machine); node ${HFT_FLAGS.join(' ')}\n`);
-  console.log(`launch: 1 worker = ${rounds[0]!.one.launch}; 2 workers = hft worker --concurrency 2: ${rounds[0]!.pair.launch}; 2 workers parallel GC = --concurrency 2 --parallel-gc: ${rounds[0]!.pairPar.launch}; 2 plain = ${rounds[0]!.plain.launch}\n`);
+  console.log(`launch: 1 worker = ${rounds[0]!.one.launch}; 1 worker on 1 core = ${rounds[0]!.oneCore.launch}; 2 workers = hft worker --concurrency 2: ${rounds[0]!.pair.launch}; 2 workers parallel GC = --concurrency 2 --parallel-gc: ${rounds[0]!.pairPar.launch}; 2 plain = ${rounds[0]!.plain.launch}\n`);
   console.log('| round | load | ceiling 2 vs 1: cpu / mem loop | 1 worker wall s (work s) | 2 workers wall s (work s) | speed-up wall / work | 2 workers parallel GC wall s (work s) | speed-up wall / work | 2 plain wall s (work s) | speed-up wall / work |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const cell = (r: (typeof rounds)[number], v: Variant): string => `${f(r[v].wallMs, 0)} (${f(r[v].workMs, 0)}) | ${x(r.one.wallMs, r[v].wallMs)} / ${x(r.one.workMs, r[v].workMs)}`;
@@ -272,18 +278,32 @@ async function main(): Promise<void> {
   console.log('| variant | sum job wall s | sum job CPU s | median job CPU / wall | median CPU s of a warm job (not a process\'s first) | PG server CPU s |');
   console.log('|---|---|---|---|---|---|');
   for (const v of variants) {
-    const name = { one: '1 worker', pair: '2 workers (--concurrency 2)', pairPar: '2 workers (--concurrency 2 --parallel-gc)', plain: '2 plain' }[v];
+    const name = { one: '1 worker', oneCore: '1 worker on 1 core (taskset -c 0)', pair: '2 workers (--concurrency 2)', pairPar: '2 workers (--concurrency 2 --parallel-gc)', plain: '2 plain' }[v];
     const sumWall = med(rounds.map((r) => r[v].jobs.reduce((s, j) => s + j.wall, 0)));
     const sumCpu = med(rounds.map((r) => r[v].jobs.reduce((s, j) => s + j.cpu, 0)));
     const ratio = med(rounds.map((r) => med(r[v].jobs.map((j) => j.cpu / j.wall))));
     const warmCpu = med(rounds.map((r) => med(r[v].jobs.filter((j) => j.warm).map((j) => j.cpu))));
     console.log(`| ${name} | ${sumWall.toFixed(1)} | ${sumCpu.toFixed(1)} | ${ratio.toFixed(2)} | ${warmCpu.toFixed(2)} | ${med(rounds.map((r) => r[v].pgCpu)).toFixed(2)} |`);
   }
+  // The most 2 workers can gain on this machine given what the jobs themselves cost: the cores kept
+  // 100% busy with jobs that each need the CPU they were measured to need when paired (which is more
+  // than alone when the two contend for cache and memory bandwidth), against one worker's job time.
+  // One job alone already uses more than one core (its log writer thread, V8's GC helpers), so the
+  // bound is cores / (that job's cores x the CPU growth when paired), not the core count.
+  const cores = cpus().length;
+  const sumOf = (r: (typeof rounds)[number], v: Variant, k: 'wall' | 'cpu'): number => r[v].jobs.reduce((s, j) => s + j[k], 0);
+  console.log(`\nspeed-up bound from the jobs' own CPU (${cores} cores x 1 worker's summed job wall / 2 workers' summed job CPU), and the share of it reached by --concurrency 2's work time:`);
+  rounds.forEach((r, i) => {
+    const bound = cores * sumOf(r, 'one', 'wall') / sumOf(r, 'pair', 'cpu');
+    const reached = r.one.workMs / r.pair.workMs;
+    const perCore = r.oneCore.workMs / r.pair.workMs;
+    console.log(`  round ${i + 1}: 2 workers on 2 cores vs 1 worker confined to 1 core: ${perCore.toFixed(2)}x; one job alone uses ${(sumOf(r, 'one', 'cpu') / sumOf(r, 'one', 'wall')).toFixed(2)} cores; paired, a job takes ${(sumOf(r, 'pair', 'cpu') / sumOf(r, 'one', 'cpu')).toFixed(2)}x the CPU it took alone; bound ${bound.toFixed(2)}x, reached ${reached.toFixed(2)}x (${(100 * reached / bound).toFixed(0)}%)`);
+  });
   console.log('\nphases (median over rounds; s since the launch, from the arrival of the workers\' log lines; "-" = not logged):');
   console.log('| variant | supervisor forked | last worker ready | start-up CPU s per worker | first job started | last job done | exit | between jobs s (sum over workers) |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const v of variants) {
-    const name = { one: '1 worker', pair: '2 workers (--concurrency 2)', pairPar: '2 workers (--concurrency 2 --parallel-gc)', plain: '2 plain' }[v];
+    const name = { one: '1 worker', oneCore: '1 worker on 1 core (taskset -c 0)', pair: '2 workers (--concurrency 2)', pairPar: '2 workers (--concurrency 2 --parallel-gc)', plain: '2 plain' }[v];
     const ph = rounds.map((r) => r[v].phases);
     const opt = (xs: (number | undefined)[]): string => (xs.some((x) => x === undefined) ? '-' : f(med(xs as number[]), 0).trim());
     const cpu = ph.flatMap((p) => p.startupCpuS);
@@ -291,6 +311,7 @@ async function main(): Promise<void> {
   }
   const sp = (v: Variant): string => `wall ${med(rounds.map((r) => r.one.wallMs / r[v].wallMs)).toFixed(2)}x, work ${med(rounds.map((r) => r.one.workMs / r[v].workMs)).toFixed(2)}x`;
   console.log(`\nmedian speed-up vs 1 worker (target >= 1.8x): 2 workers (--concurrency 2) ${sp('pair')}; with --parallel-gc ${sp('pairPar')}; 2 plain ${sp('plain')}; median ceiling: cpu loop ${med(rounds.map((r) => r.ceiling.cpu)).toFixed(2)}x, memory loop ${med(rounds.map((r) => r.ceiling.mem)).toFixed(2)}x`);
+  console.log(`median scaling per core (2 workers --concurrency 2 on 2 cores vs 1 worker confined to 1 core): wall ${med(rounds.map((r) => r.oneCore.wallMs / r.pair.wallMs)).toFixed(2)}x, work ${med(rounds.map((r) => r.oneCore.workMs / r.pair.workMs)).toFixed(2)}x`);
   console.log(`median wall: 1 worker ${f(med(rounds.map((r) => r.one.wallMs)), 0)} s, 2 workers ${f(med(rounds.map((r) => r.pair.wallMs)), 0)} s, 2 workers parallel GC ${f(med(rounds.map((r) => r.pairPar.wallMs)), 0)} s, 2 plain ${f(med(rounds.map((r) => r.plain.wallMs)), 0)} s`);
   console.log(`peer: sequential backtestFromFile in 1 process ${f(seqMs, 0)} s; --local 2 (forked workers, no server) ${f(localMs, 0)} s`);
   console.log('"work" = from the first job started to the last worker exit (no process start-up); "sum job wall" = job time summed over jobs (grows when workers share a core)');
