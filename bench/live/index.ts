@@ -63,6 +63,7 @@ import { PRIME_STEPS, sessionInstruments } from '../../src/cli/commands/paper.ts
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
 import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../src/engine/live/LiveSession.ts';
+import { VenuePort } from '../../src/engine/live/VenuePort.ts';
 import { TickRecorder } from '../../src/engine/live/TickRecorder.ts';
 import { FileEventStore } from '../../src/eventstore/file/FileEventStore.ts';
 import { openTickStore } from '../../src/feeds/tickstore/TickStore.ts';
@@ -231,7 +232,8 @@ await exec.start();
 const recordDir = RECORD ? mkdtempSync(join(tmpdir(), 'hft-bench-live-')) : undefined;
 const store = recordDir ? await FileEventStore.open(join(recordDir, 'store'), { fsync: 'always' }) : new MemoryEventStore();
 const recorder = recordDir ? new TickRecorder(openTickStore(join(recordDir, 'ticks')), specs) : undefined;
-const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store, codeVersion: 'bench', startUs: clock(), venue });
+// Behind a VenuePort, as `hft live` hands its adapter to the kernel (the warmer's shadow holds its dry venue so).
+const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store, codeVersion: 'bench', startUs: clock(), venue: new VenuePort(venue) });
 const warmer = WARM_MS > 0 ? new HotPathWarmer({
   shadow: (v) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store: new MemoryEventStore(), codeVersion: 'bench', startUs: clock(), venue: v }).kernel,
   top: (idx) => session!.kernel.top(idx), warmOrder: (o) => exec.warmOrder(o), startUs: clock(),

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { openMarketStream, prepareData } from '../../src/cli/prepareData.ts';
 import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
+import { VenuePort } from '../../src/engine/live/VenuePort.ts';
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
 import { Kernel } from '../../src/engine/Kernel.ts';
 import type { ExecutionVenue } from '../../src/engine/ports.ts';
@@ -19,7 +20,7 @@ import type { Scenario } from '../../src/engine/scenario.ts';
 import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.ts';
 import type { NewEvent, OrderIntentData } from '../../src/model/events.ts';
 import type { InstrumentSpec } from '../../src/model/instrument.ts';
-import { allocBatch, type MarketBatch } from '../../src/model/market.ts';
+import { allocBatch, BookFlag, KindCode, type MarketBatch } from '../../src/model/market.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ROWS = 20_000;
@@ -157,4 +158,55 @@ describe('HotPathWarmer', () => {
     drive(real, () => w.step());
     expect(w.stats.rebuilds).toBeGreaterThanOrEqual(Math.floor(w.stats.steps / 100));
   });
+
+  it('primes over fresh shadow generations, each with its dry venue behind its own VenuePort, and feeds trade and depth rows', () => {
+    const ports: ExecutionVenue[] = [];
+    const rows: { kind: number; side: number; price: number; size: number; flags: number }[] = [];
+    const signed: OrderIntentData[] = [];
+    const w = new HotPathWarmer({
+      shadow: (v: ExecutionVenue) => {
+        ports.push(v);
+        const cfg = createLiveRun({ mode: 'live', scenario, scenarioPath: 'demo', instruments: specs, store: new MemoryEventStore(), codeVersion: 'warm', startUs, venue: v }).kernel;
+        // What the venue side of the shadow sees: every row of every warm step.
+        const spy: ExecutionVenue = {
+          onMarketRow: (b, i, id) => { rows.push({ kind: b.kind[i]!, side: b.side[i]!, price: b.price[i]!, size: b.size[i]!, flags: b.flags[i]! }); v.onMarketRow(b, i, id); },
+          advanceTo: (t) => v.advanceTo(t), submit: (o, t) => v.submit(o, t), cancel: (id, t) => v.cancel(id, t), modify: (id, p, s, t) => v.modify(id, p, s, t),
+          nextResponseUs: () => v.nextResponseUs(), takeResponses: (t) => v.takeResponses(t),
+        };
+        return { ...cfg, venue: spy };
+      },
+      top: () => ({ bidTicks: Number.NaN, bidLots: 0, askTicks: Number.NaN, askLots: 0 }), warmOrder: (o) => signed.push(o), startUs,
+    });
+    expect(w.prime(5_000, () => ({ bidTicks: 6_100_000, bidLots: 50_000_000, askTicks: 6_100_001, askLots: 20_000_000 }))).toBe(5_000);
+    // The constructor's shadow, then a fresh one at steps 2,000 and 4,000.
+    expect(w.stats.rebuilds).toBe(3);
+    expect(ports).toHaveLength(3);
+    for (const p of ports) expect(p).toBeInstanceOf(VenuePort);
+    expect(new Set(ports.map((p) => (p as VenuePort).inner)).size).toBe(3);
+    // One best bid/offer row a step; every 4th step a trade and a depth update ending its message.
+    expect(rows.filter((r) => r.kind === KindCode.bbo)).toHaveLength(5_000);
+    const trades = rows.filter((r) => r.kind === KindCode.trade);
+    expect(trades).toHaveLength(5_000 / 4);
+    expect(new Set(trades.map((r) => r.side))).toEqual(new Set([1, -1]));
+    const book = rows.filter((r) => r.kind === KindCode.book);
+    expect(book.filter((r) => (r.flags & BookFlag.EndOfMessage) !== 0)).toHaveLength(5_000 / 4);
+    // Levels set near the touch on both sides, and the previous update's levels deleted (size 0).
+    expect(book.filter((r) => r.size > 0 && r.side === 1).every((r) => Math.abs(r.price - 6_100_000) <= 4)).toBe(true);
+    expect(book.filter((r) => r.size > 0 && r.side === -1).every((r) => Math.abs(r.price - 6_100_001) <= 4)).toBe(true);
+    expect(book.filter((r) => r.size === 0).length).toBeGreaterThan(1_000);
+  });
+
+  it('rejects the 16th order of every 64 of each side as a post-only order that would take, and fills none of them', () => {
+    const real = paperKernel();
+    const signed: OrderIntentData[] = [];
+    const w = warmerFor(real, signed);
+    drive(real, () => w.step());
+    const perSide = (n: number): number => (n >= 16 ? Math.floor((n - 16) / 64) + 1 : 0);
+    const buys = signed.filter((o) => o.side === 'buy').length;
+    const sells = signed.filter((o) => o.side === 'sell').length;
+    expect(w.stats.rejects).toBe(perSide(buys) + perSide(sells));
+    expect(w.stats.rejects).toBeGreaterThan(50);
+    expect(w.stats.fills).toBe(Math.floor(buys / 32) + Math.floor(sells / 32));
+  });
 });
+

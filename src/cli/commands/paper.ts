@@ -20,6 +20,7 @@ import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
 import { HotPathWarmer, type WarmTop } from '../../engine/live/HotPathWarmer.ts';
+import { VenuePort } from '../../engine/live/VenuePort.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
 import { PositionWatch, type DriftDetector } from '../../engine/live/PositionWatch.ts';
 import type { ExecutionVenue } from '../../engine/ports.ts';
@@ -312,9 +313,11 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   }
   let run: LiveRun;
   try {
+    // Live: the kernel holds the adapter behind a VenuePort, as the warmer's shadow holds its dry
+    // venue, so the kernel code the shadow warms meets the same layout at the first real order.
     run = createLiveRun({
       mode: o.mode, scenario, scenarioPath, instruments: specs, store, codeVersion: codeVersion(), startUs,
-      ...(venue ? { venue } : {}), session: { restUrl, wsUrl, sandbox: o.sandbox ?? false },
+      ...(venue ? { venue: new VenuePort(venue) } : {}), session: { restUrl, wsUrl, sandbox: o.sandbox ?? false },
     });
   } catch (e) { venue?.stop(); await store.close(); throw e; }
   const tickRoot = resolve(io.cwd, SESSIONS_DIR, run.runId, 'ticks');

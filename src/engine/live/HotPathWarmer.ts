@@ -26,10 +26,11 @@
  * during it waits (the former default, every 200,000 steps, put one in every ~200 s of a session).
  */
 import type { OrderIntentData } from '../../model/events.ts';
-import { allocBatch, KindCode, type MarketBatch } from '../../model/market.ts';
+import { allocBatch, BookFlag, KindCode, Side, type MarketBatch } from '../../model/market.ts';
 import type { VenueReport } from '../../model/orders.ts';
 import { Kernel, type KernelConfig } from '../Kernel.ts';
 import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../ports.ts';
+import { VenuePort } from './VenuePort.ts';
 
 /** The top of book the warm rows are built around (the real run's, read each step). */
 export interface WarmTop { bidTicks: number; bidLots: number; askTicks: number; askLots: number }
@@ -47,7 +48,13 @@ export interface HotPathWarmerOptions {
   readonly rebuildEvery?: number;
 }
 
-const STEP_US = 100_000;
+/**
+ * The shadow's clock step, µs: 100 ms, and 3 µs off the round number so the rate-limit token counts
+ * it computes (elapsed × rate / 1e6) are fractional, as on the wall clock: with a round step they were
+ * whole numbers, V8 kept them as small integers, and the real run's first fractional count
+ * deoptimized the risk gate and every risk rule (`--trace-deopt`: "lost precision", "wrong map").
+ */
+const STEP_US = 100_003;
 
 /**
  * Every FILL_EVERY-th order of each side is filled whole at its price (see DryVenue). Each fill costs
@@ -55,6 +62,32 @@ const STEP_US = 100_000;
  * against 2.0 without fills, and bench/live's process 25-33% of a core against 22-26% (noisy).
  */
 const FILL_EVERY = 32;
+
+/**
+ * Every REJECT_EVERY-th order of each side (never one that FILL_EVERY fills) is rejected as a post-only
+ * order that would take, as the venue does when the touch moved: the reject path (OMS, the strategy's
+ * rejected-price memory) otherwise first ran at the real run's first reject.
+ */
+const REJECT_EVERY = 64;
+const REJECT_AT = 16;
+
+/**
+ * Priming runs this many steps per shadow kernel, then builds a fresh one (HotPathWarmer.prime).
+ * Code that runs once per kernel (first row, first order, first fill, first timer: lazy state, first
+ * Map entries) otherwise ran only at the shadow's very start, before V8 optimized anything, and the
+ * optimized code had no feedback for it: the real kernel then deoptimized there at its first message
+ * (`--trace-deopt`: Kernel nextTimerUs, sampleEquity, the market maker's updateVol, the risk gate's
+ * first token bucket, the OMS's first index entry). A build costs 3-13 ms, before the feed.
+ */
+const PRIME_GENERATION = 2_000;
+
+/**
+ * Every TAPE_EVERY-th step also carries a trade row and a depth update (a level set and deleted,
+ * end of message), so the kernel's book and trade paths and the strategies' reactions to them run in
+ * the shadow: with best bid/offer rows alone they never did, and the real run's first depth or trade
+ * message deoptimized the kernel's row loop (`localRow`, `--trace-deopt`).
+ */
+const TAPE_EVERY = 4;
 
 /**
  * A venue that answers at once: every order accepted, every cancel done, and every FILL_EVERY-th
@@ -72,14 +105,19 @@ class DryVenue implements ExecutionVenue {
   private sells = 0;
   /** The settle currency of each instrument id (fees are stated in it). */
   settleOf: (instrument: string) => string = () => '';
-  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number, private readonly onFill: () => void) {}
+  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number, private readonly onFill: () => void, private readonly onReject: () => void) {}
   onMarketRow(): void { /* no book of its own */ }
   advanceTo(): void { /* answers are immediate */ }
   submit(order: OrderIntentData): void {
     this.onOrder?.(order);
     const n = this.seq++;
-    this.push({ kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: `w${n}` });
     const k = order.side === 'buy' ? ++this.buys : ++this.sells;
+    if (k % REJECT_EVERY === REJECT_AT) {
+      this.onReject();
+      this.push({ kind: 'rejected', clientOrderId: order.clientOrderId, reason: 'warm-up: post-only order would immediately match' });
+      return;
+    }
+    this.push({ kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: `w${n}` });
     if (k % FILL_EVERY === 0) {
       this.onFill();
       const feeCurrency = this.settleOf(order.instrument);
@@ -105,9 +143,11 @@ export class HotPathWarmer {
   private instruments = 0;
   private nowUs: number;
   private steps = 0;
-  private readonly batch: MarketBatch = allocBatch(1);
-  /** Steps run, shadow orders signed and filled (tests, stats). */
-  readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, rebuilds: 0 };
+  private readonly batch: MarketBatch = allocBatch(6);
+  /** Per instrument, the bid and ask price levels the shadow's book holds (set by the last depth row). */
+  private bookLevels: ([number, number] | undefined)[] = [];
+  /** Steps run, shadow orders signed, filled and rejected (tests, stats). */
+  readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, rejects: 0, rebuilds: 0 };
 
   constructor(private readonly o: HotPathWarmerOptions) {
     this.nowUs = o.startUs;
@@ -131,7 +171,12 @@ export class HotPathWarmer {
    */
   prime(steps: number, top: (idx: number) => WarmTop): number {
     let n = 0;
-    for (let i = 0; i < steps; i++) if (this.stepAround(top)) n++;
+    for (let i = 0; i < steps; i++) {
+      // Several shadow generations (PRIME_GENERATION): each one's first-time paths run again once V8
+      // has compiled the rest; the last one is what the warm ticker goes on stepping.
+      if (i > 0 && i % PRIME_GENERATION === 0) this.build();
+      if (this.stepAround(top)) n++;
+    }
     return n;
   }
 
@@ -149,14 +194,44 @@ export class HotPathWarmer {
     b.kind[0] = KindCode.bbo; b.instrument[0] = idx; b.tsEvent[0] = this.nowUs; b.tsRecv[0] = this.nowUs;
     b.side[0] = 0; b.price[0] = top.bidTicks + shift; b.size[0] = top.bidLots; b.price2[0] = top.askTicks + shift; b.size2[0] = top.askLots;
     b.id[0] = this.steps; b.flags[0] = 0; b.rate[0] = 0;
+    if (this.steps % TAPE_EVERY === 0) {
+      // A trade at the shifted bid or ask (the side alternates), then a depth update: a bid level two
+      // or three ticks (alternately) under the shifted bid and an ask level as far over the shifted
+      // ask, the previous update's levels deleted (end of message). The shadow's book holds one level
+      // a side, so its memory does not grow, and updates move its best levels both ways (its
+      // strategies read the best bid/offer row, fresher, so their quotes do not change).
+      const buy = (this.steps / TAPE_EVERY) % 2 === 0;
+      const away = buy ? 2 : 3;
+      const bidPx = top.bidTicks + shift - away;
+      const askPx = top.askTicks + shift + away;
+      let r = 1;
+      r = this.row(r, idx, KindCode.trade, buy ? 1 : -1, buy ? top.askTicks + shift : top.bidTicks + shift, 1, 0);
+      r = this.row(r, idx, KindCode.book, Side.Bid, bidPx, top.bidLots, 0);
+      r = this.row(r, idx, KindCode.book, Side.Ask, askPx, top.askLots, 0);
+      const old = this.bookLevels[idx];
+      if (old !== undefined && old[0] !== bidPx) r = this.row(r, idx, KindCode.book, Side.Bid, old[0], 0, 0);
+      if (old !== undefined && old[1] !== askPx) r = this.row(r, idx, KindCode.book, Side.Ask, old[1], 0, 0);
+      b.flags[r - 1] = BookFlag.EndOfMessage;
+      b.length = r;
+      this.bookLevels[idx] = [bidPx, askPx];
+    }
     this.kernel.step(b);
     this.kernel.advance(this.nowUs + 1);
     return true;
   }
 
+  /** Writes row `r` of the warm batch (a trade or depth row at the shadow's time); returns r + 1. */
+  private row(r: number, idx: number, kind: number, side: number, price: number, size: number, flags: number): number {
+    const b = this.batch;
+    b.kind[r] = kind; b.instrument[r] = idx; b.tsEvent[r] = this.nowUs; b.tsRecv[r] = this.nowUs; b.side[r] = side;
+    b.price[r] = price; b.size[r] = size; b.price2[r] = 0; b.size2[r] = 0; b.id[r] = this.steps; b.flags[r] = flags; b.rate[r] = 0;
+    return r + 1;
+  }
+
   private build(): void {
-    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs, () => { this.stats.fills++; });
-    const cfg = this.o.shadow(venue);
+    this.bookLevels = [];
+    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs, () => { this.stats.fills++; }, () => { this.stats.rejects++; });
+    const cfg = this.o.shadow(new VenuePort(venue));
     const settle = new Map(cfg.instruments.map((i) => [i.id, i.settle]));
     venue.settleOf = (id) => settle.get(id) ?? '';
     this.kernel = new Kernel(cfg);
