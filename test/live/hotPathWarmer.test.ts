@@ -21,6 +21,7 @@ import { MemoryEventStore } from '../../src/eventstore/memory/MemoryEventStore.t
 import type { NewEvent, OrderIntentData } from '../../src/model/events.ts';
 import type { InstrumentSpec } from '../../src/model/instrument.ts';
 import { allocBatch, BookFlag, KindCode, type MarketBatch } from '../../src/model/market.ts';
+import type { VenueReport } from '../../src/model/orders.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ROWS = 20_000;
@@ -162,6 +163,7 @@ describe('HotPathWarmer', () => {
   it('primes over fresh shadow generations, each with its dry venue behind its own VenuePort, and feeds trade and depth rows', () => {
     const ports: ExecutionVenue[] = [];
     const rows: { kind: number; side: number; price: number; size: number; flags: number }[] = [];
+    const reports: VenueReport[] = [];
     const signed: OrderIntentData[] = [];
     const w = new HotPathWarmer({
       shadow: (v: ExecutionVenue) => {
@@ -171,7 +173,8 @@ describe('HotPathWarmer', () => {
         const spy: ExecutionVenue = {
           onMarketRow: (b, i, id) => { rows.push({ kind: b.kind[i]!, side: b.side[i]!, price: b.price[i]!, size: b.size[i]!, flags: b.flags[i]! }); v.onMarketRow(b, i, id); },
           advanceTo: (t) => v.advanceTo(t), submit: (o, t) => v.submit(o, t), cancel: (id, t) => v.cancel(id, t), modify: (id, p, s, t) => v.modify(id, p, s, t),
-          nextResponseUs: () => v.nextResponseUs(), takeResponses: (t) => v.takeResponses(t),
+          nextResponseUs: () => v.nextResponseUs(),
+          takeResponses: (t) => { const r = v.takeResponses(t); for (const x of r) if ('report' in x) reports.push(x.report); return r; },
         };
         return { ...cfg, venue: spy };
       },
@@ -188,8 +191,35 @@ describe('HotPathWarmer', () => {
     const trades = rows.filter((r) => r.kind === KindCode.trade);
     expect(trades).toHaveLength(5_000 / 4);
     expect(new Set(trades.map((r) => r.side))).toEqual(new Set([1, -1]));
-    const book = rows.filter((r) => r.kind === KindCode.book);
+    const book = rows.filter((r) => r.kind === KindCode.book && (r.flags & BookFlag.Snapshot) === 0);
     expect(book.filter((r) => (r.flags & BookFlag.EndOfMessage) !== 0)).toHaveLength(5_000 / 4);
+    // Each shadow kernel starts with a 200-level-a-side snapshot: Clear on its first row, the end of
+    // message on its last, bids under the touch and asks over it, some past the book's dense window.
+    const snap = rows.filter((r) => (r.flags & BookFlag.Snapshot) !== 0);
+    expect(w.stats.snapshots).toBe(3);
+    expect(snap).toHaveLength(3 * 400);
+    for (let g = 0; g < 3; g++) {
+      const one = snap.slice(g * 400, (g + 1) * 400);
+      expect(one.map((r) => r.flags & (BookFlag.Clear | BookFlag.EndOfMessage))).toEqual([BookFlag.Clear, ...Array(398).fill(0), BookFlag.EndOfMessage]);
+      const bids = one.filter((r) => r.side === 1).map((r) => r.price);
+      const asks = one.filter((r) => r.side === -1).map((r) => r.price);
+      expect(new Set(bids).size).toBe(200);
+      expect(new Set(asks).size).toBe(200);
+      expect(Math.max(...bids)).toBeLessThan(Math.min(...asks));
+      expect(Math.min(...bids)).toBeLessThan(6_100_000 - 65_536);
+      expect(Math.max(...asks)).toBeGreaterThan(6_100_001 + 65_536);
+      expect(one.every((r) => r.size > 0)).toBe(true);
+    }
+    // Partial fills: one part when accepted, one more while the cancel is pending, just before it.
+    expect(w.stats.partialFills).toBeGreaterThan(50);
+    const fills = reports.filter((r) => r.kind === 'fill');
+    const size = new Map(signed.map((o) => [o.clientOrderId, o.sizeLots]));
+    const parts = fills.filter((f) => f.sizeLots < size.get(f.clientOrderId)!);
+    expect(parts.length).toBe(w.stats.partialFills);
+    const raced = reports.filter((r, i) => r.kind === 'fill' && reports[i + 1]?.kind === 'canceled' && reports[i + 1]!.clientOrderId === r.clientOrderId);
+    expect(raced.length).toBeGreaterThan(20);
+    // Fees as the venue states them: non-zero, 8 decimals, in the settle currency.
+    for (const f of fills) expect(f).toMatchObject({ fee: expect.stringMatching(/^0\.0000[1-9]\d{3}$/), feeCurrency: 'USDT' });
     // Levels set near the touch on both sides, and the previous update's levels deleted (size 0).
     expect(book.filter((r) => r.size > 0 && r.side === 1).every((r) => Math.abs(r.price - 6_100_000) <= 4)).toBe(true);
     expect(book.filter((r) => r.size > 0 && r.side === -1).every((r) => Math.abs(r.price - 6_100_001) <= 4)).toBe(true);

@@ -57,6 +57,35 @@ export interface HotPathWarmerOptions {
 const STEP_US = 100_003;
 
 /**
+ * Every SHORT_EVERY-th step the clock moves SHORT_STEP_US only. With 100 ms steps the order-rate
+ * bucket (demo: 50 orders/s, burst 100) refilled to its cap before every check, so the token count
+ * the risk context and the bucket carry was always a whole number: V8 kept those fields as small
+ * integers, and the real run — orders a few ms apart, the bucket between whole counts — stored the
+ * first fraction at its first order: the risk context's layout changed and every risk rule
+ * deoptimized there ("not a Smi" in checkOrder, "wrong map" in each rule's check, "lost precision"
+ * in the bucket: `--trace-deopt`, bench/live, 2026-12-07). A short step checks before the refill caps.
+ */
+const SHORT_EVERY = 8;
+const SHORT_STEP_US = 1_003;
+
+/**
+ * Each shadow kernel's first step (and every SNAPSHOT_EVERY-th after) starts with a depth snapshot of
+ * SNAPSHOT_LEVELS levels a side around the top (Clear on its first row, Snapshot on every row, as
+ * BinanceBookSync emits a REST snapshot): the last SNAPSHOT_FAR of them spread out to 100,000 ticks,
+ * past the L2 book's dense window (±65,536 ticks), as a real 1,000-level snapshot reaches. Without
+ * it the shadow's book held one level a side and its first row was a best bid/offer: the real run's
+ * first snapshot met the book's Clear, deep-level, far-level and next-best scan paths, and the kernel's
+ * top-of-book-from-the-book path (before any best bid/offer message), for the first time
+ * (`--trace-deopt`: L2Book applyRow/set, Kernel topOf/quote, at the session's first message). A
+ * snapshot replaces the book (Clear), so the shadow's memory stays flat, and the periodic one keeps
+ * its deep levels near the real top as the price moves. 400 rows: one warm step every 10 s of 1 ms
+ * steps takes that much longer.
+ */
+const SNAPSHOT_LEVELS = 200;
+const SNAPSHOT_FAR = 40;
+const SNAPSHOT_EVERY = 10_000;
+
+/**
  * Every FILL_EVERY-th order of each side is filled whole at its price (see DryVenue). Each fill costs
  * a requote and the ledger's exact-decimal accounting: every 8th gave 2.3 dry orders a warm step
  * against 2.0 without fills, and bench/live's process 25-33% of a core against 22-26% (noisy).
@@ -70,6 +99,15 @@ const FILL_EVERY = 32;
  */
 const REJECT_EVERY = 64;
 const REJECT_AT = 16;
+
+/**
+ * The PARTIAL_AT-th of every FILL_EVERY orders of each side (never one filled whole or rejected) is
+ * filled in part when accepted, and once more in part when its cancel comes, before the cancel's
+ * answer: a fill racing a cancel, as the real venue sends them. With whole fills only the OMS's
+ * fill-while-pending-cancel and partially-filled paths first ran at the real run's first such fill
+ * (`--trace-deopt`: evolveOms apply, "insufficient type feedback").
+ */
+const PARTIAL_AT = 8;
 
 /**
  * Priming runs this many steps per shadow kernel, then builds a fresh one (HotPathWarmer.prime).
@@ -103,9 +141,11 @@ class DryVenue implements ExecutionVenue {
   private seq = 0;
   private buys = 0;
   private sells = 0;
+  /** Orders filled in part, by client id: lots still open and price (a second part fills at cancel). */
+  private readonly partial = new Map<string, { lots: number; priceTicks: number; instrument: string }>();
   /** The settle currency of each instrument id (fees are stated in it). */
   settleOf: (instrument: string) => string = () => '';
-  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number, private readonly onFill: () => void, private readonly onReject: () => void) {}
+  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number, private readonly onFill: () => void, private readonly onReject: () => void, private readonly onPartial: () => void) {}
   onMarketRow(): void { /* no book of its own */ }
   advanceTo(): void { /* answers are immediate */ }
   submit(order: OrderIntentData): void {
@@ -120,14 +160,38 @@ class DryVenue implements ExecutionVenue {
     this.push({ kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: `w${n}` });
     if (k % FILL_EVERY === 0) {
       this.onFill();
-      const feeCurrency = this.settleOf(order.instrument);
-      this.push({
-        kind: 'fill', clientOrderId: order.clientOrderId, venueTradeId: `wt${n}`, priceTicks: order.priceTicks, sizeLots: order.sizeLots,
-        liquidity: 'maker', ...(feeCurrency ? { fee: '0', feeCurrency } : {}),
-      });
+      this.fill(order.clientOrderId, `wt${n}`, order.instrument, order.priceTicks, order.sizeLots);
+    } else if (k % FILL_EVERY === PARTIAL_AT && order.sizeLots >= 3) {
+      this.onPartial();
+      const part = Math.floor(order.sizeLots / 3);
+      this.fill(order.clientOrderId, `wp${n}`, order.instrument, order.priceTicks, part);
+      // Bounded: an order the strategy never cancels (filled in full elsewhere) must not pin memory.
+      if (this.partial.size >= 64) this.partial.clear();
+      this.partial.set(order.clientOrderId, { lots: order.sizeLots - part, priceTicks: order.priceTicks, instrument: order.instrument });
     }
   }
-  cancel(clientOrderId: string): void { this.push({ kind: 'canceled', clientOrderId, reason: 'venue' }); }
+  cancel(clientOrderId: string): void {
+    const p = this.partial.get(clientOrderId);
+    if (p !== undefined) {
+      // The second part fills while the cancel is pending; the cancel then takes the rest.
+      this.partial.delete(clientOrderId);
+      this.onPartial();
+      this.fill(clientOrderId, `wq${this.seq++}`, p.instrument, p.priceTicks, Math.floor(p.lots / 2));
+    }
+    this.push({ kind: 'canceled', clientOrderId, reason: 'venue' });
+  }
+  /**
+   * A maker fill with a fee in the settle currency, a non-zero amount of 8 decimals as the venue
+   * states them (with '0' the ledger's decimal arithmetic ran its zero shortcut and the real run's
+   * first fee deoptimized decimal.js: `--trace-deopt`, "wrong map" in Decimal).
+   */
+  private fill(clientOrderId: string, venueTradeId: string, instrument: string, priceTicks: number, sizeLots: number): void {
+    const feeCurrency = this.settleOf(instrument);
+    this.push({
+      kind: 'fill', clientOrderId, venueTradeId, priceTicks, sizeLots,
+      liquidity: 'maker', ...(feeCurrency ? { fee: `0.0000${1000 + (this.seq % 9000)}`, feeCurrency } : {}),
+    });
+  }
   modify(clientOrderId: string): void { this.push({ kind: 'update-rejected', clientOrderId, reason: 'warm-up' }); }
   nextResponseUs(): number { return this.queue.length > 0 ? this.queue[0]!.tsLocal : Number.POSITIVE_INFINITY; }
   takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] {
@@ -143,11 +207,12 @@ export class HotPathWarmer {
   private instruments = 0;
   private nowUs: number;
   private steps = 0;
-  private readonly batch: MarketBatch = allocBatch(6);
+  /** A step's rows: a snapshot (2 × SNAPSHOT_LEVELS), the best bid/offer, a trade and 4 depth rows. */
+  private readonly batch: MarketBatch = allocBatch(2 * SNAPSHOT_LEVELS + 6);
   /** Per instrument, the bid and ask price levels the shadow's book holds (set by the last depth row). */
   private bookLevels: ([number, number] | undefined)[] = [];
   /** Steps run, shadow orders signed, filled and rejected (tests, stats). */
-  readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, rejects: 0, rebuilds: 0 };
+  readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, partialFills: 0, rejects: 0, rebuilds: 0, snapshots: 0 };
 
   constructor(private readonly o: HotPathWarmerOptions) {
     this.nowUs = o.startUs;
@@ -186,14 +251,18 @@ export class HotPathWarmer {
     const top = topOf(idx);
     if (!Number.isFinite(top.bidTicks) || !Number.isFinite(top.askTicks) || !(top.bidTicks < top.askTicks) || !(top.bidLots > 0) || !(top.askLots > 0)) { this.stats.skipped++; return false; }
     const shift = Math.floor(this.steps / this.instruments) % 2 === 0 ? -1 : 1;
+    // A snapshot on each instrument's first step of a shadow kernel, and every SNAPSHOT_EVERY steps.
+    const snapshot = this.steps < this.instruments || this.steps % SNAPSHOT_EVERY < this.instruments;
     this.steps++;
     this.stats.steps++;
-    this.nowUs += STEP_US;
+    this.nowUs += this.steps % SHORT_EVERY === 0 ? SHORT_STEP_US : STEP_US;
     const b = this.batch;
-    b.length = 1;
-    b.kind[0] = KindCode.bbo; b.instrument[0] = idx; b.tsEvent[0] = this.nowUs; b.tsRecv[0] = this.nowUs;
-    b.side[0] = 0; b.price[0] = top.bidTicks + shift; b.size[0] = top.bidLots; b.price2[0] = top.askTicks + shift; b.size2[0] = top.askLots;
-    b.id[0] = this.steps; b.flags[0] = 0; b.rate[0] = 0;
+    let r0 = 0;
+    if (snapshot) { r0 = this.snapshot(idx, top.bidTicks + shift, top.bidLots, top.askTicks + shift, top.askLots); this.bookLevels[idx] = undefined; }
+    b.length = r0 + 1;
+    b.kind[r0] = KindCode.bbo; b.instrument[r0] = idx; b.tsEvent[r0] = this.nowUs; b.tsRecv[r0] = this.nowUs;
+    b.side[r0] = 0; b.price[r0] = top.bidTicks + shift; b.size[r0] = top.bidLots; b.price2[r0] = top.askTicks + shift; b.size2[r0] = top.askLots;
+    b.id[r0] = this.steps; b.flags[r0] = 0; b.rate[r0] = 0;
     if (this.steps % TAPE_EVERY === 0) {
       // A trade at the shifted bid or ask (the side alternates), then a depth update: a bid level two
       // or three ticks (alternately) under the shifted bid and an ask level as far over the shifted
@@ -204,7 +273,7 @@ export class HotPathWarmer {
       const away = buy ? 2 : 3;
       const bidPx = top.bidTicks + shift - away;
       const askPx = top.askTicks + shift + away;
-      let r = 1;
+      let r = r0 + 1;
       r = this.row(r, idx, KindCode.trade, buy ? 1 : -1, buy ? top.askTicks + shift : top.bidTicks + shift, 1, 0);
       r = this.row(r, idx, KindCode.book, Side.Bid, bidPx, top.bidLots, 0);
       r = this.row(r, idx, KindCode.book, Side.Ask, askPx, top.askLots, 0);
@@ -220,6 +289,31 @@ export class HotPathWarmer {
     return true;
   }
 
+  /**
+   * Writes a depth snapshot at rows 0.. of the warm batch: SNAPSHOT_LEVELS bids from `bidPx` down and
+   * as many asks from `askPx` up, one tick apart near the touch, the last SNAPSHOT_FAR spread out to
+   * 100,000 ticks away (bids at prices under 1 tick left out); sizes vary around the top's. Returns the
+   * rows written.
+   */
+  private snapshot(idx: number, bidPx: number, bidLots: number, askPx: number, askLots: number): number {
+    this.stats.snapshots++;
+    const near = SNAPSHOT_LEVELS - SNAPSHOT_FAR;
+    let r = 0;
+    for (let side = 0; side < 2; side++) {
+      for (let k = 0; k < SNAPSHOT_LEVELS; k++) {
+        const away = k < near ? k : near + Math.round(((k - near + 1) / SNAPSHOT_FAR) ** 2 * (100_000 - near));
+        const px = side === 0 ? bidPx - away : askPx + away;
+        if (px < 1) break;
+        const lots = Math.max(1, Math.round((side === 0 ? bidLots : askLots) * (1 + (k % 7) / 3)));
+        r = this.row(r, idx, KindCode.book, side === 0 ? Side.Bid : Side.Ask, px, lots, BookFlag.Snapshot);
+      }
+    }
+    const b = this.batch;
+    b.flags[0] = b.flags[0]! | BookFlag.Clear;
+    b.flags[r - 1] = b.flags[r - 1]! | BookFlag.EndOfMessage;
+    return r;
+  }
+
   /** Writes row `r` of the warm batch (a trade or depth row at the shadow's time); returns r + 1. */
   private row(r: number, idx: number, kind: number, side: number, price: number, size: number, flags: number): number {
     const b = this.batch;
@@ -230,7 +324,7 @@ export class HotPathWarmer {
 
   private build(): void {
     this.bookLevels = [];
-    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs, () => { this.stats.fills++; }, () => { this.stats.rejects++; });
+    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs, () => { this.stats.fills++; }, () => { this.stats.rejects++; }, () => { this.stats.partialFills++; });
     const cfg = this.o.shadow(new VenuePort(venue));
     const settle = new Map(cfg.instruments.map((i) => [i.id, i.settle]));
     venue.settleOf = (id) => settle.get(id) ?? '';
