@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { openMarketStream, prepareData } from '../../src/cli/prepareData.ts';
-import { HotPathWarmer } from '../../src/engine/live/HotPathWarmer.ts';
+import { HotPathWarmer, SETTLE_STEPS, type WarmTop } from '../../src/engine/live/HotPathWarmer.ts';
 import { VenuePort } from '../../src/engine/live/VenuePort.ts';
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
 import { Kernel } from '../../src/engine/Kernel.ts';
@@ -142,6 +142,24 @@ describe('HotPathWarmer', () => {
     expect(signed.length).toBeGreaterThanOrEqual(2_000);
     for (const o of signed) expect(Math.abs(o.priceTicks - 6_100_000)).toBeLessThanOrEqual(10);
     expect(w.prime(5, () => ({ bidTicks: Number.NaN, bidLots: 0, askTicks: Number.NaN, askLots: 0 }))).toBe(0);
+  });
+
+  it('settles on the last primed shadow kernel: SETTLE_STEPS more steps, no rebuild, no new snapshot', () => {
+    const signed: OrderIntentData[] = [];
+    const w = new HotPathWarmer({
+      shadow: (v: ExecutionVenue) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'demo', instruments: specs, store: new MemoryEventStore(), codeVersion: 'warm', startUs, venue: v }).kernel,
+      top: () => ({ bidTicks: Number.NaN, bidLots: 0, askTicks: Number.NaN, askLots: 0 }), warmOrder: (o) => signed.push(o), startUs,
+    });
+    const top = (): WarmTop => ({ bidTicks: 6_100_000, bidLots: 50_000_000, askTicks: 6_100_001, askLots: 20_000_000 });
+    expect(w.prime(4_500, top)).toBe(4_500);
+    const before = { ...w.stats };
+    const orders = signed.length;
+    // What bench/live and `hft live` run after building the session's kernel.
+    expect(w.prime(SETTLE_STEPS, top)).toBe(SETTLE_STEPS);
+    expect(w.stats.rebuilds).toBe(before.rebuilds);
+    expect(w.stats.snapshots).toBe(before.snapshots);
+    expect(w.stats.steps).toBe(before.steps + SETTLE_STEPS);
+    expect(signed.length - orders).toBeGreaterThanOrEqual(SETTLE_STEPS);
   });
 
   it('waits for a top of book: no step before the real run has seen one', () => {

@@ -19,7 +19,7 @@ import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMa
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
-import { HotPathWarmer, type WarmTop } from '../../engine/live/HotPathWarmer.ts';
+import { HotPathWarmer, SETTLE_STEPS, type WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import { VenuePort } from '../../engine/live/VenuePort.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
 import { PositionWatch, type DriftDetector } from '../../engine/live/PositionWatch.ts';
@@ -342,10 +342,12 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   // every kernel function V8 had compiled for the shadow (HotPathWarmer.prime; bench/live).
   // Any adapter with a `fetchTops` is primed (structurally: a new venue gets it by having one).
   const readsTops = (v: ExecutionVenue): v is ExecutionVenue & { fetchTops(): Promise<WarmTop[]> } => typeof (v as { fetchTops?: unknown }).fetchTops === 'function';
+  let tops: WarmTop[] | undefined;
   if (warmer && liveVenue && readsTops(liveVenue)) {
     try {
-      const tops = await liveVenue.fetchTops();
-      warmer.prime(PRIME_STEPS, (idx) => tops[idx]!);
+      const t = await liveVenue.fetchTops();
+      tops = t;
+      warmer.prime(PRIME_STEPS, (idx) => t[idx]!);
     } catch (e) { liveVenue.stop(); await follower?.close(); await store.close(); throw e; }
   }
   session = new LiveSession({
@@ -355,6 +357,9 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     ...(warmer ? { warmer, warmEveryMs } : {}),
     onError: (e) => { failure ??= e; },
   });
+  // Building the session's kernel invalidated kernel code the priming had compiled (HotPathWarmer
+  // SETTLE_STEPS): a few more warm steps have V8 compile it again before the feed starts.
+  if (warmer && tops) { const t = tops; warmer.prime(SETTLE_STEPS, (idx) => t[idx]!); }
   await session.start();
   // Before any market event: the positions the run starts holding (recorded, replayed by parity).
   for (const e of session.adopt(adoptions)) {

@@ -120,6 +120,19 @@ const PARTIAL_AT = 8;
 const PRIME_GENERATION = 2_000;
 
 /**
+ * Warm steps to run again (`prime`) right after the session's kernel is built, before the feed starts.
+ * Building it invalidated the optimized code of the kernel's row loop (`next`, `localTimeOf`,
+ * `venueRow`, `venueStep`, `venueRun`, `localRow`, `advance`) and of the warmer's own steps:
+ * `--trace-deopt` printed "marking dependent code ... code dependencies" for them inside `new
+ * LiveSession` (bench/live, 2026-12-07). The run's kernel config was built before priming and
+ * kept an object layout V8 had since replaced (`%HaveSameMap` false against a shadow's config, same
+ * keys and values), so storing it in a kernel generalized that kernel field. The first market message,
+ * 0-30 ms later, then ran that code unoptimized (0.5-0.6 ms to its second order, no deoptimization in
+ * it). One generation's worth of steps (~70 ms) has V8 compile it again for the layout it now has.
+ */
+export const SETTLE_STEPS = PRIME_GENERATION;
+
+/**
  * Every TAPE_EVERY-th step also carries a trade row and a depth update (a level set and deleted,
  * end of message), so the kernel's book and trade paths and the strategies' reactions to them run in
  * the shadow: with best bid/offer rows alone they never did, and the real run's first depth or trade
