@@ -19,6 +19,26 @@ import { binanceTrade } from '../../feeds/binance/trade.ts';
 import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
 import type { InstrumentLookup, Normalizer } from '../../feeds/normalizer.ts';
 import type { MarketEvent } from '../../model/market.ts';
+
+/** A top of book in ticks and lots (the shape of HotPathWarmer's WarmTop and `fetchTops`). */
+export interface WarmTopOf { readonly bidTicks: number; readonly bidLots: number; readonly askTicks: number; readonly askLots: number }
+
+/** Levels a side of the synthetic depth snapshot `warm` parses. */
+const WARM_DEPTH_LEVELS = 100;
+
+/**
+ * `units` whole steps of `step` (a decimal string such as '0.01') written with 8 decimals, as Binance
+ * writes prices and quantities: 9123456 at '0.01' -> '91234.56000000'. Exact (BigInt).
+ */
+export function scaledText(units: number, step: string): string {
+  if (!Number.isSafeInteger(units) || units < 0) throw new Error(`scaledText: units must be a non-negative safe integer, got ${units}`);
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(step);
+  if (!m) throw new Error(`scaledText: step must be a plain decimal such as '0.01', got '${step}'`);
+  const frac = m[2] ?? '';
+  const dec = Math.max(8, frac.length);
+  const v = (BigInt(units) * BigInt(m[1]! + frac) * 10n ** BigInt(dec - frac.length)).toString().padStart(dec + 1, '0');
+  return `${v.slice(0, -dec)}.${v.slice(-dec)}`;
+}
 import { LiveWsFeed, type LiveFeedOptions } from '../feed/LiveWsFeed.ts';
 
 export type BinanceVenue = 'binance-spot' | 'binance-usdm' | 'binance-coinm';
@@ -91,25 +111,52 @@ export class BinanceMarketData extends LiveWsFeed {
   }
 
   /**
-   * Before `start`: the parse and normalize path of the stateless streams (bookTicker, trade) run
-   * `rounds` times on one synthetic message per instrument (prices and sizes of one tick and one lot,
-   * times from the clock, as real ones are), the events dropped. A session's first market message
-   * decides its first quotes, and it paid V8's first compilation of this path (bench/live: the first
-   * message of a run was its slowest). The depth stream is not fed: its synchronizer keeps state.
-   * Returns the last round's events (a session can warm its own copy path with them).
+   * Before `start`: the parse and normalize path of the streams run `rounds` times on synthetic
+   * messages per instrument, the events dropped. A session's first market message decides its first
+   * quotes, and it paid V8's first compilation of this path (bench/live: the first message of a run
+   * was its slowest). bookTicker and trade messages go through this feed's normalizers (stateless);
+   * depth goes through a throwaway BinanceBookSync (the feed's own keeps the book's sequence state,
+   * untouched): a REST-shaped snapshot of WARM_DEPTH_LEVELS levels a side every 10 rounds, a one-level
+   * diff a round. Prices and sizes are those of `tops` (the venue's REST top of book, in ticks and
+   * lots, as `fetchTops` gives) written as Binance writes them (8 decimals): with one tick and one
+   * lot the parsed values were small integers, and the real first message's prices deoptimized the
+   * parse (`toUnits` "not a Smi", `--trace-deopt`, bench/live 2026-12-07); without `tops`, one tick
+   * and one lot. Times from the clock, as real ones are. Returns the last round's events, depth rows
+   * included (a session can warm its own copy path with them).
    */
-  warm(rounds = 200): MarketEvent[] {
+  warm(rounds = 200, tops?: readonly WarmTopOf[]): MarketEvent[] {
     let out: MarketEvent[] = [];
+    let sync = new BinanceBookSync(this.o.venue, this.lookup);
     for (let r = 0; r < rounds; r++) {
       out = [];
-      for (const s of this.o.instruments) {
+      if (r % 10 === 0) sync = new BinanceBookSync(this.o.venue, this.lookup);
+      this.o.instruments.forEach((s, k) => {
         const sym = s.symbol.toLowerCase();
         const tsRecv = this.o.clockUs();
         const ms = Math.floor(tsRecv / 1000);
-        const bbo = `{"stream":"${sym}@bookTicker","data":{"u":${r + 1},"s":"${s.symbol}","b":"${s.tickSize}","B":"${s.lotSize}","a":"${s.tickSize}","A":"${s.lotSize}"}}`;
-        const trade = `{"stream":"${sym}@trade","data":{"e":"trade","E":${ms},"s":"${s.symbol}","t":${r + 1},"p":"${s.tickSize}","q":"${s.lotSize}","T":${ms},"m":${r % 2 === 0},"M":true}}`;
+        const t = tops?.[k];
+        const shift = r % 2;
+        const px = (ticks: number): string => (t ? scaledText(ticks, s.tickSize) : s.tickSize);
+        const qty = (lots: number, m: number): string => (t ? scaledText(Math.max(1, Math.round(lots * m)), s.lotSize) : s.lotSize);
+        const bid = t ? t.bidTicks - shift : 1; const ask = t ? t.askTicks + shift : 1;
+        const bidLots = t?.bidLots ?? 1; const askLots = t?.askLots ?? 1;
+        const bbo = `{"stream":"${sym}@bookTicker","data":{"u":${r + 1},"s":"${s.symbol}","b":"${px(bid)}","B":"${qty(bidLots, 1)}","a":"${px(ask)}","A":"${qty(askLots, 1)}"}}`;
+        const trade = `{"stream":"${sym}@trade","data":{"e":"trade","E":${ms},"s":"${s.symbol}","t":${r + 1},"p":"${px(r % 2 === 0 ? ask : bid)}","q":"${qty(bidLots, 0.37)}","T":${ms},"m":${r % 2 === 0},"M":true}}`;
         out.push(...this.handle(bbo, tsRecv), ...this.handle(trade, tsRecv));
-      }
+        if (!this.streams.includes('depth')) return;
+        const id = 1_000 + 10 * r;
+        if (r % 10 === 0) {
+          const side = (dir: number, top: number, lots: number): string[][] => Array.from({ length: WARM_DEPTH_LEVELS }, (_, i) => {
+            const p = top + dir * i;
+            return [px(p > 0 ? p : 1), qty(lots, 1 + (i % 5) / 4)];
+          });
+          out.push(...sync.snapshot(s.symbol, { lastUpdateId: id, bids: side(-1, bid, bidLots), asks: side(1, ask, askLots) }, tsRecv));
+        }
+        // Futures chain their diffs by `pu` (spot messages have none).
+        const pu = this.o.venue === 'binance-spot' ? '' : `"pu":${id},`;
+        const diff = `{"stream":"${sym}@depth@100ms","data":{"e":"depthUpdate","E":${ms},"s":"${s.symbol}","U":${id + 1},"u":${id + 10},${pu}"b":[["${px(bid - 1 - shift)}","${qty(bidLots, 0.5)}"],["${px(bid - 3)}","0.00000000"]],"a":[["${px(ask + 1 + shift)}","${qty(askLots, 0.5)}"]]}}`;
+        out.push(...sync.map(JSON.parse(diff), tsRecv));
+      });
     }
     return out;
   }

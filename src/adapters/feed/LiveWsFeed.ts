@@ -41,9 +41,10 @@ export interface LiveMarketData {
   isSynced(symbol: string): boolean;
   /**
    * Before `start`, where the venue's feed has it: its parse and normalize path run on synthetic
-   * messages, the events dropped; returns the last ones (BinanceMarketData.warm).
+   * messages, the events dropped; returns the last ones (BinanceMarketData.warm). `tops`: the venue's
+   * top of book per instrument (ticks, lots), so the synthetic prices and sizes are the real ones.
    */
-  warm?(): MarketEvent[];
+  warm?(rounds?: number, tops?: readonly { bidTicks: number; bidLots: number; askTicks: number; askLots: number }[]): MarketEvent[];
 }
 
 export abstract class LiveWsFeed implements LiveMarketData {
