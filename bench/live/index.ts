@@ -61,7 +61,7 @@ import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
 import { PRIME_STEPS, sessionInstruments } from '../../src/cli/commands/paper.ts';
 import { createLiveRun } from '../../src/engine/live/createLiveRun.ts';
-import { HotPathWarmer, SETTLE_STEPS, type WarmTop } from '../../src/engine/live/HotPathWarmer.ts';
+import { HotPathWarmer, QUIET_BEFORE_FEED_MS, SETTLE_STEPS, type WarmTop } from '../../src/engine/live/HotPathWarmer.ts';
 import { LiveSession } from '../../src/engine/live/LiveSession.ts';
 import { VenuePort } from '../../src/engine/live/VenuePort.ts';
 import { TickRecorder } from '../../src/engine/live/TickRecorder.ts';
@@ -280,13 +280,15 @@ WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[
 } as typeof WebSocket.prototype.emit;
 // And, as `hft live` does, the feed's parse/normalize path and the session's copy into its step
 // batch on synthetic bookTicker and trade messages, nothing stepped (BinanceMarketData.warm, LiveSession.warm).
-if (warmer && PRIME > 0) session.warm(md.warm());
+if (warmer && PRIME > 0) session.warm(md.warm(undefined, tops));
 if (PIN) pinThreads();
 if (RT > 0) {
   // The main thread only (its tid is the pid); SCHED_RESET_ON_FORK: threads it creates later (libuv's pool) stay ordinary.
   const r = spawnSync('chrt', ['-R', '-f', '-p', String(RT), String(process.pid)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench/live: chrt -R -f -p ${RT} ${process.pid} failed (${r.status}): ${r.stderr}`);
 }
+// As `hft live`: the warm-up's compile jobs finished before the feed starts (QUIET_BEFORE_FEED_MS).
+if (warmer && PRIME > 0) await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
 md.start();

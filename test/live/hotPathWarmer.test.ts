@@ -162,6 +162,29 @@ describe('HotPathWarmer', () => {
     expect(signed.length - orders).toBeGreaterThanOrEqual(SETTLE_STEPS);
   });
 
+  it('steps around the primed top while the real run has none yet, and around the real one once it has', () => {
+    let real: WarmTop = { bidTicks: Number.NaN, bidLots: 0, askTicks: Number.NaN, askLots: 0 };
+    const signed: OrderIntentData[] = [];
+    const w = new HotPathWarmer({
+      shadow: (v: ExecutionVenue) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'demo', instruments: specs, store: new MemoryEventStore(), codeVersion: 'warm', startUs, venue: v }).kernel,
+      top: () => real, warmOrder: (o) => signed.push(o), startUs,
+    });
+    expect(w.step()).toBe(false);
+    // A prime around an unusable top runs nothing and leaves no fallback.
+    expect(w.prime(5, () => real)).toBe(0);
+    expect(w.step()).toBe(false);
+    expect(w.prime(100, () => ({ bidTicks: 6_100_000, bidLots: 50_000_000, askTicks: 6_100_001, askLots: 20_000_000 }))).toBe(100);
+    signed.length = 0;
+    for (let i = 0; i < 50; i++) expect(w.step()).toBe(true);
+    expect(signed.length).toBeGreaterThan(0);
+    for (const o of signed) expect(Math.abs(o.priceTicks - 6_100_000)).toBeLessThanOrEqual(10);
+    real = { bidTicks: 6_200_000, bidLots: 10_000_000, askTicks: 6_200_002, askLots: 10_000_000 };
+    signed.length = 0;
+    for (let i = 0; i < 50; i++) expect(w.step()).toBe(true);
+    expect(signed.length).toBeGreaterThan(0);
+    for (const o of signed.slice(-10)) expect(Math.abs(o.priceTicks - 6_200_001)).toBeLessThanOrEqual(10);
+  });
+
   it('waits for a top of book: no step before the real run has seen one', () => {
     const real = paperKernel();
     const signed: OrderIntentData[] = [];

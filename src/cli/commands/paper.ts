@@ -19,7 +19,7 @@ import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMa
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
-import { HotPathWarmer, SETTLE_STEPS, type WarmTop } from '../../engine/live/HotPathWarmer.ts';
+import { HotPathWarmer, QUIET_BEFORE_FEED_MS, SETTLE_STEPS, type WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import { VenuePort } from '../../engine/live/VenuePort.ts';
 import { LiveSession } from '../../engine/live/LiveSession.ts';
 import { PositionWatch, type DriftDetector } from '../../engine/live/PositionWatch.ts';
@@ -405,7 +405,12 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     onEvents: (events) => { o.probe?.onMessage?.(); session!.onMarket(events); },
   });
   // Live: the feed's and the session's message path run on synthetic messages before the first real one.
-  if (warmer) { const events = md.warm?.(); if (events) session.warm(events); }
+  if (warmer) {
+    const events = md.warm?.(undefined, tops);
+    if (events) session.warm(events);
+    // The warm-up's compile jobs finished (and the warm ticker stepping) before the first real message.
+    await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
+  }
   md.start();
   const failed = new Promise<string>((r) => { const t = setInterval(() => { if (failure !== undefined) { clearInterval(t); r('error'); } }, 20); void o.stopWhen.finally(() => clearInterval(t)); });
   const reason = await Promise.race([o.stopWhen, failed]);

@@ -133,6 +133,16 @@ const PRIME_GENERATION = 2_000;
 export const SETTLE_STEPS = PRIME_GENERATION;
 
 /**
+ * Milliseconds to let pass (the warm ticker stepping) between the last warm-up and the feed's start.
+ * V8 compiles on helper threads and installs the code on the main thread afterwards; the settle steps
+ * and the feed's warm-up (BinanceMarketData.warm) leave a dozen such jobs in flight (`--trace-opt`:
+ * 1-25 ms each), and a first market message arriving 10 ms after the start met them: its process CPU
+ * was 1.8 ms in a 1.2 ms window and it ran code still waiting for its optimized version (bench/live,
+ * wire 934 / 1,195 µs for its two orders). 200 ms of start-up against a session of hours.
+ */
+export const QUIET_BEFORE_FEED_MS = 200;
+
+/**
  * Every TAPE_EVERY-th step also carries a trade row and a depth update (a level set and deleted,
  * end of message), so the kernel's book and trade paths and the strategies' reactions to them run in
  * the shadow: with best bid/offer rows alone they never did, and the real run's first depth or trade
@@ -215,6 +225,11 @@ class DryVenue implements ExecutionVenue {
   private push(report: VenueReport): void { const t = this.now(); this.queue.push({ tsVenue: t, tsLocal: t, report }); }
 }
 
+/** A top of book the warm rows can be built around: both sides, uncrossed, with sizes. */
+function usable(t: WarmTop): boolean {
+  return Number.isFinite(t.bidTicks) && Number.isFinite(t.askTicks) && t.bidTicks < t.askTicks && t.bidLots > 0 && t.askLots > 0;
+}
+
 export class HotPathWarmer {
   private kernel!: Kernel;
   private instruments = 0;
@@ -237,7 +252,16 @@ export class HotPathWarmer {
    * top (alternately down and up, so a quoting strategy requotes every step), then the dry answers.
    * Returns false when the real run has no top of book for it yet (nothing run).
    */
-  step(): boolean { return this.stepAround(this.o.top); }
+  step(): boolean { return this.stepAround(this.o.top, this.primedTop); }
+
+  /**
+   * The top the last `prime` stepped around (the venue's REST book): `step` falls back to it while the
+   * real run has no top of book yet. Without it the ticker skipped every step from the end of priming
+   * to the session's first market message (the real kernel has no book before it), the code went
+   * cold in that gap, and the first message — the one that decides the first quotes — paid for it
+   * (bench/live with a 200 ms gap: 190 skipped steps, first message 785 / 1,038 µs).
+   */
+  private primedTop: ((idx: number) => WarmTop) | undefined;
 
   /**
    * Before the session's first market message: `steps` warm steps around `top` (the venue's current
@@ -255,14 +279,16 @@ export class HotPathWarmer {
       if (i > 0 && i % PRIME_GENERATION === 0) this.build();
       if (this.stepAround(top)) n++;
     }
+    if (n > 0) this.primedTop = top;
     return n;
   }
 
-  private stepAround(topOf: (idx: number) => WarmTop): boolean {
+  private stepAround(topOf: (idx: number) => WarmTop, fallback?: (idx: number) => WarmTop): boolean {
     if (this.steps >= (this.o.rebuildEvery ?? Number.POSITIVE_INFINITY)) this.build();
     const idx = this.steps % this.instruments;
-    const top = topOf(idx);
-    if (!Number.isFinite(top.bidTicks) || !Number.isFinite(top.askTicks) || !(top.bidTicks < top.askTicks) || !(top.bidLots > 0) || !(top.askLots > 0)) { this.stats.skipped++; return false; }
+    let top = topOf(idx);
+    if (!usable(top) && fallback !== undefined) top = fallback(idx);
+    if (!usable(top)) { this.stats.skipped++; return false; }
     const shift = Math.floor(this.steps / this.instruments) % 2 === 0 ? -1 : 1;
     // A snapshot on each instrument's first step of a shadow kernel, and every SNAPSHOT_EVERY steps.
     const snapshot = this.steps < this.instruments || this.steps % SNAPSHOT_EVERY < this.instruments;
