@@ -287,7 +287,9 @@ if (RT > 0) {
   const r = spawnSync('chrt', ['-R', '-f', '-p', String(RT), String(process.pid)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench/live: chrt -R -f -p ${RT} ${process.pid} failed (${r.status}): ${r.stderr}`);
 }
-// As `hft live`: the warm-up's compile jobs finished before the feed starts (QUIET_BEFORE_FEED_MS).
+// As `hft live`: a GET ping on each idle order connection (warmConnections), then the warm-up's
+// compile jobs finished before the feed starts (QUIET_BEFORE_FEED_MS).
+if (warmer && PRIME > 0) await exec.warmConnections();
 if (warmer && PRIME > 0) await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();

@@ -45,6 +45,11 @@ export interface ExecutionVenue {
    * `submit` would, nothing sent, no state changed (HotPathWarmer keeps that path in the CPU caches).
    */
   warmOrder?(order: OrderIntentData): void;
+  /**
+   * Live adapters, just before the feed starts: a harmless real request on each idle order
+   * connection (Binance: GET ping), so the first real order's write and answer path are not cold.
+   */
+  warmConnections?(): Promise<void>;
   cancel(clientOrderId: string, localTimeUs: number): void;
   modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void;
   /** Local time of the earliest undelivered response, Infinity when none. */

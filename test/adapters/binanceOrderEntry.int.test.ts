@@ -111,6 +111,13 @@ describe.each(products)('new-order request on $id', ({ id, file, ccxtSymbol, dep
       for (let i = 0; i < 50; i++) exec.warmOrder({ ...order, clientOrderId: warmId });
       expect(exec.entry.pool.stats).toEqual(wroteBefore);
       expect(exec.stats.places).toBe(0);
+      // Before the feed: a GET ping on each idle order connection through the order write path, no order.
+      const idle = exec.entry.pool.idle();
+      expect(idle).toBe(4);
+      await exec.warmConnections();
+      expect(exec.entry.pool.stats).toEqual({ ...wroteBefore, immediate: wroteBefore.immediate + idle });
+      expect(exec.entry.pool.idle()).toBe(idle);
+      expect(exec.stats.places).toBe(0);
       exec.submit(order, 0);
       const until = Date.now() + 5000;
       while (!reports.some((r) => r.clientOrderId === cid) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));

@@ -158,12 +158,8 @@ export class BinanceOrderEntry {
    */
   async warm(rounds = 100): Promise<void> {
     await this.pool.fill();
-    const ping = this.path.replace(/\/order$/, '/ping');
     for (let r = 0; r < rounds; r++) {
-      await Promise.all([0, 1, 2].map(async () => {
-        const res = await this.pool.request('GET', ping, '', undefined);
-        if (res.status !== 200) throw new Error(`binance order entry: GET ${this.url.origin}${ping} answered HTTP ${res.status} ${res.body.slice(0, 200)}`);
-      }));
+      await Promise.all([0, 1, 2].map(() => this.ping()));
       for (const v of this.steps.values()) {
         for (let k = 0; k < 10; k++) {
           this.body({ instrument: v.inst.id, side: k % 2 ? 'buy' : 'sell', type: 'limit', timeInForce: k % 3 ? 'GTC' : 'POST_ONLY', sizeLots: v.amountStepLots * (k + 1), priceTicks: v.priceStepTicks * (1000 + k), clientOrderId: `warm${k}` }, 0);
@@ -172,7 +168,23 @@ export class BinanceOrderEntry {
     }
   }
 
+  /**
+   * One GET ping (`/api/v3/ping`, `/fapi/v1/ping`, `/dapi/v1/ping`: weight 1, no parameters) on each of
+   * `n` connections at once (the pool's idle ones when all go out together), through the order
+   * request's own write path and answer parser. Resolves with the number sent; throws on a non-200.
+   */
+  async touch(n = this.pool.idle()): Promise<number> {
+    await Promise.all(Array.from({ length: n }, () => this.ping()));
+    return n;
+  }
+
   close(): void { this.pool.close(); }
+
+  private async ping(): Promise<void> {
+    const path = this.path.replace(/\/order$/, '/ping');
+    const res = await this.pool.request('GET', path, '', undefined);
+    if (res.status !== 200) throw new Error(`binance order entry: GET ${this.url.origin}${path} answered HTTP ${res.status} ${res.body.slice(0, 200)}`);
+  }
 
   private answer(r: Http1Response, body: string): OrderAnswer {
     const { status, statusText, headers } = r;

@@ -154,6 +154,9 @@ export class Http1Pool {
     }
   }
 
+  /** Connections open with no request in flight (what `request` would write to at once). */
+  idle(): number { let n = 0; for (const c of this.conns) if (c.open && !c.closed && c.pending === undefined) n++; return n; }
+
   private live(): number { let n = 0; for (const c of this.conns) if (!c.closed) n++; return n; }
 
   private connect(): Conn {

@@ -34,7 +34,7 @@ export class TokenBucket {
  * Request weights of the spot endpoints we call (Binance spot REST docs, 2024); `positionRisk` is
  * futures only: USDⓈ-M /fapi/v2/positionRisk's 5 (COIN-M's /dapi/v1 is 1).
  */
-export const BINANCE_SPOT_WEIGHTS = { order: 1, cancel: 1, queryOrder: 4, openOrders: 6, cancelAll: 1, myTrades: 20, account: 20, depth1000: 50, positionRisk: 5 } as const;
+export const BINANCE_SPOT_WEIGHTS = { ping: 1, order: 1, cancel: 1, queryOrder: 4, openOrders: 6, cancelAll: 1, myTrades: 20, account: 20, depth1000: 50, positionRisk: 5 } as const;
 
 export class RequestWeightBucket {
   private readonly weight: TokenBucket;

@@ -408,6 +408,9 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
   if (warmer) {
     const events = md.warm?.(undefined, tops);
     if (events) session.warm(events);
+    // The order connections' write and answer path last ran at the adapter's start, before the
+    // priming: a ping on each (BinanceExecution.warmConnections) so the first real order is not the first.
+    if (liveVenue) await (liveVenue as ExecutionVenue).warmConnections?.();
     // The warm-up's compile jobs finished (and the warm ticker stepping) before the first real message.
     await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
   }
