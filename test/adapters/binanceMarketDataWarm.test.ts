@@ -4,7 +4,8 @@
  * untouched (its first real snapshot and diffs sync as without the warm-up).
  */
 import { describe, expect, it } from 'vitest';
-import { BinanceMarketData, scaledText } from '../../src/adapters/binance/BinanceMarketData.ts';
+import { BinanceMarketData, binanceDecimal } from '../../src/adapters/binance/BinanceMarketData.ts';
+import { Increment } from '../../src/core/fixed.ts';
 import { BUILTIN_SESSION_INSTRUMENTS } from '../../src/cli/commands/paper.ts';
 import { BookFlag, type BookDelta, type MarketEvent } from '../../src/model/market.ts';
 
@@ -21,15 +22,16 @@ class Probe extends BinanceMarketData {
   reset(): void { this.resetSync(); }
 }
 
-describe('scaledText', () => {
+describe('binanceDecimal', () => {
+  const d = (units: number, step: string): string => binanceDecimal(new Increment(step), units);
   it('writes units of a step with 8 decimals, exactly', () => {
-    expect(scaledText(9_123_456, '0.01')).toBe('91234.56000000');
-    expect(scaledText(123, '0.00001')).toBe('0.00123000');
-    expect(scaledText(0, '0.1')).toBe('0.00000000');
-    expect(scaledText(7, '1')).toBe('7.00000000');
-    expect(scaledText(3, '0.000000001')).toBe('0.000000003');
-    expect(() => scaledText(1.5, '0.01')).toThrow(/units must be a non-negative safe integer/);
-    expect(() => scaledText(1, '1e-2')).toThrow(/step must be a plain decimal/);
+    expect(d(9_123_456, '0.01')).toBe('91234.56000000');
+    expect(d(123, '0.00001')).toBe('0.00123000');
+    expect(d(0, '0.1')).toBe('0.00000000');
+    expect(d(7, '1')).toBe('7.00000000');
+    expect(d(3, '0.000000001')).toBe('0.000000003');
+    expect(d(12, '1e-2')).toBe('0.12000000');
+    expect(() => d(1.5, '0.01')).toThrow();
   });
 });
 

@@ -18,28 +18,24 @@ import { binanceBookTicker } from '../../feeds/binance/bookTicker.ts';
 import { binanceTrade } from '../../feeds/binance/trade.ts';
 import { instrumentLookup } from '../../feeds/instrumentLookup.ts';
 import type { InstrumentLookup, Normalizer } from '../../feeds/normalizer.ts';
+import type { Increment } from '../../core/fixed.ts';
+import type { WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import type { MarketEvent } from '../../model/market.ts';
-
-/** A top of book in ticks and lots (the shape of HotPathWarmer's WarmTop and `fetchTops`). */
-export interface WarmTopOf { readonly bidTicks: number; readonly bidLots: number; readonly askTicks: number; readonly askLots: number }
+import { LiveWsFeed, type LiveFeedOptions } from '../feed/LiveWsFeed.ts';
 
 /** Levels a side of the synthetic depth snapshot `warm` parses. */
 const WARM_DEPTH_LEVELS = 100;
 
 /**
- * `units` whole steps of `step` (a decimal string such as '0.01') written with 8 decimals, as Binance
- * writes prices and quantities: 9123456 at '0.01' -> '91234.56000000'. Exact (BigInt).
+ * `units` of `inc` written as Binance writes prices and quantities: the canonical decimal
+ * (Increment.toDecimal) with its fraction padded to 8 digits (more if the increment has more):
+ * 9123456 of '0.01' -> '91234.56000000'.
  */
-export function scaledText(units: number, step: string): string {
-  if (!Number.isSafeInteger(units) || units < 0) throw new Error(`scaledText: units must be a non-negative safe integer, got ${units}`);
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(step);
-  if (!m) throw new Error(`scaledText: step must be a plain decimal such as '0.01', got '${step}'`);
-  const frac = m[2] ?? '';
-  const dec = Math.max(8, frac.length);
-  const v = (BigInt(units) * BigInt(m[1]! + frac) * 10n ** BigInt(dec - frac.length)).toString().padStart(dec + 1, '0');
-  return `${v.slice(0, -dec)}.${v.slice(-dec)}`;
+export function binanceDecimal(inc: Increment, units: number): string {
+  const d = inc.toDecimal(units);
+  const dot = d.indexOf('.');
+  return `${dot < 0 ? d : d.slice(0, dot)}.${(dot < 0 ? '' : d.slice(dot + 1)).padEnd(Math.max(8, inc.decimals), '0')}`;
 }
-import { LiveWsFeed, type LiveFeedOptions } from '../feed/LiveWsFeed.ts';
 
 export type BinanceVenue = 'binance-spot' | 'binance-usdm' | 'binance-coinm';
 export type BinanceStream = 'depth' | 'trade' | 'aggTrade' | 'bookTicker';
@@ -124,7 +120,7 @@ export class BinanceMarketData extends LiveWsFeed {
    * and one lot. Times from the clock, as real ones are. Returns the last round's events, depth rows
    * included (a session can warm its own copy path with them).
    */
-  warm(rounds = 200, tops?: readonly WarmTopOf[]): MarketEvent[] {
+  warm(rounds = 200, tops?: readonly WarmTop[]): MarketEvent[] {
     let out: MarketEvent[] = [];
     let sync = new BinanceBookSync(this.o.venue, this.lookup);
     for (let r = 0; r < rounds; r++) {
@@ -136,8 +132,9 @@ export class BinanceMarketData extends LiveWsFeed {
         const ms = Math.floor(tsRecv / 1000);
         const t = tops?.[k];
         const shift = r % 2;
-        const px = (ticks: number): string => (t ? scaledText(ticks, s.tickSize) : s.tickSize);
-        const qty = (lots: number, m: number): string => (t ? scaledText(Math.max(1, Math.round(lots * m)), s.lotSize) : s.lotSize);
+        const inst = this.lookup(s.symbol);
+        const px = (ticks: number): string => (t ? binanceDecimal(inst.tick, ticks) : s.tickSize);
+        const qty = (lots: number, m: number): string => (t ? binanceDecimal(inst.lot, Math.max(1, Math.round(lots * m))) : s.lotSize);
         const bid = t ? t.bidTicks - shift : 1; const ask = t ? t.askTicks + shift : 1;
         const bidLots = t?.bidLots ?? 1; const askLots = t?.askLots ?? 1;
         const bbo = `{"stream":"${sym}@bookTicker","data":{"u":${r + 1},"s":"${s.symbol}","b":"${px(bid)}","B":"${qty(bidLots, 1)}","a":"${px(ask)}","A":"${qty(askLots, 1)}"}}`;

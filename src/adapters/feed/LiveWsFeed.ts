@@ -9,6 +9,7 @@
  * reads the clock itself: `clockUs` (the receive time of every message) is injected.
  */
 import WebSocket from 'ws';
+import type { WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import type { InstrumentSpec } from '../../model/instrument.ts';
 import type { Gap, MarketEvent } from '../../model/market.ts';
 
@@ -44,7 +45,7 @@ export interface LiveMarketData {
    * messages, the events dropped; returns the last ones (BinanceMarketData.warm). `tops`: the venue's
    * top of book per instrument (ticks, lots), so the synthetic prices and sizes are the real ones.
    */
-  warm?(rounds?: number, tops?: readonly { bidTicks: number; bidLots: number; askTicks: number; askLots: number }[]): MarketEvent[];
+  warm?(rounds?: number, tops?: readonly WarmTop[]): MarketEvent[];
 }
 
 export abstract class LiveWsFeed implements LiveMarketData {

@@ -159,6 +159,9 @@ const TAPE_EVERY = 4;
  * filled alike, so the shadow's inventory stays within one order of flat. The fill report has the
  * shape BinanceExecution builds (the fee fields spread in), so V8 sees the same object layout.
  */
+/** What the warmer did (tests, bench/live); the dry venue counts its fills and rejects here. */
+export interface WarmStats { steps: number; skipped: number; orders: number; fills: number; partialFills: number; rejects: number; rebuilds: number; snapshots: number }
+
 class DryVenue implements ExecutionVenue {
   private readonly queue: TimedVenueReport[] = [];
   private seq = 0;
@@ -168,24 +171,24 @@ class DryVenue implements ExecutionVenue {
   private readonly partial = new Map<string, { lots: number; priceTicks: number; instrument: string }>();
   /** The settle currency of each instrument id (fees are stated in it). */
   settleOf: (instrument: string) => string = () => '';
-  constructor(private readonly onOrder: ((order: OrderIntentData) => void) | undefined, private readonly now: () => number, private readonly onFill: () => void, private readonly onReject: () => void, private readonly onPartial: () => void) {}
+  constructor(private readonly onOrder: (order: OrderIntentData) => void, private readonly now: () => number, private readonly stats: WarmStats) {}
   onMarketRow(): void { /* no book of its own */ }
   advanceTo(): void { /* answers are immediate */ }
   submit(order: OrderIntentData): void {
-    this.onOrder?.(order);
+    this.onOrder(order);
     const n = this.seq++;
     const k = order.side === 'buy' ? ++this.buys : ++this.sells;
     if (k % REJECT_EVERY === REJECT_AT) {
-      this.onReject();
+      this.stats.rejects++;
       this.push({ kind: 'rejected', clientOrderId: order.clientOrderId, reason: 'warm-up: post-only order would immediately match' });
       return;
     }
     this.push({ kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId: `w${n}` });
     if (k % FILL_EVERY === 0) {
-      this.onFill();
+      this.stats.fills++;
       this.fill(order.clientOrderId, `wt${n}`, order.instrument, order.priceTicks, order.sizeLots);
     } else if (k % FILL_EVERY === PARTIAL_AT && order.sizeLots >= 3) {
-      this.onPartial();
+      this.stats.partialFills++;
       const part = Math.floor(order.sizeLots / 3);
       this.fill(order.clientOrderId, `wp${n}`, order.instrument, order.priceTicks, part);
       // Bounded: an order the strategy never cancels (filled in full elsewhere) must not pin memory.
@@ -198,7 +201,7 @@ class DryVenue implements ExecutionVenue {
     if (p !== undefined) {
       // The second part fills while the cancel is pending; the cancel then takes the rest.
       this.partial.delete(clientOrderId);
-      this.onPartial();
+      this.stats.partialFills++;
       this.fill(clientOrderId, `wq${this.seq++}`, p.instrument, p.priceTicks, Math.floor(p.lots / 2));
     }
     this.push({ kind: 'canceled', clientOrderId, reason: 'venue' });
@@ -240,7 +243,7 @@ export class HotPathWarmer {
   /** Per instrument, the bid and ask price levels the shadow's book holds (set by the last depth row). */
   private bookLevels: ([number, number] | undefined)[] = [];
   /** Steps run, shadow orders signed, filled and rejected (tests, stats). */
-  readonly stats = { steps: 0, skipped: 0, orders: 0, fills: 0, partialFills: 0, rejects: 0, rebuilds: 0, snapshots: 0 };
+  readonly stats: WarmStats = { steps: 0, skipped: 0, orders: 0, fills: 0, partialFills: 0, rejects: 0, rebuilds: 0, snapshots: 0 };
 
   constructor(private readonly o: HotPathWarmerOptions) {
     this.nowUs = o.startUs;
@@ -298,10 +301,8 @@ export class HotPathWarmer {
     const b = this.batch;
     let r0 = 0;
     if (snapshot) { r0 = this.snapshot(idx, top.bidTicks + shift, top.bidLots, top.askTicks + shift, top.askLots); this.bookLevels[idx] = undefined; }
-    b.length = r0 + 1;
-    b.kind[r0] = KindCode.bbo; b.instrument[r0] = idx; b.tsEvent[r0] = this.nowUs; b.tsRecv[r0] = this.nowUs;
-    b.side[r0] = 0; b.price[r0] = top.bidTicks + shift; b.size[r0] = top.bidLots; b.price2[r0] = top.askTicks + shift; b.size2[r0] = top.askLots;
-    b.id[r0] = this.steps; b.flags[r0] = 0; b.rate[r0] = 0;
+    b.length = this.row(r0, idx, KindCode.bbo, 0, top.bidTicks + shift, top.bidLots, 0);
+    b.price2[r0] = top.askTicks + shift; b.size2[r0] = top.askLots;
     if (this.steps % TAPE_EVERY === 0) {
       // A trade at the shifted bid or ask (the side alternates), then a depth update: a bid level two
       // or three ticks (alternately) under the shifted bid and an ask level as far over the shifted
@@ -353,7 +354,7 @@ export class HotPathWarmer {
     return r;
   }
 
-  /** Writes row `r` of the warm batch (a trade or depth row at the shadow's time); returns r + 1. */
+  /** Writes row `r` of the warm batch at the shadow's time (price2/size2 zero: a bbo row sets its ask after); returns r + 1. */
   private row(r: number, idx: number, kind: number, side: number, price: number, size: number, flags: number): number {
     const b = this.batch;
     b.kind[r] = kind; b.instrument[r] = idx; b.tsEvent[r] = this.nowUs; b.tsRecv[r] = this.nowUs; b.side[r] = side;
@@ -363,7 +364,8 @@ export class HotPathWarmer {
 
   private build(): void {
     this.bookLevels = [];
-    const venue = new DryVenue(this.o.warmOrder ? (order) => { this.stats.orders++; this.o.warmOrder!(order); } : () => { this.stats.orders++; }, () => this.nowUs, () => { this.stats.fills++; }, () => { this.stats.rejects++; }, () => { this.stats.partialFills++; });
+    const warmOrder = this.o.warmOrder;
+    const venue = new DryVenue(warmOrder ? (order) => { this.stats.orders++; warmOrder(order); } : () => { this.stats.orders++; }, () => this.nowUs, this.stats);
     const cfg = this.o.shadow(new VenuePort(venue));
     const settle = new Map(cfg.instruments.map((i) => [i.id, i.settle]));
     venue.settleOf = (id) => settle.get(id) ?? '';

@@ -20,6 +20,7 @@
  * Only for venues that act on market rows alone (live adapters, the dry venue): a simulated venue
  * with `nextActionUs` (paper) is refused, as the kernel asks for that method by its presence.
  */
+import { HftError } from '../../core/errors.ts';
 import type { OrderIntentData } from '../../model/events.ts';
 import type { MarketBatch } from '../../model/market.ts';
 import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../ports.ts';
@@ -34,7 +35,7 @@ export class VenuePort implements ExecutionVenue {
   private readonly take: (localTimeUs: number) => readonly (TimedVenueReport | TimedFunding)[];
 
   constructor(readonly inner: ExecutionVenue) {
-    if (typeof inner.nextActionUs === 'function') throw new Error('VenuePort: the venue has nextActionUs (a simulated venue acting in time): the port is for venues that act on market rows alone, hand the venue to the kernel directly');
+    if (typeof inner.nextActionUs === 'function') throw new HftError('HFT_ERR_CONFIG', 'VenuePort: the venue has nextActionUs (a simulated venue acting in time): the port is for venues that act on market rows alone, hand the venue to the kernel directly');
     this.row = inner.onMarketRow.bind(inner);
     this.advance = inner.advanceTo.bind(inner);
     this.place = inner.submit.bind(inner);
