@@ -1,6 +1,6 @@
 /**
  * Test helper: the end of every live end-to-end test — `hft kill` on the running live process, the
- * kill switch's checks (signal sent, orders open before, zero open within 1 s, the live process exited,
+ * kill switch's checks (signal sent, orders to deal with, zero open within 1 s, the live process exited,
  * zero open on the venue at kill's return; the process exits 0), then the run's log read back with the checks every live run must pass (mode
  * live, one reconciliation, orders accepted and canceled, one run.completed, no secret in the log).
  */
@@ -21,7 +21,6 @@ export async function killedLiveRun(o: {
   const venueOpenAtReturn = o.venueOpenOrderIds();
   const log = `${JSON.stringify(k)}\n${o.output()}`;
   expect(k.signaled).toBe(true);
-  expect(k.openOrdersBefore).toBeGreaterThan(0);
   expect(k.exitedAfterMs, log).not.toBeNull();
   expect(k.openOrders).toBe(0);
   expect(venueOpenAtReturn).toEqual([]);
@@ -41,6 +40,14 @@ export async function killedLiveRun(o: {
   expect(of('order.accepted').length).toBeGreaterThan(0);
   expect(of('order.canceled').length).toBeGreaterThan(0);
   expect(of('run.completed')).toHaveLength(1);
+  // The kill had orders to deal with: open on the venue at kill's look before the signal, or canceled
+  // after the halt (by the run on its way out or by kill's cancel-all). The look alone is one point in
+  // time, and a market maker between a cancel and its next order has none open for a moment: the look
+  // found zero once in CI while the run was quoting (issue #8).
+  const stopAt = events.findIndex((e) => e.type === 'run.stop-requested');
+  expect(stopAt).toBeGreaterThan(0);
+  const canceledAfterHalt = events.slice(stopAt).filter((e) => e.type === 'order.canceled').length;
+  expect(k.openOrdersBefore + k.canceledByKill + canceledAfterHalt, `${log}\ncanceled after the halt: ${canceledAfterHalt}`).toBeGreaterThan(0);
   const text = JSON.stringify(events);
   for (const s of o.secrets) { expect(text).not.toContain(s); expect(o.output()).not.toContain(s); }
   return { events, of };
