@@ -32,6 +32,8 @@
  * set-up before 2026-12-07).
  * `--speed N`: the emulator's replay speed (default 10). `--rebuild-every N`: the warmer's shadow
  * rebuild period in steps (default the warmer's own: never).
+ * `--no-rehearse`: the adapter's submit path is not rehearsed before the feed (VenuePort.rehearseSubmit,
+ * which `hft live` runs).
  * `--pin`: this process's main thread (the hot path) alone on CPU 1, the emulator and this process's
  * other threads (GC and compiler helpers, libuv's pool) on CPU 0 (`taskset`, Linux): the venue is
  * another machine in production, so here it is kept off the engine's core, as a desk gives the hot
@@ -43,7 +45,7 @@
  * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--prime N] [--record] [--rebuild-every N] [--pin] [--rt N]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--prime N] [--record] [--rebuild-every N] [--no-rehearse] [--pin] [--rt N]
  *      (npx tsx --max-semi-space-size=64 bench/live/index.ts ... : the flags `hft` runs with, on the Node
  *      `npm install` brought; tsx passes node flags on)
  */
@@ -85,6 +87,7 @@ const WARM_MS = warmFlag >= 0 ? Number(args[warmFlag + 1]) : 1;
 if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must be 0 (off) or a number of ms >= 1, got '${args[warmFlag + 1]}'`);
 const RECORD = args.includes('--record');
 const PIN = args.includes('--pin');
+const NO_REHEARSE = args.includes('--no-rehearse');
 const rtFlag = args.indexOf('--rt');
 const RT = rtFlag >= 0 ? Number(args[rtFlag + 1]) : 0;
 if (rtFlag >= 0 && !(Number.isInteger(RT) && RT >= 1 && RT <= 99)) throw new Error(`bench/live: --rt must be a priority from 1 to 99, got '${args[rtFlag + 1]}'`);
@@ -181,6 +184,8 @@ let measuring = true;
 // (GC pauses are still cut at the wire stamp).
 const origWrite = net.Socket.prototype.write;
 const written: { p: Probe; t: number }[] = [];
+/** How long the socket write call of each order request took (the syscall on loopback included). */
+const writeCall: number[] = [];
 net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
   const data = a[0];
   if (measuring && typeof data === 'string' && data.startsWith('POST /api/v3/order ')) {
@@ -193,6 +198,10 @@ net.Socket.prototype.write = function (this: net.Socket, ...a: unknown[]) {
       trigger.delete(id!);
       written.push({ p, t });
       if (!inMessage) settle(); // written on a connect, after its message (none in a warm pool)
+      const t1 = performance.now();
+      const ok = (origWrite as (...x: unknown[]) => boolean).apply(this, a);
+      writeCall.push(performance.now() - t1);
+      return ok;
     }
   }
   return (origWrite as (...x: unknown[]) => boolean).apply(this, a);
@@ -224,6 +233,7 @@ const venue: ExecutionVenue = {
   },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
   nextResponseUs: () => exec.nextResponseUs(), takeResponses: (t) => exec.takeResponses(t),
+  rehearse: (via) => exec.rehearse(via),
 };
 // The order of `hft live` (paper.ts): the venue adapter started (markets, order connections, user
 // stream), the run, the warmer primed around the venue's book (REST depth, BinanceExecution.fetchTops),
@@ -233,7 +243,8 @@ const recordDir = RECORD ? mkdtempSync(join(tmpdir(), 'hft-bench-live-')) : unde
 const store = recordDir ? await FileEventStore.open(join(recordDir, 'store'), { fsync: 'always' }) : new MemoryEventStore();
 const recorder = recordDir ? new TickRecorder(openTickStore(join(recordDir, 'ticks')), specs) : undefined;
 // Behind a VenuePort, as `hft live` hands its adapter to the kernel (the warmer's shadow holds its dry venue so).
-const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store, codeVersion: 'bench', startUs: clock(), venue: new VenuePort(venue) });
+const port = new VenuePort(venue);
+const run = createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store, codeVersion: 'bench', startUs: clock(), venue: port });
 const warmer = WARM_MS > 0 ? new HotPathWarmer({
   shadow: (v) => createLiveRun({ mode: 'live', scenario, scenarioPath: 'scenarios/demo-mm-btcusdt.json', instruments: specs, store: new MemoryEventStore(), codeVersion: 'bench', startUs: clock(), venue: v }).kernel,
   top: (idx) => session!.kernel.top(idx), warmOrder: (o) => exec.warmOrder(o), startUs: clock(),
@@ -290,6 +301,8 @@ if (RT > 0) {
 // As `hft live`: a GET ping on each idle order connection (warmConnections), then the warm-up's
 // compile jobs finished before the feed starts (QUIET_BEFORE_FEED_MS).
 if (warmer && PRIME > 0) await exec.warmConnections();
+// As `hft live`: the adapter's submit path rehearsed through the kernel's port (and this bench's probe).
+const rehearsals = warmer && PRIME > 0 && !NO_REHEARSE ? port.rehearseSubmit(clock()) : 0;
 if (warmer && PRIME > 0) await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
@@ -342,7 +355,7 @@ if (RT > 0) console.log(`real-time priority (--rt): the main thread SCHED_FIFO $
 if (PIN) console.log('pinned (--pin): the main thread on CPU 1; the emulator and this process\'s other threads on CPU 0');
 console.log(RECORD ? `recording as hft live: file event log (fsync per append), ${recorder!.rows} market rows sealed into Parquet every 5 s (--record)` : 'not recording: log in memory, no tick recording (--record records as hft live does)');
 if (!warmer) console.log('hot-path warmer: off (--warm 0)');
-else console.log(`hot-path warmer: primed with ${primed.steps} steps in ${primed.ms.toFixed(0)} ms before the feed (--prime), then every ${WARM_MS} ms, ${warmer.stats.steps - primed.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels`);
+else console.log(`hot-path warmer: primed with ${primed.steps} steps in ${primed.ms.toFixed(0)} ms before the feed (--prime), then every ${WARM_MS} ms, ${warmer.stats.steps - primed.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels; the adapter's submit rehearsed ${rehearsals} times${NO_REHEARSE ? ' (--no-rehearse)' : ''}`);
 console.log(`this process during the session: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${wallS.toFixed(1)} s (${((cpu.user + cpu.system) / 1e4 / wallS).toFixed(0)}% of one core); ${gcs.length} GC pauses`);
 console.log('| stage (from ws message in)                         | orders | p50 µs  | p99 µs  | p999 µs | max µs  |');
 console.log('|----------------------------------------------------|--------|---------|---------|---------|---------|');
@@ -355,6 +368,7 @@ console.log(row('  of which: GC pause', gcIn));
 console.log(row('  process CPU (all threads) in the window', wireCpu));
 console.log(row('wire minus runnable-wait and GC (this process\'s own time)', wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!))));
 console.log(row('adapter -> wire of the same order (sign + write)', adapterToWire));
+console.log(row('socket write call (after wire; later orders wait)', writeCall));
 const own = wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!));
 console.log(row('own time, first order the message decided', own.filter((_, i) => wireNth[i] === 0)));
 console.log(row('own time, later orders of the same message', own.filter((_, i) => wireNth[i]! > 0)));
@@ -378,10 +392,14 @@ for (const i of slow) {
 // (HotPathWarmer.prime): its orders, apart (they are in every row above).
 if (wireProbe.length > 0) {
   const t0 = Math.min(...wireProbe.map((p) => p.t0));
-  const first = wire.flatMap((w, i) => (wireProbe[i]!.t0 === t0 ? [`${(w * 1000).toFixed(0)} (nth ${wireProbe[i]!.nth})`] : []));
+  const us = (x: number): string => (x * 1000).toFixed(0);
+  const first = wire.flatMap((w, i) => {
+    const p = wireProbe[i]!;
+    return p.t0 === t0 ? [`${us(w)} (nth ${p.nth}: ${us(p.norm)} + ${us(p.dec - p.norm)} + ${us(w - p.dec)})`] : [];
+  });
   const rank = (w: number): number => wire.filter((x) => x > w).length + 1;
   const worst = Math.max(...wire.filter((_, i) => wireProbe[i]!.t0 === t0));
-  console.log(`the session's first message that decided orders (${((t0 - wall0) / 1000).toFixed(2)} s in): wire ${first.join(', ')} µs; its slowest order ranks ${rank(worst)} of ${wire.length}`);
+  console.log(`the session's first message that decided orders (${((t0 - wall0) / 1000).toFixed(2)} s in): wire ${first.join(', ')} µs (normalized + to decision + decision to wire); its slowest order ranks ${rank(worst)} of ${wire.length}`);
 }
 if ('entry' in exec) { const st = (exec as unknown as { entry: { pool: { stats: Record<string, number> } } }).entry.pool.stats; console.log(`order connections: ${st.immediate} requests written at once, ${st.waitedForConnect} waited for a connection to open (${st.connects} connects, warm-up included)`); }
 console.log(`${waited} message-decided orders waited for Binance's ORDERS limit (100 per 10 s) in the token bucket and are left out of the adapter/wire rows.`);

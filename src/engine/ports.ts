@@ -50,6 +50,12 @@ export interface ExecutionVenue {
    * connection (Binance: GET ping), so the first real order's write and answer path are not cold.
    */
   warmConnections?(): Promise<void>;
+  /**
+   * Live adapters, after the warm-up and before the feed starts: `submit`'s own code run a few times
+   * on a warm-up order through `via` (the kernel's path to the adapter), nothing tracked or sent
+   * (Binance: BinanceExecution.rehearse). Returns how many.
+   */
+  rehearse?(via?: (order: OrderIntentData) => void): number;
   cancel(clientOrderId: string, localTimeUs: number): void;
   modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void;
   /** Local time of the earliest undelivered response, Infinity when none. */

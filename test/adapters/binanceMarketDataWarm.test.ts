@@ -20,6 +20,8 @@ class Probe extends BinanceMarketData {
   feed(text: string, tsRecv: number): MarketEvent[] { return this.handle(text, tsRecv); }
   /** What `start` does to the depth state before connecting. */
   reset(): void { this.resetSync(); }
+  /** LiveWsFeed's warm-up of the socket's message path, with a message of the caller's choice. */
+  warmWith(quiet: string): void { this.warmMessagePath(quiet); }
 }
 
 describe('binanceDecimal', () => {
@@ -71,6 +73,19 @@ describe.each(['binance-spot', 'binance-usdm'] as const)('BinanceMarketData.warm
     const out = md.feed(`{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1765000000000,"s":"BTCUSDT","U":5,"u":6,${pu}"b":[["91000.00","0.5"]],"a":[]}}`, 1_765_000_000_000_000);
     expect(out).toEqual([]);
     expect(md.isSynced('BTCUSDT')).toBe(false);
+  });
+
+  it('runs the socket message path on a subscription answer: nothing reaches the session, no message counted', () => {
+    const seen: MarketEvent[][] = [];
+    const md = new Probe({ venue, restUrl: 'http://127.0.0.1:1', wsUrl: 'ws://127.0.0.1:1', instruments: [s], clockUs: () => 1_765_000_000_000_000, onEvents: (e) => seen.push(e) });
+    md.warm(5, [top]);
+    expect(seen).toEqual([]);
+    expect(md.stats.messages).toBe(0);
+    // A "quiet" message that carries market events would have reached the session: refused, nothing sent.
+    const bbo = `{"stream":"btcusdt@bookTicker","data":{"u":1,"s":"BTCUSDT","b":"91234.50","B":"1.0","a":"91234.60","A":"1.0"}}`;
+    expect(() => md.warmWith(bbo)).toThrow(/yields market events/);
+    expect(seen).toEqual([]);
+    expect(md.stats.messages).toBe(0);
   });
 
   it('without tops, one tick and one lot as before', () => {

@@ -107,6 +107,8 @@ describe.each(products)('new-order request on $id', ({ id, file, ccxtSymbol, dep
       const order: OrderIntentData = { clientOrderId: cid, strategyId: 't', instrument: id, side: 'buy', type: 'limit', timeInForce: 'POST_ONLY', priceTicks: bid - 500, sizeLots, reduceOnly: false, tag: '' };
       // The hot-path warmer's dry run: the request is built and signed, nothing is written or tracked.
       const wroteBefore = { ...exec.entry.pool.stats };
+      // No warm-up order yet: nothing to rehearse.
+      expect(exec.rehearse()).toBe(0);
       const warmId = `warm-${product}-1`;
       for (let i = 0; i < 50; i++) exec.warmOrder({ ...order, clientOrderId: warmId });
       expect(exec.entry.pool.stats).toEqual(wroteBefore);
@@ -118,6 +120,21 @@ describe.each(products)('new-order request on $id', ({ id, file, ccxtSymbol, dep
       expect(exec.entry.pool.stats).toEqual({ ...wroteBefore, immediate: wroteBefore.immediate + idle });
       expect(exec.entry.pool.idle()).toBe(idle);
       expect(exec.stats.places).toBe(0);
+      // Then `submit` itself rehearsed on the last warm-up order, through the caller's path: the
+      // request built and signed (ccxt's nonce asked each time), nothing written, tracked or counted.
+      const rehearsed: string[] = [];
+      const written = { ...exec.entry.pool.stats };
+      const nonce = client.nonce.bind(client);
+      let nonces = 0;
+      client.nonce = () => { nonces++; return nonce(); };
+      try {
+        expect(exec.rehearse((o) => { rehearsed.push(o.clientOrderId); exec.submit(o, 0); })).toBe(10);
+      } finally { client.nonce = nonce; }
+      expect(rehearsed).toEqual(Array<string>(10).fill(warmId));
+      expect(nonces).toBe(10);
+      expect(exec.entry.pool.stats).toEqual(written);
+      expect(exec.openClientIds()).toEqual([]);
+      expect(exec.stats).toMatchObject({ places: 0, throttled: 0, resends: 0 });
       exec.submit(order, 0);
       const until = Date.now() + 5000;
       while (!reports.some((r) => r.clientOrderId === cid) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));

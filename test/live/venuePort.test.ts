@@ -44,6 +44,21 @@ describe('VenuePort', () => {
     expect(port.inner).toBe(inner);
   });
 
+  it('rehearses the venue\'s submit path through the port\'s own calls, as the kernel makes them on a market row', () => {
+    // A venue with `rehearse` (BinanceExecution's: the warm-up's last order submitted a few times, nothing sent).
+    const inner = Object.assign(new Recorder(), {
+      rehearse(via?: (o: OrderIntentData) => void): number { via!(order); via!(order); return 2; },
+    });
+    const port = new VenuePort(inner);
+    expect(port.rehearseSubmit(9)).toBe(2);
+    const one = [['advanceTo', inner, 9], ['onMarketRow', inner, expect.anything(), 0, order.instrument], ['submit', inner, order, 9]];
+    expect(inner.calls).toEqual([...one, ...one]);
+    // A venue without one: nothing called.
+    const plain = new Recorder();
+    expect(new VenuePort(plain).rehearseSubmit(9)).toBe(0);
+    expect(plain.calls).toEqual([]);
+  });
+
   it('refuses a venue that acts in time (nextActionUs), naming the method', () => {
     const sim = Object.assign(new Recorder(), { nextActionUs: () => 0 });
     expect(() => new VenuePort(sim)).toThrow(/nextActionUs/);

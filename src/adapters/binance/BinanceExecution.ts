@@ -53,6 +53,8 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 /** Binance futures: "One order can only be modified for less than 10000 times" (-5026 beyond). */
 const MAX_MODIFICATIONS = 9999;
 const ZERO = /^-?0+(\.0+)?$/;
+/** `rehearse`: enough calls for V8 to compile and give feedback to the order path, far too few to optimize it. */
+const REHEARSALS = 10;
 
 /** One order update in the fields spot's `executionReport` and futures' `ORDER_TRADE_UPDATE.o` share. */
 interface OrderUpdate { s: string; c: string; x: string; X: string; i: number; t: number; L: string; l: string; m: boolean; n?: string; N?: string | null; r?: string; T: number; p: string; q: string }
@@ -85,11 +87,18 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
   readonly entry: BinanceOrderEntry;
   private stopped = false;
   readonly product: BinanceProduct;
+  /** The last order the warm-up signed (`warmOrder`): the one `rehearse` submits. */
+  private lastWarm: OrderIntentData | undefined;
+  /** True while `rehearse` runs `submit`: `place` then tracks, counts and sends nothing. */
+  private rehearsing = false;
+  /** Rehearsals take their request weight from here: the venue's bucket holds real requests only. */
+  private readonly rehearsalBucket: RequestWeightBucket;
 
   constructor(private readonly o: BinanceExecutionOptions) {
     super(o);
     this.product = o.product ?? 'spot';
     this.bucket = new RequestWeightBucket(() => o.clockUs() / 1000);
+    this.rehearsalBucket = new RequestWeightBucket(() => o.clockUs() / 1000);
     for (const i of o.instruments) { this.bySymbol.set(i.symbol, i); this.byId.set(i.id, i); }
     this.entry = new BinanceOrderEntry(o.client, this.product);
   }
@@ -127,12 +136,37 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
 
   submit(order: OrderIntentData, _localTimeUs: number): void {
     const p: Pending = { order, acked: false, closed: false, venueOrderId: '', cancelHeld: false };
-    this.orders.set(order.clientOrderId, p);
+    if (!this.rehearsing) this.orders.set(order.clientOrderId, p);
     void this.place(order.clientOrderId, p, false);
   }
 
   /** Dry run of `submit`'s request (sign + format, nothing sent): the tick-to-order path kept warm. */
-  warmOrder(order: OrderIntentData): void { this.entry.dryRun(order); }
+  warmOrder(order: OrderIntentData): void {
+    this.lastWarm = order;
+    this.entry.dryRun(order);
+  }
+
+  /**
+   * Before the feed starts (after the priming): `submit` run REHEARSALS times on the warm-up's last
+   * order, through `via` (how the kernel reaches this adapter, VenuePort.rehearseSubmit; default `submit`
+   * itself), with nothing tracked, counted or sent: `place` takes the weight from a bucket of its own
+   * and `send` builds, signs and formats the request without writing it. Why: `warmOrder` signs
+   * through the order entry alone, so `submit`, `place`, `send` and the bucket's `tryAcquire` were
+   * first called (parsed and compiled, V8 compiles a function at its first call) by the session's
+   * first real order, inside its tick-to-order time (`--log-function-events` on bench/live,
+   * 2026-12-07). Few on purpose: V8 optimizes a function after hundreds of calls, and code optimized
+   * on rehearsals alone would meet the real order's branch unseen and be thrown away.
+   * Returns the number run (0 when the warm-up signed no order).
+   */
+  rehearse(via: (order: OrderIntentData) => void = (order) => this.submit(order, this.o.clockUs())): number {
+    const order = this.lastWarm;
+    if (order === undefined) return 0;
+    this.rehearsing = true;
+    try {
+      for (let i = 0; i < REHEARSALS; i++) via(order);
+    } finally { this.rehearsing = false; }
+    return REHEARSALS;
+  }
 
   /**
    * Before the feed starts (then QUIET_BEFORE_FEED_MS): a GET ping (weight 1 each, counted in the
@@ -182,8 +216,10 @@ export class BinanceExecution extends TrackedOrdersVenue<Pending> implements Exe
   /** `p` is passed, not looked up: a resend comes after awaits, when a closed order may have been forgotten. */
   private async place(id: string, p: Pending, resend: boolean): Promise<void> {
     const o = p.order;
+    const dry = this.rehearsing;
     // No await before the request is out unless the bucket holds it (the tick-to-order hot path).
-    const throttled = !this.bucket.tryAcquire(BINANCE_SPOT_WEIGHTS.order, true);
+    const throttled = !(dry ? this.rehearsalBucket : this.bucket).tryAcquire(BINANCE_SPOT_WEIGHTS.order, true);
+    if (dry) { if (!throttled) void this.entry.send(o, undefined, true); return; }
     if (throttled) { this.stats.throttled++; await this.bucket.acquire(BINANCE_SPOT_WEIGHTS.order, true); }
     if (this.stopped) return;
     if (resend) this.stats.resends++; else this.stats.places++;

@@ -23,6 +23,8 @@ import type { WarmTop } from '../../engine/live/HotPathWarmer.ts';
 import type { MarketEvent } from '../../model/market.ts';
 import { LiveWsFeed, type LiveFeedOptions } from '../feed/LiveWsFeed.ts';
 
+/** What Binance answers a stream request with ({"method":"SUBSCRIBE",...,"id":1}): no market event. */
+const QUIET_MESSAGE = '{"result":null,"id":1}';
 /** Levels a side of the synthetic depth snapshot `warm` parses. */
 const WARM_DEPTH_LEVELS = 100;
 
@@ -117,7 +119,8 @@ export class BinanceMarketData extends LiveWsFeed {
    * lots, as `fetchTops` gives) written as Binance writes them (8 decimals): with one tick and one
    * lot the parsed values were small integers, and the real first message's prices deoptimized the
    * parse (`toUnits` "not a Smi", `--trace-deopt`, bench/live 2026-12-07); without `tops`, one tick
-   * and one lot. Times from the clock, as real ones are. Returns the last round's events, depth rows
+   * and one lot. Times from the clock, as real ones are. Then the socket's message handler on a
+   * subscription answer (LiveWsFeed.warmMessagePath). Returns the last round's events, depth rows
    * included (a session can warm its own copy path with them).
    */
   warm(rounds = 200, tops?: readonly WarmTop[]): MarketEvent[] {
@@ -155,6 +158,8 @@ export class BinanceMarketData extends LiveWsFeed {
         out.push(...sync.map(JSON.parse(diff), tsRecv));
       });
     }
+    // The socket's own message path, on the answer Binance gives to a subscription request.
+    this.warmMessagePath(QUIET_MESSAGE);
     return out;
   }
 

@@ -47,6 +47,8 @@ export interface OrderAnswer {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
+/** `send`'s answer to a dry call: never settles (the caller does not wait for it). */
+const NOT_SENT: Promise<OrderAnswer> = new Promise(() => {});
 
 /** The private API base ccxt uses for orders of each product (already pointed at the venue). */
 const PRIVATE_API: Readonly<Record<BinanceProduct, string>> = { spot: 'private', usdm: 'fapiPrivate', coinm: 'dapiPrivate' };
@@ -132,10 +134,13 @@ export class BinanceOrderEntry {
   /**
    * Sends the order now (synchronously up to the socket write); resolves with the venue's answer or
    * rejects with the ccxt error class the answer maps to (RequestTimeout / NetworkError when there is
-   * none). `onOut` is called with the final body just before it is handed to the socket.
+   * none). `onOut` is called with the final body just before it is handed to the socket. `dry`: the
+   * request built, signed and formatted, not sent, and a promise that never settles returned.
    */
-  send(o: NewOrderParams, onOut?: (body: string) => void): Promise<OrderAnswer> {
+  send(o: NewOrderParams, onOut?: (body: string) => void, dry = false): Promise<OrderAnswer> {
     const body = this.body(o, this.client.nonce());
+    // A rehearsal (BinanceExecution.rehearse): the request formatted, not written; nobody awaits it.
+    if (dry) { this.pool.format('POST', this.path, body, FORM); return NOT_SENT; }
     return this.pool.request('POST', this.path, body, FORM, onOut ? () => onOut(body) : undefined).then(
       (r) => this.answer(r, body),
       (e: unknown) => { throw this.networkError(e); },

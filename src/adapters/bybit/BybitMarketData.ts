@@ -18,6 +18,8 @@ import { BybitBookSync } from './BybitBookSync.ts';
 import { bybitTrades, isBybitTrade } from './bybitTrade.ts';
 
 export const BYBIT_VENUES = ['bybit-spot', 'bybit-linear', 'bybit-inverse'] as const;
+/** Bybit v5's answer to {"op":"ping"} on a public stream (the shape of its docs' example). */
+const BYBIT_PONG = '{"success":true,"ret_msg":"pong","conn_id":"warm-up","op":"ping"}';
 export type BybitVenue = (typeof BYBIT_VENUES)[number];
 
 export interface BybitMarketDataOptions extends LiveFeedOptions {
@@ -68,6 +70,16 @@ export class BybitMarketData extends LiveWsFeed {
     for (let i = 0; i < args.length; i += 10) ws.send(JSON.stringify({ op: 'subscribe', args: args.slice(i, i + 10) }));
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => { if (this.ws?.readyState === 1) this.ws.send('{"op":"ping"}'); }, this.o.pingEveryMs ?? 20_000);
+  }
+
+  /**
+   * Before `start`: the socket's message path run on Bybit's answer to our ping, nothing reaching
+   * the session (LiveWsFeed.warmMessagePath). No synthetic market messages here (Binance's `warm`
+   * has them): returns no events.
+   */
+  warm(): MarketEvent[] {
+    this.warmMessagePath(BYBIT_PONG);
+    return [];
   }
 
   protected handle(text: string, tsRecv: number): MarketEvent[] {

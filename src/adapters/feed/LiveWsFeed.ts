@@ -59,6 +59,8 @@ export abstract class LiveWsFeed implements LiveMarketData {
   private staleTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private staleReported = false;
+  /** Every connection's message handler (one function, so `warmMessagePath` warms the one in use). */
+  private readonly onRaw = (raw: WebSocket.RawData): void => this.onMessage(raw);
 
   constructor(protected readonly base: LiveFeedOptions, protected readonly name: string) {
     this.backoffMs = base.backoffInitialMs ?? 100;
@@ -118,7 +120,7 @@ export abstract class LiveWsFeed implements LiveMarketData {
       this.staleReported = false;
       this.onOpen(ws, epoch);
     });
-    ws.on('message', (raw: WebSocket.RawData) => this.onMessage(raw));
+    ws.on('message', this.onRaw);
     ws.on('error', (e: Error) => this.log(`ws error: ${e.message}`));
     ws.on('close', () => {
       if (this.ws !== ws || this.stopped) return;
@@ -133,6 +135,30 @@ export abstract class LiveWsFeed implements LiveMarketData {
     const wait = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.base.backoffMaxMs ?? 5000);
     this.reconnectTimer = setTimeout(() => { this.reconnectTimer = undefined; this.connect(); }, wait);
+  }
+
+  /**
+   * Before `start`: the socket's message handler, `onMessage` and `emit` run `rounds` times on
+   * `quiet`, a message of the venue's protocol that carries no market event (a subscription answer,
+   * a pong): nothing reaches the session, and the counters the calls touch are put back. A venue's
+   * `warm` runs `handle` on synthetic market messages, but these three were first called (compiled)
+   * by the session's first real message, the one that decides its first quotes (bench/live,
+   * 2026-12-07). Throws if `quiet` yields events (it would have reached the session).
+   */
+  protected warmMessagePath(quiet: string, rounds = 20): void {
+    // A quiet message that yields events would reach the session: refused before any is sent.
+    if (this.handle(quiet, this.base.clockUs()).length > 0) throw new Error(`${this.name}: warm-up message yields market events: ${quiet}`);
+    const { messages } = this.stats;
+    const { lastMessageMs, staleReported, backoffMs } = this;
+    const raw = Buffer.from(quiet);
+    try {
+      for (let r = 0; r < rounds; r++) this.onRaw(raw);
+    } finally {
+      this.stats.messages = messages;
+      this.lastMessageMs = lastMessageMs;
+      this.staleReported = staleReported;
+      this.backoffMs = backoffMs;
+    }
   }
 
   private onMessage(raw: WebSocket.RawData): void {

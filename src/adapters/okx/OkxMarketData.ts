@@ -67,6 +67,16 @@ export class OkxMarketData extends LiveWsFeed {
     this.pingTimer = setInterval(() => { if (this.ws?.readyState === 1) this.ws.send('ping'); }, this.o.pingEveryMs ?? 20_000);
   }
 
+  /**
+   * Before `start`: the socket's message path run on OKX's answer to our ping ('pong'), nothing
+   * reaching the session (LiveWsFeed.warmMessagePath). No synthetic market messages here (Binance's
+   * `warm` has them): returns no events.
+   */
+  warm(): MarketEvent[] {
+    this.warmMessagePath('pong');
+    return [];
+  }
+
   protected handle(text: string, tsRecv: number): MarketEvent[] {
     if (text === 'pong') return [];
     const msg = JSON.parse(text) as { event?: string; msg?: string; code?: string; action?: string };

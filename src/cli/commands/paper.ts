@@ -312,12 +312,13 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     try { adoptions = adoptionsOf(o.startPositions, scenario.strategies, 'given', instruments); } catch (e) { await store.close(); throw e; }
   }
   let run: LiveRun;
+  const port = venue ? new VenuePort(venue) : undefined;
   try {
     // Live: the kernel holds the adapter behind a VenuePort, as the warmer's shadow holds its dry
     // venue, so the kernel code the shadow warms meets the same layout at the first real order.
     run = createLiveRun({
       mode: o.mode, scenario, scenarioPath, instruments: specs, store, codeVersion: codeVersion(), startUs,
-      ...(venue ? { venue: new VenuePort(venue) } : {}), session: { restUrl, wsUrl, sandbox: o.sandbox ?? false },
+      ...(port ? { venue: port } : {}), session: { restUrl, wsUrl, sandbox: o.sandbox ?? false },
     });
   } catch (e) { venue?.stop(); await store.close(); throw e; }
   const tickRoot = resolve(io.cwd, SESSIONS_DIR, run.runId, 'ticks');
@@ -411,6 +412,9 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     // The order connections' write and answer path last ran at the adapter's start, before the
     // priming: a ping on each (BinanceExecution.warmConnections) so the first real order is not the first.
     if (liveVenue) await (liveVenue as ExecutionVenue).warmConnections?.();
+    // The adapter's own submit path, through the kernel's port, run a few times with nothing sent
+    // (the warm-up signs through the order entry alone): VenuePort.rehearseSubmit.
+    port?.rehearseSubmit(clock());
     // The warm-up's compile jobs finished (and the warm ticker stepping) before the first real message.
     await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
   }

@@ -164,8 +164,9 @@ export class LiveSession {
 
   /**
    * Before the feed starts: `onMarket`'s copy of a message into the step batch run `rounds` times on
-   * `events` (e.g. what the feed's own warm-up made), nothing stepped or recorded: the first real
-   * message, which decides the first quotes, then does not pay its first compilation.
+   * `events` (e.g. what the feed's own warm-up made), then `onMarket` on no events, nothing stepped or
+   * recorded: the first real message, which decides the first quotes, then does not pay their first
+   * compilation.
    */
   warm(events: readonly MarketEvent[], rounds = 200): void {
     const b = this.scratch;
@@ -177,6 +178,9 @@ export class LiveSession {
       }
     }
     b.length = 0;
+    // `onMarket` itself once, on no events (nothing stepped or recorded): compiled now, not by the
+    // first real message (V8 compiles a function at its first call).
+    this.onMarket([]);
   }
 
   /** Delivers due venue answers and timers at the wall clock. */

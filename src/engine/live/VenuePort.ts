@@ -22,7 +22,7 @@
  */
 import { HftError } from '../../core/errors.ts';
 import type { OrderIntentData } from '../../model/events.ts';
-import type { MarketBatch } from '../../model/market.ts';
+import { allocBatch, type MarketBatch } from '../../model/market.ts';
 import type { ExecutionVenue, TimedFunding, TimedVenueReport } from '../ports.ts';
 
 export class VenuePort implements ExecutionVenue {
@@ -52,4 +52,21 @@ export class VenuePort implements ExecutionVenue {
   modify(clientOrderId: string, priceTicks: number, sizeLots: number, localTimeUs: number): void { this.amend(clientOrderId, priceTicks, sizeLots, localTimeUs); }
   nextResponseUs(): number { return this.nextResponse(); }
   takeResponses(localTimeUs: number): readonly (TimedVenueReport | TimedFunding)[] { return this.take(localTimeUs); }
+
+  /**
+   * Before the feed starts: the venue's `rehearse` (its submit path run a few times, nothing sent)
+   * through this port's calls as the kernel makes them on a market row (advanceTo, onMarketRow,
+   * submit), so the session's first real order is not the first call of any of them. The live
+   * adapters ignore the row. Returns the rehearsals run (0: the venue has none).
+   */
+  rehearseSubmit(nowUs: number): number {
+    const venue = this.inner;
+    if (!venue.rehearse) return 0;
+    const row = allocBatch(1);
+    return venue.rehearse((order) => {
+      this.advanceTo(nowUs);
+      this.onMarketRow(row, 0, order.instrument);
+      this.submit(order, nowUs);
+    });
+  }
 }
