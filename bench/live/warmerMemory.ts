@@ -7,7 +7,8 @@
  * scenario (market maker on BTCUSDT, the same factory `hft live` uses, a dry venue that acks, cancels
  * and fills every 32nd order per side) around a fixed top of book with no rebuild, and prints the
  * V8 heap after a full GC every `every` steps: flat means the shadow can run for the whole session.
- * One step is ~1 ms of a real session (the warmer's default period), ~2 dry orders.
+ * One step is ~1 ms of a real session (the warmer's default period), ~2 dry orders. Also each step's
+ * own time, the snapshot steps apart: a market message arriving during a warm step waits for it.
  *
  * Run: npx tsx --expose-gc bench/live/warmerMemory.ts [steps=1000000] [--every N=100000] [--rebuild-every N]
  */
@@ -51,9 +52,18 @@ try {
   console.log('| steps | dry orders | fills | rebuilds | heap after GC MB | RSS MB |');
   console.log('|---|---|---|---|---|---|');
   const heaps: [number, number][] = [];
+  // Each step's own time, the snapshot steps apart: a market message that arrives during a warm step
+  // waits for it on the main thread (the snapshot steps write 2 x 200 levels). Typed arrays: their
+  // memory is outside the V8 heap this bench measures.
+  const stepMs = new Float64Array(STEPS);
+  const isSnap = new Uint8Array(STEPS);
   const t0 = performance.now();
   for (let i = 1; i <= STEPS; i++) {
+    const snaps = w.stats.snapshots;
+    const s0 = performance.now();
     if (!w.step()) throw new Error(`bench/live/warmerMemory: warm step ${i} ran nothing (no usable top of book)`);
+    stepMs[i - 1] = performance.now() - s0;
+    if (w.stats.snapshots > snaps) isSnap[i - 1] = 1;
     if (i % EVERY === 0) {
       gc();
       const m = process.memoryUsage();
@@ -70,6 +80,12 @@ try {
     const slope = pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
     console.log(`heap slope after the first sample: ${(slope * 100_000).toFixed(3)} MB per 100,000 steps; ${(ms / STEPS * 1000).toFixed(1)} µs a step`);
   }
+  const plain: number[] = []; const snap: number[] = [];
+  stepMs.forEach((ms, k) => (isSnap[k] ? snap : plain).push(ms));
+  const q = (xs: number[], p: number): string => { const v = [...xs].sort((a, b) => a - b); return v.length ? (v[Math.min(v.length - 1, Math.floor(p * v.length))]! * 1000).toFixed(1) : '-'; };
+  console.log('| warm step | steps | p50 µs | p99 µs | p99.9 µs | max µs |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [name, xs] of [['plain', plain], ['with a 2 x 200-level snapshot', snap]] as const) console.log(`| ${name} | ${xs.length.toLocaleString('en-US')} | ${q(xs, 0.5)} | ${q(xs, 0.99)} | ${q(xs, 0.999)} | ${q(xs, 1)} |`);
 } finally {
   rmSync(ticks, { recursive: true, force: true });
 }
