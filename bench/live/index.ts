@@ -33,7 +33,7 @@
  * `--speed N`: the emulator's replay speed (default 10). `--rebuild-every N`: the warmer's shadow
  * rebuild period in steps (default the warmer's own: never).
  * `--no-rehearse`: the adapter's submit path is not rehearsed before the feed (VenuePort.rehearseSubmit,
- * which `hft live` runs).
+ * which `hft live` runs). `--no-ws-warm`: nor the ws client's receive path (warmWsReceive).
  * `--pin`: this process's main thread (the hot path) alone on CPU 1, the emulator and this process's
  * other threads (GC and compiler helpers, libuv's pool) on CPU 0 (`taskset`, Linux): the venue is
  * another machine in production, so here it is kept off the engine's core, as a desk gives the hot
@@ -45,7 +45,7 @@
  * hashed, manifest replaced), both under the OS temp folder; without it the log is in memory and
  * nothing is recorded (the earlier set-up, the kernel-to-wire path alone).
  *
- * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--prime N] [--record] [--rebuild-every N] [--no-rehearse] [--pin] [--rt N]
+ * Run: npx tsx bench/live/index.ts [seconds=20] [--emulator child|inproc] [--warm MS] [--speed N] [--prime N] [--record] [--rebuild-every N] [--no-rehearse] [--no-ws-warm] [--pin] [--rt N]
  *      (npx tsx --max-semi-space-size=64 bench/live/index.ts ... : the flags `hft` runs with, on the Node
  *      `npm install` brought; tsx passes node flags on)
  */
@@ -56,9 +56,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import * as wsModule from 'ws';
 import { createBinanceCcxt } from '../../src/adapters/binance/binanceCcxt.ts';
 import { BinanceExecution } from '../../src/adapters/binance/BinanceExecution.ts';
 import { BinanceSpotMarketData } from '../../src/adapters/binance/BinanceSpotMarketData.ts';
+import { warmWsReceive } from '../../src/adapters/feed/warmWsReceive.ts';
 import { loadScenario } from '../../src/cli/commands/backtest.ts';
 import { EMULATOR_DEMO_KEY, EMULATOR_DEMO_SECRET, startEmulator } from '../../src/cli/commands/emulator.ts';
 import { PRIME_STEPS, sessionInstruments } from '../../src/cli/commands/paper.ts';
@@ -88,6 +90,7 @@ if (!(WARM_MS === 0 || WARM_MS >= 1)) throw new Error(`bench/live: --warm must b
 const RECORD = args.includes('--record');
 const PIN = args.includes('--pin');
 const NO_REHEARSE = args.includes('--no-rehearse');
+const NO_WS_WARM = args.includes('--no-ws-warm');
 const rtFlag = args.indexOf('--rt');
 const RT = rtFlag >= 0 ? Number(args[rtFlag + 1]) : 0;
 if (rtFlag >= 0 && !(Number.isInteger(RT) && RT >= 1 && RT <= 99)) throw new Error(`bench/live: --rt must be a priority from 1 to 99, got '${args[rtFlag + 1]}'`);
@@ -162,7 +165,9 @@ const gcObs = new PerformanceObserver((l) => { for (const e of l.getEntries()) g
 gcObs.observe({ entryTypes: ['gc'] });
 
 let msgT = 0; let msgCpu = 0; let msgWait = 0; let inMessage = false; let waited = 0; let msgKind = ''; let normT = 0; let msgRows = 0;
-interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number; nth: number; rows: number; norm: number; dec: number }
+interface Probe { t0: number; cpu0: number; wait0: number; kind: string; out: number; nth: number; rows: number; norm: number; dec: number; recv: number }
+/** Socket data in -> the ws 'message' event of the message (frame parse; before the measured window). */
+let msgRecv = 0;
 let nthInMessage = 0;
 /** The stream of the message that decided an order (combined-stream envelope: {"stream":"btcusdt@..."}). */
 const kindOf = (raw: unknown): string => {
@@ -228,7 +233,7 @@ const exec = new BinanceExecution({
 const venue: ExecutionVenue = {
   onMarketRow: (b, r, i) => exec.onMarketRow(b, r, i), advanceTo: (t) => exec.advanceTo(t),
   submit: (o, t) => {
-    if (inMessage) { const dec = performance.now() - msgT; trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: msgKind, out: 0, nth: nthInMessage++, rows: msgRows, norm: normT - msgT, dec }); decision.push(dec); normalized.push(normT - msgT); }
+    if (inMessage) { const dec = performance.now() - msgT; trigger.set(o.clientOrderId, { t0: msgT, cpu0: msgCpu, wait0: msgWait, kind: msgKind, out: 0, nth: nthInMessage++, rows: msgRows, norm: normT - msgT, dec, recv: msgRecv }); decision.push(dec); normalized.push(normT - msgT); }
     exec.submit(o, t);
   },
   cancel: (id, t) => exec.cancel(id, t), modify: (id, p, s, t) => exec.modify(id, p, s, t),
@@ -280,8 +285,17 @@ const md = new BinanceSpotMarketData({
 // The message start: patch the ws client's emit so the stamp is taken before any parsing (the
 // scheduler stats are read first, so their cost is not inside the measured window).
 const origEmit = WebSocket.prototype.emit;
+// Before it, the socket's data: ws's client hands each chunk to its frame parser (Receiver.write,
+// from the socket's 'data' handler); stamped per parser (ws internals, here only to measure).
+const receiverProto = (wsModule as unknown as { Receiver: { prototype: { write: (...a: unknown[]) => boolean } } }).Receiver.prototype;
+const origReceiverWrite = receiverProto.write;
+const chunkIn = new WeakMap<object, number>();
+receiverProto.write = function (this: object, ...a: unknown[]) { chunkIn.set(this, performance.now()); return origReceiverWrite.apply(this, a); };
 WebSocket.prototype.emit = function (this: WebSocket, ev: string, ...a: unknown[]) {
   if (ev === 'message') {
+    const tIn = performance.now();
+    const chunk = chunkIn.get((this as unknown as { _receiver: object })._receiver);
+    msgRecv = chunk === undefined ? Number.NaN : tIn - chunk;
     [, msgWait] = sched();
     const c = process.cpuUsage(); msgCpu = c.user + c.system; msgKind = kindOf(a[0]);
     msgT = performance.now(); inMessage = true; nthInMessage = 0;
@@ -303,6 +317,8 @@ if (RT > 0) {
 if (warmer && PRIME > 0) await exec.warmConnections();
 // As `hft live`: the adapter's submit path rehearsed through the kernel's port (and this bench's probe).
 const rehearsals = warmer && PRIME > 0 && !NO_REHEARSE ? port.rehearseSubmit(clock()) : 0;
+// As `hft live`: the ws client's receive path run on a loopback connection (warmWsReceive).
+const wsWarmed = warmer && PRIME > 0 && !NO_WS_WARM ? await warmWsReceive() : 0;
 if (warmer && PRIME > 0) await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
@@ -318,6 +334,7 @@ exec.stop();
 if (store instanceof FileEventStore) await store.close();
 if (recordDir) rmSync(recordDir, { recursive: true, force: true });
 WebSocket.prototype.emit = origEmit;
+receiverProto.write = origReceiverWrite;
 const loadAfter = loadavg();
 
 // Peer: ccxt's own createOrder -> fetch, same emulator, resting orders far from the touch.
@@ -355,10 +372,11 @@ if (RT > 0) console.log(`real-time priority (--rt): the main thread SCHED_FIFO $
 if (PIN) console.log('pinned (--pin): the main thread on CPU 1; the emulator and this process\'s other threads on CPU 0');
 console.log(RECORD ? `recording as hft live: file event log (fsync per append), ${recorder!.rows} market rows sealed into Parquet every 5 s (--record)` : 'not recording: log in memory, no tick recording (--record records as hft live does)');
 if (!warmer) console.log('hot-path warmer: off (--warm 0)');
-else console.log(`hot-path warmer: primed with ${primed.steps} steps in ${primed.ms.toFixed(0)} ms before the feed (--prime), then every ${WARM_MS} ms, ${warmer.stats.steps - primed.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels; the adapter's submit rehearsed ${rehearsals} times${NO_REHEARSE ? ' (--no-rehearse)' : ''}`);
+else console.log(`hot-path warmer: primed with ${primed.steps} steps in ${primed.ms.toFixed(0)} ms before the feed (--prime), then every ${WARM_MS} ms, ${warmer.stats.steps - primed.steps} steps (${warmer.stats.skipped} skipped), ${warmer.stats.orders} dry orders signed, ${warmer.stats.rebuilds} shadow kernels; the adapter's submit rehearsed ${rehearsals} times${NO_REHEARSE ? ' (--no-rehearse)' : ''}; ${wsWarmed} ws messages received on a loopback warm-up${NO_WS_WARM ? ' (--no-ws-warm)' : ''}`);
 console.log(`this process during the session: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU in ${wallS.toFixed(1)} s (${((cpu.user + cpu.system) / 1e4 / wallS).toFixed(0)}% of one core); ${gcs.length} GC pauses`);
 console.log('| stage (from ws message in)                         | orders | p50 µs  | p99 µs  | p999 µs | max µs  |');
 console.log('|----------------------------------------------------|--------|---------|---------|---------|---------|');
+console.log(row('before the window: socket data -> ws message event', wireProbe.map((p) => p.recv).filter(Number.isFinite)));
 console.log(row('normalized: feed hands the events to the session', normalized));
 console.log(row('decision: kernel hands order to the adapter', decision));
 console.log(row('adapter: request leaves the adapter', adapter));
@@ -397,9 +415,10 @@ if (wireProbe.length > 0) {
     const p = wireProbe[i]!;
     return p.t0 === t0 ? [`${us(w)} (nth ${p.nth}: ${us(p.norm)} + ${us(p.dec - p.norm)} + ${us(w - p.dec)})`] : [];
   });
+  const recvFirst = wireProbe.find((p) => p.t0 === t0)!.recv;
   const rank = (w: number): number => wire.filter((x) => x > w).length + 1;
   const worst = Math.max(...wire.filter((_, i) => wireProbe[i]!.t0 === t0));
-  console.log(`the session's first message that decided orders (${((t0 - wall0) / 1000).toFixed(2)} s in): wire ${first.join(', ')} µs (normalized + to decision + decision to wire); its slowest order ranks ${rank(worst)} of ${wire.length}`);
+  console.log(`the session's first message that decided orders (${((t0 - wall0) / 1000).toFixed(2)} s in): wire ${first.join(', ')} µs (normalized + to decision + decision to wire), after ${us(recvFirst)} µs from its socket data to the ws message event; its slowest order ranks ${rank(worst)} of ${wire.length}`);
 }
 if ('entry' in exec) { const st = (exec as unknown as { entry: { pool: { stats: Record<string, number> } } }).entry.pool.stats; console.log(`order connections: ${st.immediate} requests written at once, ${st.waitedForConnect} waited for a connection to open (${st.connects} connects, warm-up included)`); }
 console.log(`${waited} message-decided orders waited for Binance's ORDERS limit (100 per 10 s) in the token bucket and are left out of the adapter/wire rows.`);

@@ -16,6 +16,7 @@ import { okxCaptureInstruments } from '../../adapters/okx/okxCaptureInstruments.
 import { createOkxCcxt } from '../../adapters/okx/okxCcxt.ts';
 import { OkxExecution } from '../../adapters/okx/OkxExecution.ts';
 import { createMarketData, LIVE_FEED_VENUES } from '../../adapters/feed/createMarketData.ts';
+import { warmWsReceive } from '../../adapters/feed/warmWsReceive.ts';
 import type { MarketDataStats } from '../../adapters/feed/LiveWsFeed.ts';
 import { HftError } from '../../core/errors.ts';
 import { createLiveRun, type LiveRun } from '../../engine/live/createLiveRun.ts';
@@ -415,6 +416,8 @@ export async function runSession(o: SessionOptions, io: CliIO): Promise<SessionR
     // The adapter's own submit path, through the kernel's port, run a few times with nothing sent
     // (the warm-up signs through the order entry alone): VenuePort.rehearseSubmit.
     port?.rehearseSubmit(clock());
+    // The ws client's receive path (frame parser, message event) on a loopback connection: warmWsReceive.
+    await warmWsReceive();
     // The warm-up's compile jobs finished (and the warm ticker stepping) before the first real message.
     await new Promise((r) => setTimeout(r, QUIET_BEFORE_FEED_MS));
   }
