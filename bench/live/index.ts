@@ -385,6 +385,7 @@ console.log(row('  of which: main thread runnable, not running', wireWait));
 console.log(row('  of which: GC pause', gcIn));
 console.log(row('  process CPU (all threads) in the window', wireCpu));
 console.log(row('wire minus runnable-wait and GC (this process\'s own time)', wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!))));
+console.log(row('wire from the socket data (first row + wire)', wire.map((w, i) => w + wireProbe[i]!.recv).filter(Number.isFinite)));
 console.log(row('adapter -> wire of the same order (sign + write)', adapterToWire));
 console.log(row('socket write call (after wire; later orders wait)', writeCall));
 const own = wire.map((w, i) => w - Math.min(w, wireWait[i]! + gcIn[i]!));
