@@ -71,7 +71,9 @@ async function chainOf(commandId: string) {
   const decision = events.find((e) => e.type === 'decision' && (e as EventEnvelope<'decision'>).data.strategyId === OPERATOR_STRATEGY_ID && (e as EventEnvelope<'decision'>).data.inputs.commandId === commandId);
   if (!decision) return undefined;
   const requests = events.filter((e) => e.type === 'order.cancel-requested' && e.causationId === decision.id);
-  const outcomes = requests.map((r) => events.find((e) => e.causationId === r.id && (e.type === 'order.canceled' || e.type === 'order.filled' || e.type === 'order.cancel-rejected')));
+  // An order whose placement was still unanswered when the cancel was asked can close by the venue's
+  // rejection of that placement (a post-only order that would have taken liquidity), caused by the cancel request.
+  const outcomes = requests.map((r) => events.find((e) => e.causationId === r.id && (e.type === 'order.canceled' || e.type === 'order.filled' || e.type === 'order.cancel-rejected' || e.type === 'order.rejected')));
   return { decision: decision as EventEnvelope<'decision'>, requests: requests as EventEnvelope<'order.cancel-requested'>[], outcomes, events };
 }
 
@@ -145,8 +147,8 @@ describe('operator actions on a paper session through hft serve', () => {
         continue;
       }
       expect(chain.requests.map((e) => e.data.clientOrderId)).toEqual([target.client_order_id]);
-      // Canceled, or filled first if the venue matched it while the cancel was on its way.
-      expect(['order.canceled', 'order.filled']).toContain(chain.outcomes[0]!.type);
+      // Canceled, or filled first if the venue matched it while the cancel was on its way, or its placement rejected.
+      expect(['order.canceled', 'order.filled', 'order.rejected']).toContain(chain.outcomes[0]!.type);
       expect(chain.outcomes[0]!.data).toMatchObject({ clientOrderId: target.client_order_id });
       break;
     }
@@ -158,7 +160,7 @@ describe('operator actions on a paper session through hft serve', () => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/api/runs/${runId}/ws?from=${(await store.headPosition()) + 1}`, { headers: auth(VIEWER) });
     ws.on('message', (raw: Buffer) => {
       const msg = JSON.parse(String(raw)) as { type: string; events?: EventEnvelope[] };
-      for (const e of msg.events ?? []) if (e.type === 'order.canceled' || e.type === 'order.filled') pushed.set((e.data as { clientOrderId: string }).clientOrderId, Date.now());
+      for (const e of msg.events ?? []) if (e.type === 'order.canceled' || e.type === 'order.filled' || e.type === 'order.rejected') pushed.set((e.data as { clientOrderId: string }).clientOrderId, Date.now());
     });
     await new Promise((res, rej) => { ws.once('message', res); ws.once('error', rej); });
     const t0 = Date.now();
@@ -183,7 +185,7 @@ describe('operator actions on a paper session through hft serve', () => {
     }
     const expected = new Set([...stillOpenIds].filter((id) => !cancelInFlight.has(id)));
     expect(new Set(ids)).toEqual(expected);
-    for (const o of chain.outcomes) expect(['order.canceled', 'order.filled']).toContain(o!.type);
+    for (const o of chain.outcomes) expect(['order.canceled', 'order.filled', 'order.rejected']).toContain(o!.type);
     const openAtCommand = [...stillOpenIds];
     const seenMs = await until('the cancels in the read models', 3000, async () => {
       const rows = await Promise.all(openAtCommand.map((id) => rm.order(runId, id)));
