@@ -149,7 +149,10 @@ export class BinanceOrderEntry {
 
   /**
    * The request `send` would write for `o`, built and signed, not sent (HotPathWarmer's dry run of
-   * the hot path). Returns its length in bytes.
+   * the hot path). Returns its length in bytes. Apart from `send(o, _, true)` on purpose: the warmer
+   * signs thousands of these a second, and through `send` V8 would optimize `send` on its dry branch
+   * alone, then throw that code away at the first real order; `send`'s dry branch is for the few
+   * calls of BinanceExecution.rehearse.
    */
   dryRun(o: NewOrderParams): number {
     return this.pool.format('POST', this.path, this.body(o, this.client.nonce()), FORM).length;

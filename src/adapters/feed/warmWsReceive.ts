@@ -2,8 +2,9 @@
  * The ws client's receive path run before a live feed starts: a WebSocket server on 127.0.0.1 (an
  * ephemeral port, closed after) sends `messages` text frames of a market message's size to a client
  * made as the feeds make theirs (`new WebSocket(url)`, default options; the server declines
- * permessage-deflate, as the venues' market streams do here). The client's socket data handler, the
- * frame parser (ws's Receiver: header, 16-bit length, payload, UTF-8 check) and the 'message' event
+ * permessage-deflate, as the emulator's do: a venue that accepted it would have its first messages
+ * inflated on a path this does not run; not checked against the real venues). The client's socket
+ * data handler, the frame parser (ws's Receiver: header, 16-bit length, payload, UTF-8 check) and the 'message' event
  * are then compiled and have run before the session's first market message, which otherwise paid
  * their first calls ahead of everything else it does (`--log-function-events` on bench/live,
  * 2026-12-07: Receiver getInfo, getData, dataMessage and the rest compiled inside that message).

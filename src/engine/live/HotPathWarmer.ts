@@ -150,6 +150,9 @@ export const QUIET_BEFORE_FEED_MS = 200;
  */
 const TAPE_EVERY = 4;
 
+/** What the warmer did (tests, bench/live); the dry venue counts its fills and rejects here. */
+export interface WarmStats { steps: number; skipped: number; orders: number; fills: number; partialFills: number; rejects: number; rebuilds: number; snapshots: number }
+
 /**
  * A venue that answers at once: every order accepted, every cancel done, and every FILL_EVERY-th
  * order of each side filled whole at its price as a maker, so the fill path (OMS fill, ledger,
@@ -159,9 +162,6 @@ const TAPE_EVERY = 4;
  * filled alike, so the shadow's inventory stays within one order of flat. The fill report has the
  * shape BinanceExecution builds (the fee fields spread in), so V8 sees the same object layout.
  */
-/** What the warmer did (tests, bench/live); the dry venue counts its fills and rejects here. */
-export interface WarmStats { steps: number; skipped: number; orders: number; fills: number; partialFills: number; rejects: number; rebuilds: number; snapshots: number }
-
 class DryVenue implements ExecutionVenue {
   private readonly queue: TimedVenueReport[] = [];
   private seq = 0;
